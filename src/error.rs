@@ -1,0 +1,168 @@
+//! One error vocabulary for Rust, JavaScript (`err.code`) and HTTP.
+//!
+//! Messages are written for developers and never contain token bytes, claim values or key
+//! material: only fixed text and the *names* of options or claims.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// Stable error codes. The string form (`ERR_…`) is part of the public API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// Structure, base64url, UTF-8, JSON, duplicate members or size.
+    Malformed,
+    /// `alg` missing from the allow-list, or `none`.
+    AlgNotAllowed,
+    /// A critical extension (`crit`) or `b64` that Tessera does not implement.
+    Unsupported,
+    /// No key in the key set fits the token.
+    NoMatchingKey,
+    /// More than one key fits the token and it carries no `kid` to choose.
+    AmbiguousKey,
+    /// A JWK that is not a valid key of the kind it claims to be.
+    InvalidKey,
+    /// The signature does not verify (deliberately without detail).
+    BadSignature,
+    Expired,
+    NotYetValid,
+    IssuedInFuture,
+    TooOld,
+    BadIssuer,
+    BadAudience,
+    BadSubject,
+    BadType,
+    MissingClaim,
+    /// A claim has the wrong JSON type.
+    InvalidClaim,
+    InsufficientScope,
+    InvalidOptions,
+    JwksFetch,
+}
+
+impl ErrorCode {
+    /// Every code, in documentation order.
+    pub const ALL: [ErrorCode; 20] = [
+        ErrorCode::Malformed,
+        ErrorCode::AlgNotAllowed,
+        ErrorCode::Unsupported,
+        ErrorCode::NoMatchingKey,
+        ErrorCode::AmbiguousKey,
+        ErrorCode::InvalidKey,
+        ErrorCode::BadSignature,
+        ErrorCode::Expired,
+        ErrorCode::NotYetValid,
+        ErrorCode::IssuedInFuture,
+        ErrorCode::TooOld,
+        ErrorCode::BadIssuer,
+        ErrorCode::BadAudience,
+        ErrorCode::BadSubject,
+        ErrorCode::BadType,
+        ErrorCode::MissingClaim,
+        ErrorCode::InvalidClaim,
+        ErrorCode::InsufficientScope,
+        ErrorCode::InvalidOptions,
+        ErrorCode::JwksFetch,
+    ];
+
+    /// The stable string form used by JavaScript and HTTP responses.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Malformed => "ERR_MALFORMED",
+            ErrorCode::AlgNotAllowed => "ERR_ALG_NOT_ALLOWED",
+            ErrorCode::Unsupported => "ERR_UNSUPPORTED",
+            ErrorCode::NoMatchingKey => "ERR_NO_MATCHING_KEY",
+            ErrorCode::AmbiguousKey => "ERR_AMBIGUOUS_KEY",
+            ErrorCode::InvalidKey => "ERR_INVALID_KEY",
+            ErrorCode::BadSignature => "ERR_BAD_SIGNATURE",
+            ErrorCode::Expired => "ERR_EXPIRED",
+            ErrorCode::NotYetValid => "ERR_NOT_YET_VALID",
+            ErrorCode::IssuedInFuture => "ERR_ISSUED_IN_FUTURE",
+            ErrorCode::TooOld => "ERR_TOO_OLD",
+            ErrorCode::BadIssuer => "ERR_BAD_ISSUER",
+            ErrorCode::BadAudience => "ERR_BAD_AUDIENCE",
+            ErrorCode::BadSubject => "ERR_BAD_SUBJECT",
+            ErrorCode::BadType => "ERR_BAD_TYPE",
+            ErrorCode::MissingClaim => "ERR_MISSING_CLAIM",
+            ErrorCode::InvalidClaim => "ERR_INVALID_CLAIM",
+            ErrorCode::InsufficientScope => "ERR_INSUFFICIENT_SCOPE",
+            ErrorCode::InvalidOptions => "ERR_INVALID_OPTIONS",
+            ErrorCode::JwksFetch => "ERR_JWKS_FETCH",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A Tessera failure: a stable [`ErrorCode`], a developer-facing message and, where one claim
+/// (or option) failed, its name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    code: ErrorCode,
+    message: Cow<'static, str>,
+    claim: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Error { code, message: message.into(), claim: None }
+    }
+
+    /// An error about one named claim; the claim *name* is safe to show, its value never is.
+    pub fn claim(code: ErrorCode, claim: impl Into<String>, message: impl Into<Cow<'static, str>>) -> Self {
+        Error { code, message: message.into(), claim: Some(claim.into()) }
+    }
+
+    pub fn malformed(message: &'static str) -> Self {
+        Error::new(ErrorCode::Malformed, message)
+    }
+
+    /// The one signature failure: no detail about which check failed (length, range, math).
+    pub fn bad_signature() -> Self {
+        Error::new(ErrorCode::BadSignature, "signature verification failed")
+    }
+
+    pub fn invalid_options(message: impl Into<Cow<'static, str>>) -> Self {
+        Error::new(ErrorCode::InvalidOptions, message)
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The claim that failed, for claim errors (`ERR_MISSING_CLAIM`, `ERR_EXPIRED`, …).
+    pub fn claim_name(&self) -> Option<&str> {
+        self.claim.as_deref()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_prefixed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::ALL {
+            assert!(code.as_str().starts_with("ERR_"));
+            assert!(seen.insert(code.as_str()), "duplicate {code}");
+        }
+    }
+}

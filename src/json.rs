@@ -1,0 +1,112 @@
+//! Strict JSON: RFC 8259 text as `serde_json` reads it, plus two rules JOSE needs
+//! (RFC 7515 §5.2, RFC 8725 §3.1): duplicate member names are rejected at every depth (never
+//! "last wins"), and the top level must be an object.
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// Parses `bytes` (which must be UTF-8) as a JSON object with no duplicate member names.
+/// `what` names the part being parsed in the error message ("JWS header", "JWT claims", …).
+pub fn parse_object(bytes: &[u8], what: &'static str) -> Result<Map<String, Value>> {
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::malformed(what))?;
+    match serde_json::from_str::<Strict>(text) {
+        Ok(Strict(Value::Object(map))) => Ok(map),
+        _ => Err(Error::malformed(what)),
+    }
+}
+
+/// A `Value` built by a visitor that refuses duplicate object members.
+struct Strict(Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v).map(Value::Number).ok_or_else(|| E::custom("non-finite number"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            let Strict(value) = access.next_value()?;
+            if map.insert(key, value).is_some() {
+                return Err(de::Error::custom("duplicate member name"));
+            }
+        }
+        Ok(Value::Object(map))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_objects() {
+        let map = parse_object(br#"{"a":1,"b":{"c":[1,2,{"d":null}]},"e":"\u00e9"}"#, "x");
+        assert_eq!(map.map(|m| m.len()), Ok(3));
+    }
+
+    #[test]
+    fn rejects_duplicates_at_any_depth() {
+        assert!(parse_object(br#"{"a":1,"a":2}"#, "x").is_err());
+        assert!(parse_object(br#"{"a":{"b":1,"b":1}}"#, "x").is_err());
+        assert!(parse_object(br#"{"a":[{"b":1,"b":2}]}"#, "x").is_err());
+        // Escapes are decoded before comparing names.
+        assert!(parse_object(br#"{"a":1,"\u0061":2}"#, "x").is_err());
+    }
+
+    #[test]
+    fn rejects_non_objects_and_bad_text() {
+        for bad in [&b"[]"[..], b"1", b"\"s\"", b"{", b"{}x", b"\xff{}", b"{\"a\":1,}"] {
+            assert!(parse_object(bad, "x").is_err());
+        }
+        let deep = "[".repeat(10_000);
+        assert!(parse_object(format!("{{\"a\":{deep}}}").as_bytes(), "x").is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! JSON Web Keys (RFC 7517) for ES256: EC P-256 public and private keys, and RFC 7638
+//! thumbprints.
+
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::b64;
+use crate::error::{Error, ErrorCode, Result};
+use crate::es256::{PrivateKey, PublicKey};
+
+/// An EC P-256 JWK with its parameters checked (RFC 7517 §4, RFC 7518 §6.2).
+#[derive(Clone, Debug)]
+pub struct Jwk {
+    pub kid: Option<String>,
+    pub alg: Option<String>,
+    /// The `use` member.
+    pub key_use: Option<String>,
+    pub key_ops: Option<Vec<String>>,
+    pub public: PublicKey,
+    /// Present only for private JWKs.
+    pub private: Option<PrivateKey>,
+}
+
+/// What a JWK turned out to be.
+pub enum Parsed {
+    /// An EC P-256 key, valid.
+    P256(Box<Jwk>),
+    /// A well-formed JWK of another type or curve (RSA, OKP, P-384…): not usable for ES256.
+    OtherKind,
+}
+
+fn invalid(message: &'static str) -> Error {
+    Error::new(ErrorCode::InvalidKey, message)
+}
+
+fn optional_string(jwk: &Map<String, Value>, name: &'static str) -> Result<Option<String>> {
+    match jwk.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::claim(ErrorCode::InvalidKey, name, "JWK member must be a string")),
+    }
+}
+
+fn required_string<'a>(jwk: &'a Map<String, Value>, name: &'static str) -> Result<&'a str> {
+    match jwk.get(name) {
+        Some(Value::String(s)) => Ok(s),
+        Some(_) => Err(Error::claim(ErrorCode::InvalidKey, name, "JWK member must be a string")),
+        None => Err(Error::claim(ErrorCode::InvalidKey, name, "JWK member is missing")),
+    }
+}
+
+fn coordinate(jwk: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>> {
+    let text = required_string(jwk, name)?;
+    let bytes = b64::decode(text, "JWK coordinate").map_err(|_| Error::claim(ErrorCode::InvalidKey, name, "JWK member is not canonical base64url"))?;
+    if bytes.len() != 32 {
+        return Err(Error::claim(ErrorCode::InvalidKey, name, "EC P-256 JWK members must be exactly 32 bytes"));
+    }
+    Ok(bytes)
+}
+
+/// Parses one JWK object. `kty` other than `EC`, or `crv` other than `P-256`, gives
+/// [`Parsed::OtherKind`]; anything malformed about a P-256 key is `ERR_INVALID_KEY`.
+pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
+    let kty = required_string(jwk, "kty")?;
+    let kid = optional_string(jwk, "kid")?;
+    let alg = optional_string(jwk, "alg")?;
+    let key_use = optional_string(jwk, "use")?;
+    let key_ops = match jwk.get("key_ops") {
+        None => None,
+        Some(Value::Array(items)) => {
+            let mut ops: Vec<String> = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::String(op) = item else {
+                    return Err(Error::claim(ErrorCode::InvalidKey, "key_ops", "JWK key_ops must be strings"));
+                };
+                // RFC 7517 §4.3: duplicate key operation values must not be present.
+                if ops.contains(op) {
+                    return Err(Error::claim(ErrorCode::InvalidKey, "key_ops", "JWK key_ops has duplicates"));
+                }
+                ops.push(op.clone());
+            }
+            Some(ops)
+        }
+        Some(_) => return Err(Error::claim(ErrorCode::InvalidKey, "key_ops", "JWK key_ops must be an array")),
+    };
+    if kty != "EC" || required_string(jwk, "crv").ok() != Some("P-256") {
+        return Ok(Parsed::OtherKind);
+    }
+    let public = PublicKey::from_coordinates(&coordinate(jwk, "x")?, &coordinate(jwk, "y")?)?;
+    let private = match jwk.get("d") {
+        None => None,
+        Some(_) => {
+            let d = coordinate(jwk, "d")?;
+            let key = PrivateKey::from_scalar(&d)?;
+            if key.public_key() != public {
+                return Err(invalid("JWK private scalar does not match its public point"));
+            }
+            Some(key)
+        }
+    };
+    if let Some(alg) = &alg {
+        if alg != "ES256" {
+            return Err(Error::claim(ErrorCode::InvalidKey, "alg", "an EC P-256 JWK may only declare alg ES256"));
+        }
+    }
+    Ok(Parsed::P256(Box::new(Jwk { kid, alg, key_use, key_ops, public, private })))
+}
+
+/// Parses a JWK that must be an EC P-256 private key (for signing).
+pub fn parse_private(jwk: &Map<String, Value>) -> Result<Jwk> {
+    match parse(jwk)? {
+        Parsed::P256(key) if key.private.is_some() => Ok(*key),
+        Parsed::P256(_) => Err(invalid("a private JWK (with d) is required for signing")),
+        Parsed::OtherKind => Err(invalid("only EC P-256 keys (ES256) are supported")),
+    }
+}
+
+impl Jwk {
+    /// A fresh P-256 key pair. Without a `kid`, the RFC 7638 thumbprint becomes the `kid`.
+    pub fn generate(kid: Option<String>) -> Result<Jwk> {
+        let private = PrivateKey::generate()?;
+        let public = private.public_key();
+        let mut jwk = Jwk { kid: None, alg: Some("ES256".into()), key_use: Some("sig".into()), key_ops: None, public, private: Some(private) };
+        jwk.kid = Some(match kid {
+            Some(kid) => kid,
+            None => jwk.thumbprint(),
+        });
+        Ok(jwk)
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint, base64url.
+    pub fn thumbprint(&self) -> String {
+        let (x, y) = self.public.coordinates();
+        let mut members = Map::new();
+        members.insert("crv".into(), "P-256".into());
+        members.insert("kty".into(), "EC".into());
+        members.insert("x".into(), b64::encode(&x).into());
+        members.insert("y".into(), b64::encode(&y).into());
+        // A key we built ourselves always has every required member.
+        thumbprint(&members).unwrap_or_default()
+    }
+
+    /// The public JWK as JSON (never includes `d`).
+    pub fn to_public_json(&self) -> Value {
+        let (x, y) = self.public.coordinates();
+        let mut jwk = json!({ "kty": "EC", "crv": "P-256", "x": b64::encode(&x), "y": b64::encode(&y) });
+        if let Value::Object(map) = &mut jwk {
+            for (name, value) in [("kid", &self.kid), ("alg", &self.alg), ("use", &self.key_use)] {
+                if let Some(value) = value {
+                    map.insert(name.into(), value.clone().into());
+                }
+            }
+            if let Some(ops) = &self.key_ops {
+                map.insert("key_ops".into(), ops.clone().into());
+            }
+        }
+        jwk
+    }
+
+    /// The private JWK as JSON (public members plus `d`), or `None` for a public key.
+    pub fn to_private_json(&self) -> Option<Value> {
+        let private = self.private.as_ref()?;
+        let mut jwk = self.to_public_json();
+        if let Value::Object(map) = &mut jwk {
+            map.insert("d".into(), b64::encode(&private.scalar()).into());
+        }
+        Some(jwk)
+    }
+}
+
+/// RFC 7638 §3: SHA-256 over the required members of the key type, in lexicographic order,
+/// without whitespace. Works for any `kty` it knows (EC, RSA, OKP, oct), not only P-256.
+pub fn thumbprint(jwk: &Map<String, Value>) -> Result<String> {
+    let members: &[&'static str] = match required_string(jwk, "kty")? {
+        "EC" => &["crv", "kty", "x", "y"],
+        "RSA" => &["e", "kty", "n"],
+        "OKP" => &["crv", "kty", "x"],
+        "oct" => &["k", "kty"],
+        _ => return Err(invalid("unknown JWK kty for a thumbprint")),
+    };
+    let mut canonical = String::from("{");
+    for (i, name) in members.iter().enumerate() {
+        let value = required_string(jwk, name)?;
+        if i > 0 {
+            canonical.push(',');
+        }
+        // serde_json writes a JSON string with the minimal escaping RFC 7638 §3.3 expects.
+        canonical.push_str(&Value::from(*name).to_string());
+        canonical.push(':');
+        canonical.push_str(&Value::from(value).to_string());
+    }
+    canonical.push('}');
+    Ok(b64::encode(&Sha256::digest(canonical.as_bytes())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    // RFC 7515 Appendix A.3 key.
+    const X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
+    const Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
+    const D: &str = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI";
+
+    #[test]
+    fn rfc7638_section_3_1_known_answer() {
+        let jwk = object(json!({
+            "kty": "RSA",
+            "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+            "e": "AQAB",
+            "alg": "RS256",
+            "kid": "2011-04-29"
+        }));
+        assert_eq!(thumbprint(&jwk).as_deref(), Ok("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"));
+        assert!(matches!(parse(&jwk), Ok(Parsed::OtherKind)));
+    }
+
+    #[test]
+    fn parses_public_and_private_p256() -> Result<()> {
+        let public = object(json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"a","use":"sig","key_ops":["verify"]}));
+        let Parsed::P256(key) = parse(&public)? else { return Err(invalid("expected P-256")) };
+        assert!(key.private.is_none());
+        assert_eq!(key.to_public_json().get("x"), Some(&Value::from(X)));
+        let private = object(json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"d":D}));
+        let key = parse_private(&private)?;
+        assert_eq!(key.to_private_json().and_then(|j| j.get("d").cloned()), Some(Value::from(D)));
+        assert_eq!(thumbprint(&private)?, key.thumbprint());
+        Ok(())
+    }
+
+    #[test]
+    fn rejects_bad_p256_keys() {
+        let cases = [
+            json!({"kty":"EC","crv":"P-256","x":X}),
+            json!({"kty":"EC","crv":"P-256","x":X,"y":X}),
+            json!({"kty":"EC","crv":"P-256","x":format!("{X}A"),"y":Y}),
+            json!({"kty":"EC","crv":"P-256","x":&X[1..],"y":Y}),
+            json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"alg":"ES384"}),
+            json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":7}),
+            json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"key_ops":["verify","verify"]}),
+            json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"d":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}),
+            json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"d":X}),
+            json!({"crv":"P-256","x":X,"y":Y}),
+        ];
+        for case in cases {
+            assert_eq!(parse(&object(case.clone())).err().map(|e| e.code()), Some(ErrorCode::InvalidKey), "{case}");
+        }
+        let public = object(json!({"kty":"EC","crv":"P-256","x":X,"y":Y}));
+        assert!(parse_private(&public).is_err());
+    }
+
+    #[test]
+    fn generated_keys_round_trip() -> Result<()> {
+        let jwk = Jwk::generate(None)?;
+        assert_eq!(jwk.kid.as_deref(), Some(jwk.thumbprint().as_str()));
+        let again = parse_private(&object(jwk.to_private_json().unwrap_or_default()))?;
+        assert_eq!(again.public, jwk.public);
+        Ok(())
+    }
+}

@@ -1,0 +1,133 @@
+//! Compact JWS (RFC 7515 §7.1) parsing and ES256 verification, in the fixed order of the
+//! security checklist: size → segments → header (UTF-8, JSON, duplicates) → `crit`/`b64` →
+//! `alg` present → `alg` allowed → key → signature. The payload is only decoded afterwards, by
+//! the caller, once the signature holds.
+
+use serde_json::{Map, Value};
+
+use crate::b64;
+use crate::error::{Error, ErrorCode, Result};
+use crate::es256::PublicKey;
+use crate::jwks::KeySet;
+use crate::json;
+
+/// Tokens longer than this (bytes) are rejected before any decoding.
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+/// Encoded protected headers longer than this are rejected before decoding.
+pub const MAX_HEADER_LEN: usize = 2 * 1024;
+
+/// The JWS algorithms Tessera implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algorithm {
+    Es256,
+}
+
+impl Algorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Es256 => "ES256",
+        }
+    }
+
+    /// The algorithm for a name, if Tessera implements it (`none` never).
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        match name {
+            "ES256" => Some(Algorithm::Es256),
+            _ => None,
+        }
+    }
+}
+
+/// A protected header that passed the structural checks.
+#[derive(Clone, Debug)]
+pub struct Header {
+    pub alg: String,
+    pub kid: Option<String>,
+    pub typ: Option<String>,
+    pub members: Map<String, Value>,
+}
+
+/// A compact JWS split into its parts, header decoded and checked, signature not yet verified.
+#[derive(Debug)]
+pub struct Compact<'a> {
+    pub header: Header,
+    /// `BASE64URL(header) '.' BASE64URL(payload)`, the bytes the signature covers.
+    pub signing_input: &'a str,
+    pub payload: &'a str,
+    pub signature: &'a str,
+}
+
+fn header_string(members: &Map<String, Value>, name: &str) -> Result<Option<String>> {
+    match members.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(Error::malformed("a JWS header parameter has the wrong type")),
+    }
+}
+
+/// Splits and checks the structure and header of a compact JWS.
+pub fn parse_compact(token: &str) -> Result<Compact<'_>> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(Error::malformed("token is too large"));
+    }
+    let mut segments = token.split('.');
+    let (Some(header), Some(payload), Some(signature), None) = (segments.next(), segments.next(), segments.next(), segments.next())
+    else {
+        return Err(Error::malformed("a compact JWS has exactly three segments"));
+    };
+    if header.is_empty() || payload.is_empty() || signature.is_empty() || !b64::is_alphabet(header) || !b64::is_alphabet(payload) || !b64::is_alphabet(signature) {
+        return Err(Error::malformed("JWS segments must be non-empty base64url without padding"));
+    }
+    if header.len() > MAX_HEADER_LEN {
+        return Err(Error::malformed("JWS header is too large"));
+    }
+    let members = json::parse_object(&b64::decode(header, "JWS header is not canonical base64url")?, "JWS header is not a JSON object without duplicate members")?;
+    if let Some(crit) = members.get("crit") {
+        // RFC 7515 §4.1.11: a non-empty array of names. Tessera understands no extension, so
+        // any well-formed crit is unsupported.
+        match crit {
+            Value::Array(names) if !names.is_empty() && names.iter().all(Value::is_string) => {
+                return Err(Error::new(ErrorCode::Unsupported, "the JWS header lists critical extensions"));
+            }
+            _ => return Err(Error::malformed("JWS crit must be a non-empty array of names")),
+        }
+    }
+    if members.contains_key("b64") {
+        // RFC 7797 unencoded payloads are not supported: reject rather than misread.
+        return Err(Error::new(ErrorCode::Unsupported, "the JWS b64 header parameter is not supported"));
+    }
+    let Some(alg) = header_string(&members, "alg")? else {
+        return Err(Error::malformed("JWS header has no alg"));
+    };
+    let kid = header_string(&members, "kid")?;
+    let typ = header_string(&members, "typ")?;
+    let signing_input = token.get(..header.len() + 1 + payload.len()).unwrap_or_default();
+    Ok(Compact { header: Header { alg, kid, typ, members }, signing_input, payload, signature })
+}
+
+/// Verifies a base64url signature segment over `signing_input` with `key`. Any failure, of
+/// encoding, length, range or math, is the same opaque `ERR_BAD_SIGNATURE`.
+pub fn verify_signature(key: &PublicKey, signing_input: &[u8], signature: &str) -> Result<()> {
+    let raw = b64::decode(signature, "").map_err(|_| Error::bad_signature())?;
+    key.verify(signing_input, &raw)
+}
+
+/// A verified JWS: its header and decoded payload bytes.
+#[derive(Debug)]
+pub struct Verified {
+    pub header: Header,
+    pub payload: Vec<u8>,
+}
+
+/// Parses and verifies a compact JWS against a key set and an algorithm allow-list. Header-supplied
+/// keys (`jwk`, `jku`, `x5u`, `x5c`) are never used.
+pub fn verify_compact(token: &str, keys: &KeySet, allowed: &[Algorithm]) -> Result<Verified> {
+    let compact = parse_compact(token)?;
+    let alg = Algorithm::from_name(&compact.header.alg)
+        .filter(|alg| allowed.contains(alg))
+        .ok_or_else(|| Error::new(ErrorCode::AlgNotAllowed, "the token's alg is not in the allowed algorithms"))?;
+    let key = keys.select(compact.header.kid.as_deref(), alg)?;
+    verify_signature(key, compact.signing_input.as_bytes(), compact.signature)?;
+    let payload = b64::decode(compact.payload, "JWS payload is not canonical base64url")?;
+    Ok(Verified { header: compact.header, payload })
+}

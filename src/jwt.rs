@@ -1,0 +1,256 @@
+//! JWT claims validation (RFC 7519 §4.1, RFC 8725, RFC 9068), run only after the signature holds.
+//!
+//! Order: payload is a JSON object → explicit type → required claims → `iss` → `sub` → `aud` →
+//! `iat` (future, max age) → `nbf` → `exp` → scopes. A claim of the wrong JSON type is
+//! `ERR_INVALID_CLAIM`, never "absent".
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::jws::{self, Algorithm};
+use crate::jwks::KeySet;
+use crate::json;
+use crate::verifier::VerifierOptions;
+
+/// One string or a list of strings (`issuer`, `audience`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            OneOrMany::One(one) => std::slice::from_ref(one),
+            OneOrMany::Many(many) => many,
+        }
+    }
+}
+
+/// The claim rules of a verifier, built from checked options.
+#[derive(Clone, Debug)]
+pub struct Validation {
+    pub algorithms: Vec<Algorithm>,
+    pub issuer: Option<Vec<String>>,
+    pub audience: Option<Vec<String>>,
+    pub subject: Option<String>,
+    /// Expected `typ`, lower-cased without the `application/` prefix.
+    pub typ: Option<String>,
+    pub required_claims: Vec<String>,
+    pub max_token_age: Option<f64>,
+    pub clock_tolerance: f64,
+}
+
+/// The `profile` option: RFC 9068 JWT access tokens.
+pub const PROFILE_AT_JWT: &str = "at+jwt";
+const AT_JWT_REQUIRED: [&str; 7] = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
+
+pub(crate) fn non_negative(value: Option<f64>, name: &'static str) -> Result<Option<f64>> {
+    match value {
+        Some(v) if !(v.is_finite() && v >= 0.0) => Err(Error::claim(ErrorCode::InvalidOptions, name, format!("option {name} must be a non-negative number of seconds"))),
+        other => Ok(other),
+    }
+}
+
+fn non_empty_list(list: Option<&OneOrMany>, name: &'static str) -> Result<Option<Vec<String>>> {
+    match list {
+        None => Ok(None),
+        Some(list) if list.as_slice().is_empty() || list.as_slice().iter().any(String::is_empty) => {
+            Err(Error::claim(ErrorCode::InvalidOptions, name, format!("option {name} must be a non-empty string or list of non-empty strings")))
+        }
+        Some(list) => Ok(Some(list.as_slice().to_vec())),
+    }
+}
+
+/// `typ` compared case-insensitively with the `application/` prefix optional (RFC 7515 §4.1.9).
+pub fn normalize_typ(typ: &str) -> String {
+    let lower = typ.to_ascii_lowercase();
+    match lower.strip_prefix("application/") {
+        Some(rest) => rest.to_string(),
+        None => lower,
+    }
+}
+
+impl Validation {
+    pub fn from_options(options: &VerifierOptions) -> Result<Validation> {
+        let algorithms = match &options.algorithms {
+            None => vec![Algorithm::Es256],
+            Some(names) => names
+                .iter()
+                .map(|name| Algorithm::from_name(name).ok_or_else(|| Error::claim(ErrorCode::InvalidOptions, "algorithms", "option algorithms may only contain ES256")))
+                .collect::<Result<Vec<_>>>()?,
+        };
+        let issuer = non_empty_list(options.issuer.as_ref(), "issuer")?;
+        let audience = non_empty_list(options.audience.as_ref(), "audience")?;
+        let mut typ = options.typ.as_deref().map(normalize_typ);
+        let mut required_claims = options.required_claims.clone().unwrap_or_default();
+        if required_claims.iter().any(String::is_empty) {
+            return Err(Error::claim(ErrorCode::InvalidOptions, "requiredClaims", "option requiredClaims must list claim names"));
+        }
+        match options.profile.as_deref() {
+            None => {}
+            Some(PROFILE_AT_JWT) => {
+                // RFC 9068 §4: the resource server must check iss and aud, so both are required.
+                if issuer.is_none() || audience.is_none() {
+                    return Err(Error::claim(ErrorCode::InvalidOptions, "profile", "profile at+jwt needs the issuer and audience options"));
+                }
+                if typ.as_deref().is_some_and(|t| t != PROFILE_AT_JWT) {
+                    return Err(Error::claim(ErrorCode::InvalidOptions, "typ", "profile at+jwt requires typ at+jwt"));
+                }
+                typ = Some(PROFILE_AT_JWT.to_string());
+                for claim in AT_JWT_REQUIRED {
+                    if !required_claims.iter().any(|c| c == claim) {
+                        required_claims.push(claim.to_string());
+                    }
+                }
+            }
+            Some(_) => return Err(Error::claim(ErrorCode::InvalidOptions, "profile", "option profile must be \"at+jwt\"")),
+        }
+        if matches!(&options.subject, Some(s) if s.is_empty()) {
+            return Err(Error::claim(ErrorCode::InvalidOptions, "subject", "option subject must be a non-empty string"));
+        }
+        Ok(Validation {
+            algorithms,
+            issuer,
+            audience,
+            subject: options.subject.clone(),
+            typ,
+            required_claims,
+            max_token_age: non_negative(options.max_token_age, "maxTokenAge")?,
+            clock_tolerance: non_negative(options.clock_tolerance, "clockTolerance")?.unwrap_or(0.0),
+        })
+    }
+
+    /// Checks the header `typ` and the claims at time `now` (unix seconds).
+    pub fn validate(&self, header: &jws::Header, claims: &Map<String, Value>, now: f64, required_scopes: &[String]) -> Result<()> {
+        if let Some(expected) = &self.typ {
+            if header.typ.as_deref().map(normalize_typ).as_deref() != Some(expected.as_str()) {
+                return Err(Error::claim(ErrorCode::BadType, "typ", "the token's typ header is not the expected type"));
+            }
+        }
+        let mut required: Vec<&str> = self.required_claims.iter().map(String::as_str).collect();
+        for (configured, claim) in [(self.issuer.is_some(), "iss"), (self.audience.is_some(), "aud"), (self.subject.is_some(), "sub"), (self.max_token_age.is_some(), "iat")] {
+            if configured {
+                required.push(claim);
+            }
+        }
+        for claim in required {
+            if !claims.contains_key(claim) {
+                return Err(Error::claim(ErrorCode::MissingClaim, claim, "a required claim is missing"));
+            }
+        }
+        let iss = string_claim(claims, "iss")?;
+        if let Some(issuers) = &self.issuer {
+            if !iss.is_some_and(|iss| issuers.iter().any(|i| i == iss)) {
+                return Err(Error::claim(ErrorCode::BadIssuer, "iss", "unexpected issuer"));
+            }
+        }
+        let sub = string_claim(claims, "sub")?;
+        if let Some(subject) = &self.subject {
+            if sub != Some(subject.as_str()) {
+                return Err(Error::claim(ErrorCode::BadSubject, "sub", "unexpected subject"));
+            }
+        }
+        self.check_audience(claims)?;
+        let tolerance = self.clock_tolerance;
+        let iat = number_claim(claims, "iat")?;
+        if let Some(iat) = iat {
+            if iat > now + tolerance {
+                return Err(Error::claim(ErrorCode::IssuedInFuture, "iat", "the token was issued in the future"));
+            }
+            if let Some(max_age) = self.max_token_age {
+                if now - iat > max_age + tolerance {
+                    return Err(Error::claim(ErrorCode::TooOld, "iat", "the token is older than maxTokenAge"));
+                }
+            }
+        }
+        if let Some(nbf) = number_claim(claims, "nbf")? {
+            if nbf > now + tolerance {
+                return Err(Error::claim(ErrorCode::NotYetValid, "nbf", "the token is not yet valid"));
+            }
+        }
+        if let Some(exp) = number_claim(claims, "exp")? {
+            if exp <= now - tolerance {
+                return Err(Error::claim(ErrorCode::Expired, "exp", "the token has expired"));
+            }
+        }
+        check_scopes(claims, required_scopes)
+    }
+
+    fn check_audience(&self, claims: &Map<String, Value>) -> Result<()> {
+        let audiences: Vec<&str> = match claims.get("aud") {
+            None => Vec::new(),
+            Some(Value::String(aud)) => vec![aud.as_str()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| item.as_str().ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, "aud", "the aud claim must be a string or an array of strings")))
+                .collect::<Result<_>>()?,
+            Some(_) => return Err(Error::claim(ErrorCode::InvalidClaim, "aud", "the aud claim must be a string or an array of strings")),
+        };
+        match &self.audience {
+            Some(expected) if !audiences.iter().any(|aud| expected.iter().any(|e| e == aud)) => {
+                Err(Error::claim(ErrorCode::BadAudience, "aud", "the token is not for this audience"))
+            }
+            // RFC 7519 §4.1.3: a token meant for some audience must not be accepted by a verifier
+            // that has none configured.
+            None if claims.contains_key("aud") => Err(Error::claim(ErrorCode::BadAudience, "aud", "the token has an audience but no audience is configured")),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn string_claim<'a>(claims: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::claim(ErrorCode::InvalidClaim, name, "the claim must be a string")),
+    }
+}
+
+fn number_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>> {
+    match claims.get(name) {
+        None => Ok(None),
+        Some(Value::Number(n)) => n.as_f64().filter(|v| v.is_finite()).map(Some).ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, name, "the claim must be a NumericDate")),
+        Some(_) => Err(Error::claim(ErrorCode::InvalidClaim, name, "the claim must be a NumericDate (a number)")),
+    }
+}
+
+/// Required scopes must all be granted, by `scope` (space-delimited, RFC 8693 §4.2) or `scp`
+/// (array of strings). A token carrying neither has no scopes.
+fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> {
+    if required.is_empty() {
+        return Ok(());
+    }
+    let mut granted: Vec<&str> = Vec::new();
+    match claims.get("scope") {
+        None => {}
+        Some(Value::String(scope)) => granted.extend(scope.split(' ').filter(|s| !s.is_empty())),
+        Some(_) => return Err(Error::claim(ErrorCode::InvalidClaim, "scope", "the scope claim must be a space-delimited string")),
+    }
+    match claims.get("scp") {
+        None => {}
+        Some(Value::Array(items)) => {
+            for item in items {
+                granted.push(item.as_str().ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, "scp", "the scp claim must be an array of strings"))?);
+            }
+        }
+        Some(_) => return Err(Error::claim(ErrorCode::InvalidClaim, "scp", "the scp claim must be an array of strings")),
+    }
+    if required.iter().all(|scope| granted.contains(&scope.as_str())) {
+        Ok(())
+    } else {
+        Err(Error::claim(ErrorCode::InsufficientScope, "scope", "the token lacks a required scope"))
+    }
+}
+
+/// Verifies a compact JWT: the JWS with `keys`, then the claims with `validation` at `now`.
+/// Returns the claims set.
+pub fn verify(token: &str, keys: &KeySet, validation: &Validation, now: f64, required_scopes: &[String]) -> Result<Map<String, Value>> {
+    let verified = jws::verify_compact(token, keys, &validation.algorithms)?;
+    let claims = json::parse_object(&verified.payload, "JWT claims are not a JSON object without duplicate members")?;
+    validation.validate(&verified.header, &claims, now, required_scopes)?;
+    Ok(claims)
+}

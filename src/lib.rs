@@ -1,0 +1,25 @@
+//! Tessera: strict ES256 JWT verification and signing for the web, in Rust compiled to
+//! WebAssembly.
+//!
+//! The core modules are sans-I/O (no clock, no network, no JS): `now` is always an argument.
+//! The `wasm` module is the thin JavaScript binding layer on top.
+
+pub mod b64;
+pub mod error;
+pub mod es256;
+pub mod json;
+pub mod jwk;
+pub mod jwks;
+pub mod jws;
+pub mod jwt;
+mod random;
+pub mod remote;
+pub mod signer;
+pub mod verifier;
+
+pub mod wasm;
+
+pub use error::{Error, ErrorCode, Result};
+pub use jwks::KeySet;
+pub use signer::Signer;
+pub use verifier::{Verifier, VerifierOptions, VerifyOptions};
