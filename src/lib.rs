@@ -12,6 +12,7 @@ pub mod jwk;
 pub mod jwks;
 pub mod jws;
 pub mod jwt;
+pub mod options;
 mod random;
 pub mod remote;
 pub mod signer;

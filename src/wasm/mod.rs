@@ -1,1 +1,8 @@
+//! The JavaScript binding layer: converts input, calls one core function, converts output.
+//! No token logic lives here. [`error::to_js`] is the only place a Rust error becomes a JS value.
 
+mod convert;
+mod error;
+mod fetch;
+mod signer;
+mod verifier;

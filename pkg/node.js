@@ -1,0 +1,2 @@
+// Node (ESM): the CommonJS build loads and instantiates the wasm synchronously on import.
+export { Verifier, Signer, generateKeyPair } from "./dist/nodejs/tessera.js";

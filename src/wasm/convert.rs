@@ -1,0 +1,64 @@
+//! Conversions between JS values and the core's types.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use wasm_bindgen::JsValue;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// Reads an options object. `undefined`/`null` give the defaults when `optional`. Unknown or
+/// ill-typed options are `ERR_INVALID_OPTIONS` naming the option (as `claim` too).
+pub(crate) fn options<T: DeserializeOwned + Default>(value: JsValue, optional: bool, what: &'static str) -> Result<T> {
+    if value.is_undefined() || value.is_null() {
+        return if optional { Ok(T::default()) } else { Err(Error::invalid_options(format!("{what} options are required"))) };
+    }
+    deserialize(value, what)
+}
+
+/// Reads a required options object that has no defaults.
+pub(crate) fn deserialize_required<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T> {
+    if value.is_undefined() || value.is_null() {
+        return Err(Error::invalid_options(format!("{what} options are required")));
+    }
+    deserialize(value, what)
+}
+
+pub(crate) fn deserialize<T: DeserializeOwned>(value: JsValue, what: &'static str) -> Result<T> {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(Error::invalid_options(format!("{what} options must be an object")));
+    }
+    // Through a JSON value first: serde-wasm-bindgen reads only the fields a struct declares,
+    // so unknown options would pass silently; serde_json's deserializer honours
+    // `deny_unknown_fields`.
+    let json: Value = serde_wasm_bindgen::from_value(value).map_err(|_| Error::invalid_options(format!("{what} options must be a plain, JSON-compatible object")))?;
+    crate::options::from_json(&json, what)
+}
+
+/// A JS object as a JSON object (for claims).
+pub(crate) fn object(value: JsValue, name: &'static str) -> Result<Map<String, Value>> {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(Error::claim(ErrorCode::InvalidOptions, name, format!("{name} must be an object")));
+    }
+    match serde_wasm_bindgen::from_value::<Value>(value) {
+        Ok(Value::Object(map)) => Ok(map),
+        _ => Err(Error::claim(ErrorCode::InvalidOptions, name, format!("{name} must be a plain JSON-compatible object"))),
+    }
+}
+
+/// A JSON value as a plain JS value (objects, not Maps).
+pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| Error::malformed("value cannot be represented in JavaScript"))
+}
+
+/// A token argument must be a string.
+pub(crate) fn token(value: &JsValue) -> Result<String> {
+    value.as_string().ok_or_else(|| Error::malformed("the token must be a string"))
+}
+
+/// The runtime's clock in unix seconds.
+pub(crate) fn now() -> f64 {
+    js_sys::Date::now() / 1000.0
+}
