@@ -1,0 +1,216 @@
+// The JS API of the built package in Node: shapes, options, errors, sync/async agreement,
+// remote key sets.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Verifier, Signer, generateKeyPair } from "tessera";
+import { ISSUER, AUDIENCE, keyPair, signer, b64url, caught, jwksServer } from "./helpers.mjs";
+
+const NOW = 1_800_000_000;
+const { privateJwk, publicJwk } = keyPair("k1");
+const sign = signer(privateJwk);
+const jwks = { keys: [publicJwk] };
+const verifier = new Verifier({ jwks, issuer: ISSUER, audience: AUDIENCE, profile: "at+jwt" });
+const good = sign.signSync({ sub: "user-1", client_id: "app", scope: "read write" }, { now: NOW, expiresIn: 300 });
+
+test("generateKeyPair returns ES256 JWKs, private with d, public without", () => {
+  const pair = generateKeyPair({ kid: "mine" });
+  assert.deepEqual(Object.keys(pair).sort(), ["privateJwk", "publicJwk"]);
+  assert.equal(pair.privateJwk.kty, "EC");
+  assert.equal(pair.privateJwk.crv, "P-256");
+  assert.equal(pair.privateJwk.alg, "ES256");
+  assert.equal(pair.privateJwk.kid, "mine");
+  assert.equal(typeof pair.privateJwk.d, "string");
+  assert.equal(pair.publicJwk.d, undefined);
+  assert.equal(pair.publicJwk.x, pair.privateJwk.x);
+  // Without a kid, the RFC 7638 thumbprint is the kid.
+  const bare = generateKeyPair();
+  assert.match(bare.publicJwk.kid, /^[A-Za-z0-9_-]{43}$/);
+});
+
+test("sign sets header and registered claims; verify and verifySync return the claims", async () => {
+  const [h, p] = good.split(".");
+  assert.deepEqual(JSON.parse(Buffer.from(h, "base64url")), { alg: "ES256", kid: "k1", typ: "at+jwt" });
+  const claims = JSON.parse(Buffer.from(p, "base64url"));
+  assert.equal(claims.iat, NOW);
+  assert.equal(claims.exp, NOW + 300);
+  assert.match(claims.jti, /^[A-Za-z0-9_-]{22}$/);
+  assert.equal(sign.kid, "k1");
+  assert.deepEqual(sign.publicJwk(), publicJwk);
+  const asyncClaims = await verifier.verify(good, { now: NOW + 1, requiredScopes: ["read"] });
+  const syncClaims = verifier.verifySync(good, { now: NOW + 1, requiredScopes: ["read"] });
+  assert.deepEqual(asyncClaims, syncClaims);
+  assert.equal(asyncClaims.sub, "user-1");
+  assert.equal(asyncClaims.iss, ISSUER);
+  const token = await sign.sign({ sub: "u", client_id: "c" }, { now: NOW });
+  assert.equal((await verifier.verify(token, { now: NOW })).sub, "u");
+  // Each token gets a fresh jti.
+  assert.notEqual(sign.signSync({ sub: "u" }, { now: NOW }), sign.signSync({ sub: "u" }, { now: NOW }));
+});
+
+test("errors are TesseraError with a stable code, claim where one failed, and no token bytes", async () => {
+  const error = await caught(() => verifier.verify(good, { now: NOW + 300 }));
+  assert.ok(error instanceof Error);
+  assert.equal(error.name, "TesseraError");
+  assert.equal(error.code, "ERR_EXPIRED");
+  assert.equal(error.claim, "exp");
+  assert.match(error.stack, /TesseraError/);
+  for (const part of good.split(".")) assert.ok(!error.message.includes(part.slice(0, 12)));
+  assert.ok(!error.message.includes("user-1"));
+});
+
+// Cases: [name, token, verify options, expected code or null]
+function cases() {
+  const other = keyPair("k1");
+  const wrongKey = signer(other.privateJwk).signSync({ sub: "x", client_id: "c" }, { now: NOW });
+  const [h, p, s] = good.split(".");
+  const header = (obj) => b64url(obj);
+  return [
+    ["valid", good, { now: NOW }, null],
+    ["valid with scopes", good, { now: NOW, requiredScopes: ["read", "write"] }, null],
+    ["expired", good, { now: NOW + 300 }, "ERR_EXPIRED"],
+    ["issued in future", good, { now: NOW - 10 }, "ERR_ISSUED_IN_FUTURE"],
+    ["insufficient scope", good, { now: NOW, requiredScopes: ["admin"] }, "ERR_INSUFFICIENT_SCOPE"],
+    ["wrong key", wrongKey, { now: NOW }, "ERR_BAD_SIGNATURE"],
+    ["tampered payload", `${h}.${b64url({ sub: "admin" })}.${s}`, { now: NOW }, "ERR_BAD_SIGNATURE"],
+    ["tampered signature", `${h}.${p}.${s.slice(0, -2)}${s.at(-2) === "A" ? "B" : "A"}${s.at(-1)}`, { now: NOW }, "ERR_BAD_SIGNATURE"],
+    ["alg none", `${header({ alg: "none" })}.${p}.`, { now: NOW }, "ERR_MALFORMED"],
+    ["alg none with sig", `${header({ alg: "none", kid: "k1" })}.${p}.${s}`, { now: NOW }, "ERR_ALG_NOT_ALLOWED"],
+    ["alg HS256", `${header({ alg: "HS256", kid: "k1" })}.${p}.${s}`, { now: NOW }, "ERR_ALG_NOT_ALLOWED"],
+    ["crit", `${header({ alg: "ES256", kid: "k1", crit: ["exp"] })}.${p}.${s}`, { now: NOW }, "ERR_UNSUPPORTED"],
+    ["b64 false", `${header({ alg: "ES256", kid: "k1", b64: false })}.${p}.${s}`, { now: NOW }, "ERR_UNSUPPORTED"],
+    ["unknown kid", `${header({ alg: "ES256", kid: "nope", typ: "at+jwt" })}.${p}.${s}`, { now: NOW }, "ERR_NO_MATCHING_KEY"],
+    ["duplicate header member", `${b64url('{"alg":"ES256","alg":"ES256","kid":"k1"}')}.${p}.${s}`, { now: NOW }, "ERR_MALFORMED"],
+    ["padding", `${h}.${p}.${s}=`, { now: NOW }, "ERR_MALFORMED"],
+    ["two segments", `${h}.${p}`, { now: NOW }, "ERR_MALFORMED"],
+    ["four segments", `${good}.${s}`, { now: NOW }, "ERR_MALFORMED"],
+    ["whitespace", ` ${good}`, { now: NOW }, "ERR_MALFORMED"],
+    ["empty", "", { now: NOW }, "ERR_MALFORMED"],
+    ["huge", "a".repeat(20000), { now: NOW }, "ERR_MALFORMED"],
+    ["not a string", 42, { now: NOW }, "ERR_MALFORMED"],
+    ["bad options", good, { now: "soon" }, "ERR_INVALID_OPTIONS"],
+    ["unknown verify option", good, { nowww: NOW }, "ERR_INVALID_OPTIONS"],
+    ["negative now", good, { now: -1 }, "ERR_INVALID_OPTIONS"],
+  ];
+}
+
+test("verify and verifySync make the same decision on every case", async () => {
+  for (const [name, token, options, expected] of cases()) {
+    let asyncResult, syncResult;
+    try {
+      asyncResult = { claims: await verifier.verify(token, options) };
+    } catch (error) {
+      asyncResult = { code: error.code, claim: error.claim };
+    }
+    try {
+      syncResult = { claims: verifier.verifySync(token, options) };
+    } catch (error) {
+      syncResult = { code: error.code, claim: error.claim };
+    }
+    assert.deepEqual(asyncResult, syncResult, name);
+    assert.equal(asyncResult.code ?? null, expected, name);
+  }
+});
+
+test("unknown or ill-typed options throw ERR_INVALID_OPTIONS naming the option", () => {
+  const bad = [
+    [{ jwks, issuer: ISSUER, audiance: AUDIENCE }, "audiance"],
+    [{ jwks, clockTolerance: "30s" }, "clockTolerance"],
+    [{ jwks, algorithms: ["RS256"] }, "algorithms"],
+    [{ jwks, algorithms: "ES256" }, "algorithms"],
+    [{ jwks, profile: "at+jwt" }, "profile"],
+    [{ jwks, profile: "id_token", issuer: ISSUER, audience: AUDIENCE }, "profile"],
+    [{ jwks, maxTokenAge: -5 }, "maxTokenAge"],
+    [{ jwks, requiredClaims: "sub" }, "requiredClaims"],
+    [{ issuer: ISSUER }, "jwks"],
+    [{ jwks, jwksUrl: "https://a.example/jwks" }, "jwks"],
+    [{ jwksUrl: "http://a.example/jwks" }, "jwksUrl"],
+  ];
+  for (const [options, option] of bad) {
+    const error = (() => {
+      try {
+        new Verifier(options);
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(error, `accepted ${JSON.stringify(options)}`);
+    assert.equal(error.code, "ERR_INVALID_OPTIONS", option);
+    assert.ok(error.message.includes(option), `${error.message} should name ${option}`);
+  }
+  assert.throws(() => new Verifier(), { code: "ERR_INVALID_OPTIONS" });
+  assert.throws(() => new Verifier("jwks"), { code: "ERR_INVALID_OPTIONS" });
+  assert.throws(() => new Signer({ privateJwk: publicJwk }), { code: "ERR_INVALID_KEY" });
+  assert.throws(() => new Signer({ privateJwk, issuer: ISSUER, extra: 1 }), { code: "ERR_INVALID_OPTIONS" });
+  assert.throws(() => sign.signSync({ sub: "u" }, { expiresIn: 0 }), { code: "ERR_INVALID_OPTIONS", claim: "expiresIn" });
+  assert.throws(() => sign.signSync({ iat: 5 }), { code: "ERR_INVALID_OPTIONS", claim: "iat" });
+  assert.throws(() => sign.signSync("claims"), { code: "ERR_INVALID_OPTIONS", claim: "claims" });
+  assert.throws(() => generateKeyPair({ kid: 5 }), { code: "ERR_INVALID_OPTIONS", claim: "kid" });
+  // A verification key set holding a private key is refused.
+  assert.throws(() => new Verifier({ jwks: { keys: [privateJwk] } }), { code: "ERR_INVALID_KEY" });
+});
+
+test("algorithms: [] allows nothing", async () => {
+  const none = new Verifier({ jwks, algorithms: [], issuer: ISSUER, audience: AUDIENCE });
+  assert.equal((await caught(() => none.verify(good, { now: NOW }))).code, "ERR_ALG_NOT_ALLOWED");
+});
+
+test("remote key set: fetched once, cached, refetched for an unknown kid at most once per cooldown", async () => {
+  const server = await jwksServer(jwks);
+  try {
+    const remote = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE, cooldown: 30 });
+    assert.equal((await caught(() => remote.verifySync(good, { now: NOW }))).code, "ERR_JWKS_FETCH", "verifySync never fetches");
+    // Concurrent first verifications share one fetch in Node.
+    server.delayMs = 50;
+    const results = await Promise.all([1, 2, 3].map(() => remote.verify(good, { now: NOW })));
+    assert.equal(results.length, 3);
+    assert.equal(server.hits, 1);
+    server.delayMs = 0;
+    assert.equal(remote.verifySync(good, { now: NOW }).sub, "user-1", "verifySync uses the cache");
+    // A new key appears at the issuer: the unknown kid triggers one refetch.
+    const rotated = keyPair("k2");
+    server.body = { keys: [publicJwk, rotated.publicJwk] };
+    const newToken = signer(rotated.privateJwk).signSync({ sub: "u2", client_id: "c" }, { now: NOW });
+    assert.equal((await remote.verify(newToken, { now: NOW + 40 })).sub, "u2");
+    assert.equal(server.hits, 2);
+    // Unknown kids within the cooldown do not cause fetches.
+    const stranger = signer(keyPair("k3").privateJwk).signSync({ sub: "u3", client_id: "c" }, { now: NOW });
+    assert.equal((await caught(() => remote.verify(stranger, { now: NOW + 50 }))).code, "ERR_NO_MATCHING_KEY");
+    assert.equal(server.hits, 2);
+    // Export / import: a new verifier starts warm, without fetching.
+    const state = remote.exportState();
+    assert.equal(state.url, server.url);
+    const warm = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE });
+    warm.importState(state);
+    assert.equal(warm.verifySync(newToken, { now: NOW + 60 }).sub, "u2");
+    assert.equal((await warm.verify(newToken, { now: NOW + 60 })).sub, "u2");
+    assert.equal(server.hits, 2);
+    assert.throws(() => warm.importState({ ...state, url: "https://elsewhere.example/jwks" }), { code: "ERR_INVALID_OPTIONS" });
+    assert.throws(() => warm.importState({ ...state, jwks: { keys: [privateJwk] } }), { code: "ERR_INVALID_KEY" });
+    assert.equal(warm.verifySync(newToken, { now: NOW + 60 }).sub, "u2", "a failed import changes nothing");
+    assert.equal(verifier.exportState(), null);
+  } finally {
+    await server.close();
+  }
+});
+
+test("remote key set failures are ERR_JWKS_FETCH and never replace a good set", async () => {
+  const server = await jwksServer(jwks);
+  try {
+    const remote = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE, cacheMaxAge: 100, cooldown: 10 });
+    server.status = 500;
+    assert.equal((await caught(() => remote.verify(good, { now: NOW }))).code, "ERR_JWKS_FETCH");
+    // Within the cooldown after a failure: no new attempt.
+    assert.equal((await caught(() => remote.verify(good, { now: NOW + 5 }))).code, "ERR_JWKS_FETCH");
+    assert.equal(server.hits, 1);
+    server.status = 200;
+    server.body = "{not json";
+    assert.equal((await caught(() => remote.verify(good, { now: NOW + 11 }))).code, "ERR_JWKS_FETCH");
+    server.body = jwks;
+    assert.equal((await remote.verify(good, { now: NOW + 22 })).sub, "user-1");
+    assert.equal(server.hits, 3);
+    const dead = new Verifier({ jwksUrl: "http://127.0.0.1:9/jwks.json", issuer: ISSUER, audience: AUDIENCE });
+    assert.equal((await caught(() => dead.verify(good, { now: NOW }))).code, "ERR_JWKS_FETCH");
+  } finally {
+    await server.close();
+  }
+});
