@@ -36,7 +36,7 @@ pub(crate) async fn get(url: &str) -> Result<(u16, Vec<u8>)> {
     let headers = js_sys::Object::new();
     let _ = Reflect::set(&headers, &"accept".into(), &"application/json, application/jwk-set+json".into());
     let _ = Reflect::set(&init, &"headers".into(), &headers);
-    let _ = Reflect::set(&init, &"redirect".into(), &"error".into());
+    let _ = Reflect::set(&init, &"redirect".into(), &"manual".into());
     let _ = Reflect::set(&init, &"signal".into(), &web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
     let promise = fetch.call2(&global, &url.into(), &init).map_err(|_| fetch_error("the key set fetch could not start"))?;
     let response: web_sys::Response = JsFuture::from(js_sys::Promise::from(promise))

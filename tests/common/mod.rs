@@ -1,0 +1,189 @@
+//! Helpers shared by the integration tests (each test crate uses a subset).
+#![allow(dead_code)]
+
+use serde_json::{json, Map, Value};
+use tessera::b64;
+use tessera::es256::PrivateKey;
+use tessera::jwk::Jwk;
+use tessera::signer::{SignerOptions, Signer};
+use tessera::{ErrorCode, Result, Verifier, VerifierOptions};
+
+/// The P-256 group order n, big-endian.
+pub const P256_N: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, //
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
+
+/// `value` as a JSON object (panics otherwise).
+pub fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("expected a JSON object, got {other}"),
+    }
+}
+
+/// The error code of a result, `None` when it is `Ok`.
+pub fn code<T>(result: &Result<T>) -> Option<ErrorCode> {
+    result.as_ref().err().map(tessera::Error::code)
+}
+
+/// Left-pads or trims leading zero bytes so a big-endian integer is exactly 32 bytes.
+pub fn to_32(bytes: &[u8]) -> [u8; 32] {
+    let mut trimmed = bytes;
+    while trimmed.len() > 32 {
+        assert_eq!(trimmed[0], 0, "integer longer than 32 bytes");
+        trimmed = &trimmed[1..];
+    }
+    let mut out = [0u8; 32];
+    out[32 - trimmed.len()..].copy_from_slice(trimmed);
+    out
+}
+
+/// `a - b` for 256-bit big-endian integers with `a >= b`.
+pub fn sub_be(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let mut borrow = 0i16;
+    for i in (0..32).rev() {
+        let mut digit = i16::from(a[i]) - i16::from(b[i]) - borrow;
+        borrow = 0;
+        if digit < 0 {
+            digit += 256;
+            borrow = 1;
+        }
+        out[i] = u8::try_from(digit).expect("digit in range");
+    }
+    assert_eq!(borrow, 0, "a < b");
+    out
+}
+
+/// Verifier options from JSON, as the JS binding reads them, then the verifier.
+pub fn verifier(options: Value) -> Result<Verifier> {
+    let options: VerifierOptions = tessera::options::from_json(&options, "Verifier")?;
+    Verifier::new(&options)
+}
+
+/// A generated P-256 key with a `kid`, and ways to mint tokens with it.
+pub struct TestKey {
+    pub jwk: Jwk,
+}
+
+impl TestKey {
+    pub fn new(kid: &str) -> TestKey {
+        TestKey { jwk: Jwk::generate(Some(kid.to_string())).expect("key generation") }
+    }
+
+    pub fn kid(&self) -> &str {
+        self.jwk.kid.as_deref().unwrap_or_default()
+    }
+
+    pub fn private(&self) -> &PrivateKey {
+        self.jwk.private.as_ref().expect("generated keys are private")
+    }
+
+    pub fn public_json(&self) -> Value {
+        self.jwk.to_public_json()
+    }
+
+    pub fn private_json(&self) -> Value {
+        self.jwk.to_private_json().expect("generated keys are private")
+    }
+
+    /// `{"keys":[this public key]}`.
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [self.public_json()] })
+    }
+
+    /// Signs `header_segment.payload_segment` (already base64url, taken verbatim) and returns
+    /// the compact token.
+    pub fn sign_segments(&self, header_segment: &str, payload_segment: &str) -> String {
+        let signing_input = format!("{header_segment}.{payload_segment}");
+        let signature = self.private().sign(signing_input.as_bytes());
+        format!("{signing_input}.{}", b64::encode(&signature))
+    }
+
+    /// Encodes raw header and payload bytes and signs them.
+    pub fn mint_bytes(&self, header: &[u8], payload: &[u8]) -> String {
+        self.sign_segments(&b64::encode(header), &b64::encode(payload))
+    }
+
+    /// Encodes raw header and payload JSON text (may be deliberately odd) and signs them.
+    pub fn mint(&self, header: &str, payload: &str) -> String {
+        self.mint_bytes(header.as_bytes(), payload.as_bytes())
+    }
+
+    /// `{"alg":"ES256","kid":<kid>}` over `claims`.
+    pub fn mint_claims(&self, claims: &Value) -> String {
+        let header = json!({ "alg": "ES256", "kid": self.kid() });
+        self.mint(&header.to_string(), &claims.to_string())
+    }
+
+    /// A `tessera::Signer` over this key.
+    pub fn signer(&self, issuer: Option<&str>, audience: Option<&str>) -> Signer {
+        let options = SignerOptions {
+            private_jwk: self.private_json(),
+            issuer: issuer.map(str::to_string),
+            audience: audience.map(|a| tessera::jwt::OneOrMany::One(a.to_string())),
+        };
+        Signer::new(&options).expect("signer")
+    }
+}
+
+/// The three segments of a compact token.
+pub fn segments(token: &str) -> (String, String, String) {
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "not a compact JWS");
+    (parts[0].to_string(), parts[1].to_string(), parts[2].to_string())
+}
+
+/// A token with its signature segment replaced by `signature` (raw bytes, encoded here).
+pub fn with_signature(token: &str, signature: &[u8]) -> String {
+    let (header, payload, _) = segments(token);
+    format!("{header}.{payload}.{}", b64::encode(signature))
+}
+
+/// The raw `r || s` signature bytes of a token.
+pub fn signature_bytes(token: &str) -> Vec<u8> {
+    let (_, _, signature) = segments(token);
+    b64::decode(&signature, "signature").expect("canonical signature")
+}
+
+/// The same signature with `s` replaced by `n - s` (the other valid ECDSA signature).
+pub fn flip_s(signature: &[u8]) -> Vec<u8> {
+    assert_eq!(signature.len(), 64);
+    let s = to_32(&signature[32..]);
+    let mut out = signature[..32].to_vec();
+    out.extend_from_slice(&sub_be(&P256_N, &s));
+    out
+}
+
+/// Whether the low half of `s` (`s <= (n-1)/2`).
+pub fn is_low_s(signature: &[u8]) -> bool {
+    // s <= n - s  <=>  s is the smaller of the pair.
+    let s = to_32(&signature[32..]);
+    s <= sub_be(&P256_N, &s)
+}
+
+/// The same base64url text with the last character bumped so its unused trailing bits are
+/// non-zero (the text must have a length of 2 or 3 mod 4 and be canonical).
+pub fn non_canonical(text: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    assert!(matches!(text.len() % 4, 2 | 3), "no trailing bits in a text of length {}", text.len());
+    let last = *text.as_bytes().last().expect("non-empty");
+    let index = ALPHABET.iter().position(|&c| c == last).expect("base64url");
+    let mut out = text[..text.len() - 1].to_string();
+    out.push(char::from(ALPHABET[index + 1]));
+    out
+}
+
+/// Pads a JSON object text with spaces before its closing brace until its base64url encoding
+/// has a length of 2 mod 4 (so the last character carries 4 unused bits).
+pub fn json_with_trailing_bits(json: &str) -> String {
+    let mut text = json.strip_suffix('}').expect("a JSON object text").to_string();
+    loop {
+        let candidate = format!("{text}}}");
+        if b64::encode(candidate.as_bytes()).len() % 4 == 2 {
+            return candidate;
+        }
+        text.push(' ');
+    }
+}
