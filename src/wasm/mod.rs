@@ -6,3 +6,6 @@ mod error;
 mod fetch;
 mod signer;
 mod verifier;
+
+pub use signer::{generate_key_pair, JsSigner};
+pub use verifier::JsVerifier;

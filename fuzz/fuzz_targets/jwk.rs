@@ -1,0 +1,115 @@
+//! JWK and JWK Set parsing from untrusted JSON: `json::parse_object` → `jwk::parse`,
+//! `jwk::parse_private`, `jwk::thumbprint`, and `KeySet::from_json` both on the object itself
+//! and wrapped as `{"keys":[object]}`.
+//!
+//! Beyond "no panic": every key error is `ERR_INVALID_KEY`; an accepted key round-trips through
+//! its public (and private) JSON with the same point, members and RFC 7638 thumbprint; a private
+//! key signs what its public key verifies; a set with private members is always refused; an
+//! accepted set round-trips through `to_json`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use serde_json::{json, Map, Value};
+use tessera::error::ErrorCode;
+use tessera::jwk::{self, Parsed};
+use tessera::jws::Algorithm;
+use tessera::{json, KeySet};
+
+#[path = "../common/mod.rs"]
+mod common;
+
+const PRIVATE_MEMBERS: [&str; 7] = ["d", "p", "q", "dp", "dq", "qi", "k"];
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(map) = json::parse_object(data, "JWK") else { return };
+    let value = Value::Object(map.clone());
+    let has_private = PRIVATE_MEMBERS.iter().any(|m| map.contains_key(*m));
+
+    let thumbprint = jwk::thumbprint(&map);
+    if let Err(e) = &thumbprint {
+        assert_eq!(e.code(), ErrorCode::InvalidKey);
+    }
+    let wrapped = KeySet::from_json(&json!({ "keys": [value.clone()] }));
+    let private = jwk::parse_private(&map);
+
+    match jwk::parse(&map) {
+        Ok(Parsed::P256(key)) => {
+            let Ok(thumbprint) = thumbprint else { panic!("a valid P-256 JWK has no thumbprint") };
+            assert_eq!(key.thumbprint(), thumbprint, "thumbprint of the key differs from that of its JSON");
+            let public_json = key.to_public_json();
+            assert!(public_json.get("d").is_none());
+            let Ok(Parsed::P256(again)) = jwk::parse(&object(public_json.clone())) else { panic!("public JSON of a valid key does not parse") };
+            assert_eq!(again.public, key.public);
+            assert_eq!((&again.kid, &again.alg, &again.key_use, &again.key_ops), (&key.kid, &key.alg, &key.key_use, &key.key_ops));
+            assert_eq!(jwk::thumbprint(&object(public_json)).ok(), Some(thumbprint));
+            match &key.private {
+                Some(secret) => {
+                    assert!(private.is_ok());
+                    let Some(private_json) = key.to_private_json() else { panic!("private key without private JSON") };
+                    let Ok(again) = jwk::parse_private(&object(private_json)) else { panic!("private JSON does not parse") };
+                    assert_eq!(again.private.as_ref().map(|k| k.scalar()), Some(secret.scalar()));
+                    let signature = secret.sign(data);
+                    assert!(key.public.verify(data, &signature).is_ok(), "own signature does not verify");
+                }
+                None => {
+                    assert!(key.to_private_json().is_none());
+                    assert!(private.is_err());
+                }
+            }
+            if has_private {
+                assert_eq!(wrapped.map(|s| s.len()).map_err(|e| e.code()), Err(ErrorCode::InvalidKey));
+            } else {
+                let Ok(set) = wrapped else { panic!("a valid public key is refused in a set") };
+                assert_eq!(set.len(), 1);
+                let kid = key.kid.as_deref();
+                let selected = set.select(kid, Algorithm::Es256);
+                let usable = key.key_use.as_deref().is_none_or(|u| u == "sig") && key.key_ops.as_ref().is_none_or(|ops| ops.iter().any(|o| o == "verify"));
+                assert_eq!(selected.is_ok(), usable);
+                if let Ok(public) = selected {
+                    assert_eq!(public, &key.public);
+                }
+            }
+        }
+        Ok(Parsed::OtherKind) => {
+            assert!(private.is_err());
+            if has_private {
+                assert!(wrapped.is_err());
+            } else {
+                assert_eq!(wrapped.map(|s| s.len()).ok(), Some(0), "a key of another kind must be skipped");
+            }
+        }
+        Err(e) => {
+            assert_eq!(e.code(), ErrorCode::InvalidKey);
+            assert!(private.is_err());
+            assert!(wrapped.is_err(), "a malformed key is accepted in a set");
+        }
+    }
+
+    // The object itself as a set ({"keys":[…]} or anything else).
+    match KeySet::from_json(&value) {
+        Ok(set) => {
+            let json = set.to_json();
+            let Ok(again) = KeySet::from_json(&json) else { panic!("to_json of a set does not parse") };
+            assert_eq!(again.len(), set.len());
+            assert_eq!(again.to_json(), json);
+            for kid in [None, Some(common::KID), Some("")] {
+                let _ = set.select(kid, Algorithm::Es256);
+            }
+            if let Some(Value::Array(keys)) = map.get("keys") {
+                for key in keys {
+                    if let Some(kid) = key.get("kid").and_then(Value::as_str) {
+                        let _ = set.select(Some(kid), Algorithm::Es256);
+                    }
+                }
+            }
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::InvalidKey),
+    }
+});
