@@ -110,12 +110,20 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
-        Error { code, message: message.into(), claim: None }
+        Error {
+            code,
+            message: message.into(),
+            claim: None,
+        }
     }
 
     /// An error about one named claim; the claim *name* is safe to show, its value never is.
     pub fn claim(code: ErrorCode, claim: impl Into<String>, message: impl Into<Cow<'static, str>>) -> Self {
-        Error { code, message: message.into(), claim: Some(claim.into()) }
+        Error {
+            code,
+            message: message.into(),
+            claim: Some(claim.into()),
+        }
     }
 
     pub fn malformed(message: &'static str) -> Self {

@@ -119,7 +119,10 @@ mod tests {
         let public = key.public_key();
         let signature = key.sign(b"hello");
         public.verify(b"hello", &signature)?;
-        assert_eq!(public.verify(b"hellp", &signature).map_err(|e| e.code()), Err(ErrorCode::BadSignature));
+        assert_eq!(
+            public.verify(b"hellp", &signature).map_err(|e| e.code()),
+            Err(ErrorCode::BadSignature)
+        );
         assert!(public.verify(b"hello", &signature[..63]).is_err());
         assert!(public.verify(b"hello", &[0u8; 64]).is_err(), "r = s = 0 (CVE-2022-21449)");
         let (x, y) = public.coordinates();

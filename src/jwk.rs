@@ -51,9 +51,14 @@ fn required_string<'a>(jwk: &'a Map<String, Value>, name: &'static str) -> Resul
 
 fn coordinate(jwk: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>> {
     let text = required_string(jwk, name)?;
-    let bytes = b64::decode(text, "JWK coordinate").map_err(|_| Error::claim(ErrorCode::InvalidKey, name, "JWK member is not canonical base64url"))?;
+    let bytes = b64::decode(text, "JWK coordinate")
+        .map_err(|_| Error::claim(ErrorCode::InvalidKey, name, "JWK member is not canonical base64url"))?;
     if bytes.len() != 32 {
-        return Err(Error::claim(ErrorCode::InvalidKey, name, "EC P-256 JWK members must be exactly 32 bytes"));
+        return Err(Error::claim(
+            ErrorCode::InvalidKey,
+            name,
+            "EC P-256 JWK members must be exactly 32 bytes",
+        ));
     }
     Ok(bytes)
 }
@@ -100,10 +105,21 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
     };
     if let Some(alg) = &alg {
         if alg != "ES256" {
-            return Err(Error::claim(ErrorCode::InvalidKey, "alg", "an EC P-256 JWK may only declare alg ES256"));
+            return Err(Error::claim(
+                ErrorCode::InvalidKey,
+                "alg",
+                "an EC P-256 JWK may only declare alg ES256",
+            ));
         }
     }
-    Ok(Parsed::P256(Box::new(Jwk { kid, alg, key_use, key_ops, public, private })))
+    Ok(Parsed::P256(Box::new(Jwk {
+        kid,
+        alg,
+        key_use,
+        key_ops,
+        public,
+        private,
+    })))
 }
 
 /// Parses a JWK that must be an EC P-256 private key (for signing).
@@ -120,7 +136,14 @@ impl Jwk {
     pub fn generate(kid: Option<String>) -> Result<Jwk> {
         let private = PrivateKey::generate()?;
         let public = private.public_key();
-        let mut jwk = Jwk { kid: None, alg: Some("ES256".into()), key_use: Some("sig".into()), key_ops: None, public, private: Some(private) };
+        let mut jwk = Jwk {
+            kid: None,
+            alg: Some("ES256".into()),
+            key_use: Some("sig".into()),
+            key_ops: None,
+            public,
+            private: Some(private),
+        };
         jwk.kid = Some(match kid {
             Some(kid) => kid,
             None => jwk.thumbprint(),
@@ -225,7 +248,9 @@ mod tests {
     #[test]
     fn parses_public_and_private_p256() -> Result<()> {
         let public = object(json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"a","use":"sig","key_ops":["verify"]}));
-        let Parsed::P256(key) = parse(&public)? else { return Err(invalid("expected P-256")) };
+        let Parsed::P256(key) = parse(&public)? else {
+            return Err(invalid("expected P-256"));
+        };
         assert!(key.private.is_none());
         assert_eq!(key.to_public_json().get("x"), Some(&Value::from(X)));
         let private = object(json!({"kty":"EC","crv":"P-256","x":X,"y":Y,"d":D}));
@@ -250,7 +275,11 @@ mod tests {
             json!({"crv":"P-256","x":X,"y":Y}),
         ];
         for case in cases {
-            assert_eq!(parse(&object(case.clone())).err().map(|e| e.code()), Some(ErrorCode::InvalidKey), "{case}");
+            assert_eq!(
+                parse(&object(case.clone())).err().map(|e| e.code()),
+                Some(ErrorCode::InvalidKey),
+                "{case}"
+            );
         }
         let public = object(json!({"kty":"EC","crv":"P-256","x":X,"y":Y}));
         assert!(parse_private(&public).is_err());

@@ -21,7 +21,10 @@ impl KeySet {
     /// and EC keys); a malformed P-256 key, or any private key (`d`), rejects the whole set.
     pub fn from_json(set: &Value) -> Result<KeySet> {
         let Some(Value::Array(items)) = set.as_object().and_then(|o| o.get("keys")) else {
-            return Err(Error::new(ErrorCode::InvalidKey, "a JWK Set must be an object with a \"keys\" array"));
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                "a JWK Set must be an object with a \"keys\" array",
+            ));
         };
         if items.len() > MAX_KEYS {
             return Err(Error::new(ErrorCode::InvalidKey, "the JWK Set has more than 100 keys"));
@@ -33,7 +36,10 @@ impl KeySet {
             };
             // Private members in a verification set mean someone published a secret: refuse.
             if ["d", "p", "q", "dp", "dq", "qi", "k"].iter().any(|m| map.contains_key(*m)) {
-                return Err(Error::new(ErrorCode::InvalidKey, "a verification key set must not contain private keys"));
+                return Err(Error::new(
+                    ErrorCode::InvalidKey,
+                    "a verification key set must not contain private keys",
+                ));
             }
             if let Parsed::P256(key) = jwk::parse(map)? {
                 keys.push(*key);
@@ -56,7 +62,14 @@ impl KeySet {
 
     /// The public set as JSON.
     pub fn to_json(&self) -> Value {
-        Value::Object([("keys".to_string(), Value::Array(self.keys.iter().map(Jwk::to_public_json).collect()))].into_iter().collect())
+        Value::Object(
+            [(
+                "keys".to_string(),
+                Value::Array(self.keys.iter().map(Jwk::to_public_json).collect()),
+            )]
+            .into_iter()
+            .collect(),
+        )
     }
 
     pub fn contains_kid(&self, kid: &str) -> bool {

@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 use crate::b64;
 use crate::error::{Error, ErrorCode, Result};
 use crate::es256::PublicKey;
-use crate::jwks::KeySet;
 use crate::json;
+use crate::jwks::KeySet;
 
 /// Tokens longer than this (bytes) are rejected before any decoding.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -71,17 +71,25 @@ pub fn parse_compact(token: &str) -> Result<Compact<'_>> {
         return Err(Error::malformed("token is too large"));
     }
     let mut segments = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) = (segments.next(), segments.next(), segments.next(), segments.next())
-    else {
+    let (Some(header), Some(payload), Some(signature), None) = (segments.next(), segments.next(), segments.next(), segments.next()) else {
         return Err(Error::malformed("a compact JWS has exactly three segments"));
     };
-    if header.is_empty() || payload.is_empty() || signature.is_empty() || !b64::is_alphabet(header) || !b64::is_alphabet(payload) || !b64::is_alphabet(signature) {
+    if header.is_empty()
+        || payload.is_empty()
+        || signature.is_empty()
+        || !b64::is_alphabet(header)
+        || !b64::is_alphabet(payload)
+        || !b64::is_alphabet(signature)
+    {
         return Err(Error::malformed("JWS segments must be non-empty base64url without padding"));
     }
     if header.len() > MAX_HEADER_LEN {
         return Err(Error::malformed("JWS header is too large"));
     }
-    let members = json::parse_object(&b64::decode(header, "JWS header is not canonical base64url")?, "JWS header is not a JSON object without duplicate members")?;
+    let members = json::parse_object(
+        &b64::decode(header, "JWS header is not canonical base64url")?,
+        "JWS header is not a JSON object without duplicate members",
+    )?;
     if let Some(crit) = members.get("crit") {
         // RFC 7515 §4.1.11: a non-empty array of names. Tessera understands no extension, so
         // any well-formed crit is unsupported.
@@ -102,7 +110,12 @@ pub fn parse_compact(token: &str) -> Result<Compact<'_>> {
     let kid = header_string(&members, "kid")?;
     let typ = header_string(&members, "typ")?;
     let signing_input = token.get(..header.len() + 1 + payload.len()).unwrap_or_default();
-    Ok(Compact { header: Header { alg, kid, typ, members }, signing_input, payload, signature })
+    Ok(Compact {
+        header: Header { alg, kid, typ, members },
+        signing_input,
+        payload,
+        signature,
+    })
 }
 
 /// Verifies a base64url signature segment over `signing_input` with `key`. Any failure, of
@@ -129,5 +142,8 @@ pub fn verify_compact(token: &str, keys: &KeySet, allowed: &[Algorithm]) -> Resu
     let key = keys.select(compact.header.kid.as_deref(), alg)?;
     verify_signature(key, compact.signing_input.as_bytes(), compact.signature)?;
     let payload = b64::decode(compact.payload, "JWS payload is not canonical base64url")?;
-    Ok(Verified { header: compact.header, payload })
+    Ok(Verified {
+        header: compact.header,
+        payload,
+    })
 }

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::jws::{self, Algorithm};
-use crate::jwks::KeySet;
 use crate::json;
+use crate::jwks::KeySet;
+use crate::jws::{self, Algorithm};
 use crate::verifier::VerifierOptions;
 
 /// One string or a list of strings (`issuer`, `audience`).
@@ -50,7 +50,11 @@ const AT_JWT_REQUIRED: [&str; 7] = ["iss", "exp", "aud", "sub", "client_id", "ia
 
 pub(crate) fn non_negative(value: Option<f64>, name: &'static str) -> Result<Option<f64>> {
     match value {
-        Some(v) if !(v.is_finite() && v >= 0.0) => Err(Error::claim(ErrorCode::InvalidOptions, name, format!("option {name} must be a non-negative number of seconds"))),
+        Some(v) if !(v.is_finite() && v >= 0.0) => Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            name,
+            format!("option {name} must be a non-negative number of seconds"),
+        )),
         other => Ok(other),
     }
 }
@@ -58,9 +62,11 @@ pub(crate) fn non_negative(value: Option<f64>, name: &'static str) -> Result<Opt
 fn non_empty_list(list: Option<&OneOrMany>, name: &'static str) -> Result<Option<Vec<String>>> {
     match list {
         None => Ok(None),
-        Some(list) if list.as_slice().is_empty() || list.as_slice().iter().any(String::is_empty) => {
-            Err(Error::claim(ErrorCode::InvalidOptions, name, format!("option {name} must be a non-empty string or list of non-empty strings")))
-        }
+        Some(list) if list.as_slice().is_empty() || list.as_slice().iter().any(String::is_empty) => Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            name,
+            format!("option {name} must be a non-empty string or list of non-empty strings"),
+        )),
         Some(list) => Ok(Some(list.as_slice().to_vec())),
     }
 }
@@ -80,7 +86,10 @@ impl Validation {
             None => vec![Algorithm::Es256],
             Some(names) => names
                 .iter()
-                .map(|name| Algorithm::from_name(name).ok_or_else(|| Error::claim(ErrorCode::InvalidOptions, "algorithms", "option algorithms may only contain ES256")))
+                .map(|name| {
+                    Algorithm::from_name(name)
+                        .ok_or_else(|| Error::claim(ErrorCode::InvalidOptions, "algorithms", "option algorithms may only contain ES256"))
+                })
                 .collect::<Result<Vec<_>>>()?,
         };
         let issuer = non_empty_list(options.issuer.as_ref(), "issuer")?;
@@ -88,14 +97,22 @@ impl Validation {
         let mut typ = options.typ.as_deref().map(normalize_typ);
         let mut required_claims = options.required_claims.clone().unwrap_or_default();
         if required_claims.iter().any(String::is_empty) {
-            return Err(Error::claim(ErrorCode::InvalidOptions, "requiredClaims", "option requiredClaims must list claim names"));
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "requiredClaims",
+                "option requiredClaims must list claim names",
+            ));
         }
         match options.profile.as_deref() {
             None => {}
             Some(PROFILE_AT_JWT) => {
                 // RFC 9068 §4: the resource server must check iss and aud, so both are required.
                 if issuer.is_none() || audience.is_none() {
-                    return Err(Error::claim(ErrorCode::InvalidOptions, "profile", "profile at+jwt needs the issuer and audience options"));
+                    return Err(Error::claim(
+                        ErrorCode::InvalidOptions,
+                        "profile",
+                        "profile at+jwt needs the issuer and audience options",
+                    ));
                 }
                 if typ.as_deref().is_some_and(|t| t != PROFILE_AT_JWT) {
                     return Err(Error::claim(ErrorCode::InvalidOptions, "typ", "profile at+jwt requires typ at+jwt"));
@@ -107,10 +124,20 @@ impl Validation {
                     }
                 }
             }
-            Some(_) => return Err(Error::claim(ErrorCode::InvalidOptions, "profile", "option profile must be \"at+jwt\"")),
+            Some(_) => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidOptions,
+                    "profile",
+                    "option profile must be \"at+jwt\"",
+                ))
+            }
         }
         if matches!(&options.subject, Some(s) if s.is_empty()) {
-            return Err(Error::claim(ErrorCode::InvalidOptions, "subject", "option subject must be a non-empty string"));
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "subject",
+                "option subject must be a non-empty string",
+            ));
         }
         Ok(Validation {
             algorithms,
@@ -128,11 +155,20 @@ impl Validation {
     pub fn validate(&self, header: &jws::Header, claims: &Map<String, Value>, now: f64, required_scopes: &[String]) -> Result<()> {
         if let Some(expected) = &self.typ {
             if header.typ.as_deref().map(normalize_typ).as_deref() != Some(expected.as_str()) {
-                return Err(Error::claim(ErrorCode::BadType, "typ", "the token's typ header is not the expected type"));
+                return Err(Error::claim(
+                    ErrorCode::BadType,
+                    "typ",
+                    "the token's typ header is not the expected type",
+                ));
             }
         }
         let mut required: Vec<&str> = self.required_claims.iter().map(String::as_str).collect();
-        for (configured, claim) in [(self.issuer.is_some(), "iss"), (self.audience.is_some(), "aud"), (self.subject.is_some(), "sub"), (self.max_token_age.is_some(), "iat")] {
+        for (configured, claim) in [
+            (self.issuer.is_some(), "iss"),
+            (self.audience.is_some(), "aud"),
+            (self.subject.is_some(), "sub"),
+            (self.max_token_age.is_some(), "iat"),
+        ] {
             if configured {
                 required.push(claim);
             }
@@ -186,9 +222,23 @@ impl Validation {
             Some(Value::String(aud)) => vec![aud.as_str()],
             Some(Value::Array(items)) => items
                 .iter()
-                .map(|item| item.as_str().ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, "aud", "the aud claim must be a string or an array of strings")))
+                .map(|item| {
+                    item.as_str().ok_or_else(|| {
+                        Error::claim(
+                            ErrorCode::InvalidClaim,
+                            "aud",
+                            "the aud claim must be a string or an array of strings",
+                        )
+                    })
+                })
                 .collect::<Result<_>>()?,
-            Some(_) => return Err(Error::claim(ErrorCode::InvalidClaim, "aud", "the aud claim must be a string or an array of strings")),
+            Some(_) => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidClaim,
+                    "aud",
+                    "the aud claim must be a string or an array of strings",
+                ))
+            }
         };
         match &self.audience {
             Some(expected) if !audiences.iter().any(|aud| expected.iter().any(|e| e == aud)) => {
@@ -196,7 +246,11 @@ impl Validation {
             }
             // RFC 7519 §4.1.3: a token meant for some audience must not be accepted by a verifier
             // that has none configured.
-            None if claims.contains_key("aud") => Err(Error::claim(ErrorCode::BadAudience, "aud", "the token has an audience but no audience is configured")),
+            None if claims.contains_key("aud") => Err(Error::claim(
+                ErrorCode::BadAudience,
+                "aud",
+                "the token has an audience but no audience is configured",
+            )),
             _ => Ok(()),
         }
     }
@@ -213,8 +267,16 @@ fn string_claim<'a>(claims: &'a Map<String, Value>, name: &'static str) -> Resul
 fn number_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>> {
     match claims.get(name) {
         None => Ok(None),
-        Some(Value::Number(n)) => n.as_f64().filter(|v| v.is_finite()).map(Some).ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, name, "the claim must be a NumericDate")),
-        Some(_) => Err(Error::claim(ErrorCode::InvalidClaim, name, "the claim must be a NumericDate (a number)")),
+        Some(Value::Number(n)) => n
+            .as_f64()
+            .filter(|v| v.is_finite())
+            .map(Some)
+            .ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, name, "the claim must be a NumericDate")),
+        Some(_) => Err(Error::claim(
+            ErrorCode::InvalidClaim,
+            name,
+            "the claim must be a NumericDate (a number)",
+        )),
     }
 }
 
@@ -228,21 +290,40 @@ fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> 
     match claims.get("scope") {
         None => {}
         Some(Value::String(scope)) => granted.extend(scope.split(' ').filter(|s| !s.is_empty())),
-        Some(_) => return Err(Error::claim(ErrorCode::InvalidClaim, "scope", "the scope claim must be a space-delimited string")),
+        Some(_) => {
+            return Err(Error::claim(
+                ErrorCode::InvalidClaim,
+                "scope",
+                "the scope claim must be a space-delimited string",
+            ))
+        }
     }
     match claims.get("scp") {
         None => {}
         Some(Value::Array(items)) => {
             for item in items {
-                granted.push(item.as_str().ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, "scp", "the scp claim must be an array of strings"))?);
+                granted.push(
+                    item.as_str()
+                        .ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, "scp", "the scp claim must be an array of strings"))?,
+                );
             }
         }
-        Some(_) => return Err(Error::claim(ErrorCode::InvalidClaim, "scp", "the scp claim must be an array of strings")),
+        Some(_) => {
+            return Err(Error::claim(
+                ErrorCode::InvalidClaim,
+                "scp",
+                "the scp claim must be an array of strings",
+            ))
+        }
     }
     if required.iter().all(|scope| granted.contains(&scope.as_str())) {
         Ok(())
     } else {
-        Err(Error::claim(ErrorCode::InsufficientScope, "scope", "the token lacks a required scope"))
+        Err(Error::claim(
+            ErrorCode::InsufficientScope,
+            "scope",
+            "the token lacks a required scope",
+        ))
     }
 }
 

@@ -8,8 +8,8 @@
 use serde_json::{json, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::jwks::KeySet;
 use crate::json;
+use crate::jwks::KeySet;
 
 pub const DEFAULT_CACHE_MAX_AGE: f64 = 600.0;
 pub const DEFAULT_COOLDOWN: f64 = 30.0;
@@ -34,12 +34,23 @@ fn fetch_error(message: &'static str) -> Error {
 
 /// `https:` only, except loopback hosts over `http:` (local development and tests).
 fn check_url(url: &str) -> Result<()> {
-    let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:", "http://[::1]/"];
+    let loopback = [
+        "http://127.0.0.1:",
+        "http://127.0.0.1/",
+        "http://localhost:",
+        "http://localhost/",
+        "http://[::1]:",
+        "http://[::1]/",
+    ];
     let ok = (url.starts_with("https://") && url.len() > "https://".len()) || loopback.iter().any(|p| url.starts_with(p));
     if ok && !url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         Ok(())
     } else {
-        Err(Error::claim(ErrorCode::InvalidOptions, "jwksUrl", "option jwksUrl must be an https: URL (http: only for loopback hosts)"))
+        Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            "jwksUrl",
+            "option jwksUrl must be an https: URL (http: only for loopback hosts)",
+        ))
     }
 }
 
@@ -148,7 +159,11 @@ impl RemoteJwks {
         if state.get("url").and_then(Value::as_str) != Some(self.url.as_str()) {
             return Err(invalid("the imported state is for another jwksUrl"));
         }
-        let fetched_at = state.get("fetchedAt").and_then(Value::as_f64).filter(|t| t.is_finite() && *t >= 0.0).ok_or_else(|| invalid("the imported state has no valid fetchedAt"))?;
+        let fetched_at = state
+            .get("fetchedAt")
+            .and_then(Value::as_f64)
+            .filter(|t| t.is_finite() && *t >= 0.0)
+            .ok_or_else(|| invalid("the imported state has no valid fetchedAt"))?;
         let keys = match state.get("jwks") {
             None | Some(Value::Null) => None,
             Some(set) => Some(KeySet::from_json(set)?),
@@ -167,7 +182,9 @@ mod tests {
     const Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
 
     fn body(kid: &str) -> Vec<u8> {
-        json!({"keys":[{"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":kid}]}).to_string().into_bytes()
+        json!({"keys":[{"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":kid}]})
+            .to_string()
+            .into_bytes()
     }
 
     #[test]
@@ -202,7 +219,12 @@ mod tests {
         remote.begin_fetch(0.0);
         remote.complete_fetch(200, &body("a"), 0.0)?;
         remote.begin_fetch(100.0);
-        for (status, bytes) in [(500u16, body("x")), (200, b"not json".to_vec()), (200, b"{\"keys\":1}".to_vec()), (200, vec![b' '; MAX_RESPONSE_BYTES + 1])] {
+        for (status, bytes) in [
+            (500u16, body("x")),
+            (200, b"not json".to_vec()),
+            (200, b"{\"keys\":1}".to_vec()),
+            (200, vec![b' '; MAX_RESPONSE_BYTES + 1]),
+        ] {
             assert!(remote.complete_fetch(status, &bytes, 100.0).is_err());
             assert!(remote.keys().is_some_and(|k| k.contains_kid("a")));
         }
@@ -231,7 +253,14 @@ mod tests {
         for ok in ["https://a.example/jwks", "http://127.0.0.1:8787/jwks", "http://localhost/jwks"] {
             assert!(RemoteJwks::new(ok, None, None).is_ok(), "{ok}");
         }
-        for bad in ["http://a.example/jwks", "ftp://x", "https://", "", "http://localhost.evil.example/", "https://a b"] {
+        for bad in [
+            "http://a.example/jwks",
+            "ftp://x",
+            "https://",
+            "",
+            "http://localhost.evil.example/",
+            "https://a b",
+        ] {
             assert!(RemoteJwks::new(bad, None, None).is_err(), "{bad}");
         }
     }

@@ -49,32 +49,55 @@ pub struct Signer {
 /// A fresh key pair as `(private JWK, public JWK)`.
 pub fn generate_key_pair(options: &KeyPairOptions) -> Result<(Value, Value)> {
     if options.kid.as_deref().is_some_and(str::is_empty) {
-        return Err(Error::claim(ErrorCode::InvalidOptions, "kid", "option kid must be a non-empty string"));
+        return Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            "kid",
+            "option kid must be a non-empty string",
+        ));
     }
     let jwk = Jwk::generate(options.kid.clone())?;
-    let private = jwk.to_private_json().ok_or_else(|| Error::new(ErrorCode::InvalidKey, "generated key has no private part"))?;
+    let private = jwk
+        .to_private_json()
+        .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "generated key has no private part"))?;
     Ok((private, jwk.to_public_json()))
 }
 
 impl Signer {
     pub fn new(options: &SignerOptions) -> Result<Signer> {
         let Value::Object(map) = &options.private_jwk else {
-            return Err(Error::claim(ErrorCode::InvalidOptions, "privateJwk", "option privateJwk must be a JWK object"));
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "privateJwk",
+                "option privateJwk must be a JWK object",
+            ));
         };
         let key = jwk::parse_private(map)?;
         let kid = key.kid.clone().unwrap_or_else(|| key.thumbprint());
         if options.issuer.as_deref().is_some_and(str::is_empty) {
-            return Err(Error::claim(ErrorCode::InvalidOptions, "issuer", "option issuer must be a non-empty string"));
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "issuer",
+                "option issuer must be a non-empty string",
+            ));
         }
         let audience = match &options.audience {
             None => None,
             Some(aud) if aud.as_slice().is_empty() || aud.as_slice().iter().any(String::is_empty) => {
-                return Err(Error::claim(ErrorCode::InvalidOptions, "audience", "option audience must be a non-empty string or list"));
+                return Err(Error::claim(
+                    ErrorCode::InvalidOptions,
+                    "audience",
+                    "option audience must be a non-empty string or list",
+                ));
             }
             Some(OneOrMany::One(one)) => Some(Value::from(one.clone())),
             Some(OneOrMany::Many(many)) => Some(Value::from(many.clone())),
         };
-        Ok(Signer { key, kid, issuer: options.issuer.clone(), audience })
+        Ok(Signer {
+            key,
+            kid,
+            issuer: options.issuer.clone(),
+            audience,
+        })
     }
 
     pub fn kid(&self) -> &str {
@@ -93,18 +116,32 @@ impl Signer {
     /// and `iss`/`aud` when configured; claims may not set those themselves.
     pub fn sign(&self, mut claims: Map<String, Value>, options: &SignOptions, clock: f64) -> Result<String> {
         let now = match options.now {
-            Some(now) if !(now.is_finite() && now >= 0.0) => return Err(Error::claim(ErrorCode::InvalidOptions, "now", "option now must be a non-negative number of unix seconds")),
+            Some(now) if !(now.is_finite() && now >= 0.0) => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidOptions,
+                    "now",
+                    "option now must be a non-negative number of unix seconds",
+                ))
+            }
             Some(now) => now,
             None => clock,
         }
         .floor();
         let expires_in = options.expires_in.unwrap_or(DEFAULT_EXPIRES_IN);
         if !((1.0..=MAX_EXPIRES_IN).contains(&expires_in) && expires_in.fract() == 0.0) {
-            return Err(Error::claim(ErrorCode::InvalidOptions, "expiresIn", "option expiresIn must be a whole number of seconds between 1 and 31536000"));
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "expiresIn",
+                "option expiresIn must be a whole number of seconds between 1 and 31536000",
+            ));
         }
         let typ = options.typ.clone().unwrap_or_else(|| jwt::PROFILE_AT_JWT.to_string());
         if typ.is_empty() {
-            return Err(Error::claim(ErrorCode::InvalidOptions, "typ", "option typ must be a non-empty string"));
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "typ",
+                "option typ must be a non-empty string",
+            ));
         }
         let mut reserved = vec!["iat", "exp", "jti"];
         if self.issuer.is_some() {
@@ -114,7 +151,11 @@ impl Signer {
             reserved.push("aud");
         }
         if let Some(claim) = reserved.iter().find(|c| claims.contains_key(**c)) {
-            return Err(Error::claim(ErrorCode::InvalidOptions, *claim, "this claim is set by the signer and may not be passed in"));
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                *claim,
+                "this claim is set by the signer and may not be passed in",
+            ));
         }
         if let Some(issuer) = &self.issuer {
             claims.insert("iss".into(), issuer.clone().into());
@@ -133,7 +174,11 @@ impl Signer {
         let mut token = b64::encode(header.to_string().as_bytes());
         token.push('.');
         token.push_str(&b64::encode(Value::Object(claims).to_string().as_bytes()));
-        let private = self.key.private.as_ref().ok_or_else(|| Error::new(ErrorCode::InvalidKey, "the signer has no private key"))?;
+        let private = self
+            .key
+            .private
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "the signer has no private key"))?;
         let signature = private.sign(token.as_bytes());
         token.push('.');
         token.push_str(&b64::encode(&signature));

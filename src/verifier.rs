@@ -44,7 +44,11 @@ pub struct VerifyOptions {
 impl VerifyOptions {
     pub fn checked_now(&self, clock: f64) -> Result<f64> {
         match self.now {
-            Some(now) if !(now.is_finite() && now >= 0.0) => Err(Error::claim(ErrorCode::InvalidOptions, "now", "option now must be a non-negative number of unix seconds")),
+            Some(now) if !(now.is_finite() && now >= 0.0) => Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "now",
+                "option now must be a non-negative number of unix seconds",
+            )),
             Some(now) => Ok(now),
             None => Ok(clock),
         }
@@ -78,8 +82,18 @@ impl Verifier {
                 }
                 Keys::Local(KeySet::from_json(jwks)?)
             }
-            (None, Some(url)) => Keys::Remote(RemoteJwks::new(url, jwt::non_negative(options.cache_max_age, "cacheMaxAge")?, jwt::non_negative(options.cooldown, "cooldown")?)?),
-            _ => return Err(Error::claim(ErrorCode::InvalidOptions, "jwks", "exactly one of the options jwks and jwksUrl is required")),
+            (None, Some(url)) => Keys::Remote(RemoteJwks::new(
+                url,
+                jwt::non_negative(options.cache_max_age, "cacheMaxAge")?,
+                jwt::non_negative(options.cooldown, "cooldown")?,
+            )?),
+            _ => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidOptions,
+                    "jwks",
+                    "exactly one of the options jwks and jwksUrl is required",
+                ))
+            }
         };
         Ok(Verifier { validation, keys })
     }
@@ -89,7 +103,9 @@ impl Verifier {
     pub fn verify(&self, token: &str, now: f64, required_scopes: &[String]) -> Result<Map<String, Value>> {
         let keys = match &self.keys {
             Keys::Local(keys) => keys,
-            Keys::Remote(remote) => remote.keys().ok_or_else(|| Error::new(ErrorCode::JwksFetch, "the remote key set has not been loaded"))?,
+            Keys::Remote(remote) => remote
+                .keys()
+                .ok_or_else(|| Error::new(ErrorCode::JwksFetch, "the remote key set has not been loaded"))?,
         };
         jwt::verify(token, keys, &self.validation, now, required_scopes)
     }

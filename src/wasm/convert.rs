@@ -11,7 +11,11 @@ use crate::error::{Error, ErrorCode, Result};
 /// ill-typed options are `ERR_INVALID_OPTIONS` naming the option (as `claim` too).
 pub(crate) fn options<T: DeserializeOwned + Default>(value: JsValue, optional: bool, what: &'static str) -> Result<T> {
     if value.is_undefined() || value.is_null() {
-        return if optional { Ok(T::default()) } else { Err(Error::invalid_options(format!("{what} options are required"))) };
+        return if optional {
+            Ok(T::default())
+        } else {
+            Err(Error::invalid_options(format!("{what} options are required")))
+        };
     }
     deserialize(value, what)
 }
@@ -31,7 +35,8 @@ pub(crate) fn deserialize<T: DeserializeOwned>(value: JsValue, what: &'static st
     // Through a JSON value first: serde-wasm-bindgen reads only the fields a struct declares,
     // so unknown options would pass silently; serde_json's deserializer honours
     // `deny_unknown_fields`.
-    let json: Value = serde_wasm_bindgen::from_value(value).map_err(|_| Error::invalid_options(format!("{what} options must be a plain, JSON-compatible object")))?;
+    let json: Value = serde_wasm_bindgen::from_value(value)
+        .map_err(|_| Error::invalid_options(format!("{what} options must be a plain, JSON-compatible object")))?;
     crate::options::from_json(&json, what)
 }
 
@@ -42,7 +47,11 @@ pub(crate) fn object(value: JsValue, name: &'static str) -> Result<Map<String, V
     }
     match serde_wasm_bindgen::from_value::<Value>(value) {
         Ok(Value::Object(map)) => Ok(map),
-        _ => Err(Error::claim(ErrorCode::InvalidOptions, name, format!("{name} must be a plain JSON-compatible object"))),
+        _ => Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            name,
+            format!("{name} must be a plain JSON-compatible object"),
+        )),
     }
 }
 

@@ -22,7 +22,11 @@ pub(crate) fn is_workerd() -> bool {
     if !navigator.is_object() {
         return false;
     }
-    Reflect::get(&navigator, &"userAgent".into()).ok().and_then(|ua| ua.as_string()).as_deref() == Some("Cloudflare-Workers")
+    Reflect::get(&navigator, &"userAgent".into())
+        .ok()
+        .and_then(|ua| ua.as_string())
+        .as_deref()
+        == Some("Cloudflare-Workers")
 }
 
 /// GETs `url`; returns the status and body (at most [`MAX_RESPONSE_BYTES`] + 1 bytes kept).
@@ -38,15 +42,21 @@ pub(crate) async fn get(url: &str) -> Result<(u16, Vec<u8>)> {
     let _ = Reflect::set(&init, &"headers".into(), &headers);
     let _ = Reflect::set(&init, &"redirect".into(), &"manual".into());
     let _ = Reflect::set(&init, &"signal".into(), &web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS));
-    let promise = fetch.call2(&global, &url.into(), &init).map_err(|_| fetch_error("the key set fetch could not start"))?;
+    let promise = fetch
+        .call2(&global, &url.into(), &init)
+        .map_err(|_| fetch_error("the key set fetch could not start"))?;
     let response: web_sys::Response = JsFuture::from(js_sys::Promise::from(promise))
         .await
         .map_err(|_| fetch_error("the key set fetch failed"))?
         .dyn_into()
         .map_err(|_| fetch_error("fetch did not return a Response"))?;
     let status = response.status();
-    let buffer = response.array_buffer().map_err(|_| fetch_error("the key set response could not be read"))?;
-    let buffer = JsFuture::from(buffer).await.map_err(|_| fetch_error("the key set response could not be read"))?;
+    let buffer = response
+        .array_buffer()
+        .map_err(|_| fetch_error("the key set response could not be read"))?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|_| fetch_error("the key set response could not be read"))?;
     let bytes = Uint8Array::new(&buffer);
     let length = (bytes.length() as usize).min(MAX_RESPONSE_BYTES + 1);
     let mut body = vec![0u8; length];

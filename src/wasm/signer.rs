@@ -19,7 +19,9 @@ impl JsSigner {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsSigner, JsValue> {
         let options: SignerOptions = convert::deserialize_required(options, "Signer").js()?;
-        Ok(JsSigner { inner: std::rc::Rc::new(Signer::new(&options).js()?) })
+        Ok(JsSigner {
+            inner: std::rc::Rc::new(Signer::new(&options).js()?),
+        })
     }
 
     /// Signs `claims` and resolves to the compact token.

@@ -35,7 +35,13 @@ impl JsVerifier {
     pub fn new(options: JsValue) -> Result<JsVerifier, JsValue> {
         let options: VerifierOptions = convert::options(options, false, "Verifier").js()?;
         let verifier = Verifier::new(&options).js()?;
-        Ok(JsVerifier { shared: Rc::new(Shared { verifier: RefCell::new(verifier), pending: RefCell::new(None), share_fetches: !fetch::is_workerd() }) })
+        Ok(JsVerifier {
+            shared: Rc::new(Shared {
+                verifier: RefCell::new(verifier),
+                pending: RefCell::new(None),
+                share_fetches: !fetch::is_workerd(),
+            }),
+        })
     }
 
     /// Verifies `token` and resolves to its claims. Fetches the remote key set when needed.
@@ -73,7 +79,13 @@ impl JsVerifier {
     /// Restores a cache exported by `exportState` for the same `jwksUrl`. On error nothing changes.
     #[wasm_bindgen(js_name = importState)]
     pub fn import_state(&self, state: JsValue) -> Result<(), JsValue> {
-        let state: Value = serde_wasm_bindgen::from_value(state).map_err(|_| to_js(Error::claim(ErrorCode::InvalidOptions, "state", "the imported state must be an object")))?;
+        let state: Value = serde_wasm_bindgen::from_value(state).map_err(|_| {
+            to_js(Error::claim(
+                ErrorCode::InvalidOptions,
+                "state",
+                "the imported state must be an object",
+            ))
+        })?;
         match &mut self.shared.verifier.borrow_mut().keys {
             Keys::Remote(remote) => remote.import(&state).js(),
             Keys::Local(_) => Err(to_js(Error::invalid_options("importState applies only to a verifier with jwksUrl"))),
@@ -102,7 +114,9 @@ async fn verify_async(shared: &Rc<Shared>, token: &str, options: &VerifyOptions)
 
 /// An unknown `kid` in a remote set: refetch, at most once per cooldown.
 fn may_refetch(shared: &Shared, token: &str, now: f64) -> bool {
-    let Keys::Remote(remote) = &shared.verifier.borrow().keys else { return false };
+    let Keys::Remote(remote) = &shared.verifier.borrow().keys else {
+        return false;
+    };
     let kid = jws::parse_compact(token).ok().and_then(|c| c.header.kid);
     remote.may_refetch_for(kid.as_deref(), now)
 }

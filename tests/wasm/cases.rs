@@ -44,25 +44,45 @@ fn fixture() -> Fixture {
 #[wasm_bindgen_test]
 async fn sign_and_verify_round_trip() {
     let f = fixture();
-    let token = JsFuture::from(f.signer.sign(obj(r#"{"sub":"u1","client_id":"c","scope":"a b"}"#), JsValue::UNDEFINED)).await.unwrap_or_else(|_| panic!("sign"));
-    let claims = JsFuture::from(f.verifier.verify(token.clone(), obj(r#"{"requiredScopes":["b"]}"#))).await.unwrap_or_else(|e| panic!("verify: {e:?}"));
+    let token = JsFuture::from(
+        f.signer
+            .sign(obj(r#"{"sub":"u1","client_id":"c","scope":"a b"}"#), JsValue::UNDEFINED),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("sign"));
+    let claims = JsFuture::from(f.verifier.verify(token.clone(), obj(r#"{"requiredScopes":["b"]}"#)))
+        .await
+        .unwrap_or_else(|e| panic!("verify: {e:?}"));
     assert_eq!(get(&claims, "sub").as_string().as_deref(), Some("u1"));
     // Claims come back as plain objects, not Maps.
     assert!(claims.is_object() && !claims.is_instance_of::<js_sys::Map>());
-    let sync = f.verifier.verify_sync(token, JsValue::UNDEFINED).unwrap_or_else(|_| panic!("verifySync"));
+    let sync = f
+        .verifier
+        .verify_sync(token, JsValue::UNDEFINED)
+        .unwrap_or_else(|_| panic!("verifySync"));
     assert_eq!(get(&sync, "jti").as_string(), get(&claims, "jti").as_string());
 }
 
 #[wasm_bindgen_test]
 async fn errors_are_tessera_errors_with_codes() {
     let f = fixture();
-    let token = f.signer.sign_sync(obj(r#"{"sub":"u1","client_id":"c"}"#), obj(r#"{"now":1000,"expiresIn":60}"#)).unwrap_or_default();
-    let error = JsFuture::from(f.verifier.verify(token.clone().into(), obj(r#"{"now":2000}"#))).await.err().unwrap_or(JsValue::UNDEFINED);
+    let token = f
+        .signer
+        .sign_sync(obj(r#"{"sub":"u1","client_id":"c"}"#), obj(r#"{"now":1000,"expiresIn":60}"#))
+        .unwrap_or_default();
+    let error = JsFuture::from(f.verifier.verify(token.clone().into(), obj(r#"{"now":2000}"#)))
+        .await
+        .err()
+        .unwrap_or(JsValue::UNDEFINED);
     assert!(error.is_instance_of::<js_sys::Error>());
     assert_eq!(get(&error, "name").as_string().as_deref(), Some("TesseraError"));
     assert_eq!(code(&error).as_deref(), Some("ERR_EXPIRED"));
     assert_eq!(get(&error, "claim").as_string().as_deref(), Some("exp"));
-    let sync_error = f.verifier.verify_sync(token.into(), obj(r#"{"now":2000}"#)).err().unwrap_or(JsValue::UNDEFINED);
+    let sync_error = f
+        .verifier
+        .verify_sync(token.into(), obj(r#"{"now":2000}"#))
+        .err()
+        .unwrap_or(JsValue::UNDEFINED);
     assert_eq!(code(&sync_error).as_deref(), Some("ERR_EXPIRED"));
     let promise: Promise = f.verifier.verify(JsValue::from(7), JsValue::UNDEFINED);
     let malformed = JsFuture::from(promise).await.err().unwrap_or(JsValue::UNDEFINED);
@@ -71,10 +91,14 @@ async fn errors_are_tessera_errors_with_codes() {
 
 #[wasm_bindgen_test]
 fn bad_options_name_the_option() {
-    let error = JsVerifier::new(obj(r#"{"jwks":{"keys":[]},"clockTolerance":"5s"}"#)).err().unwrap_or(JsValue::UNDEFINED);
+    let error = JsVerifier::new(obj(r#"{"jwks":{"keys":[]},"clockTolerance":"5s"}"#))
+        .err()
+        .unwrap_or(JsValue::UNDEFINED);
     assert_eq!(code(&error).as_deref(), Some("ERR_INVALID_OPTIONS"));
     assert_eq!(get(&error, "claim").as_string().as_deref(), Some("clockTolerance"));
-    let error = JsVerifier::new(obj(r#"{"jwks":{"keys":[]},"issuerr":"x"}"#)).err().unwrap_or(JsValue::UNDEFINED);
+    let error = JsVerifier::new(obj(r#"{"jwks":{"keys":[]},"issuerr":"x"}"#))
+        .err()
+        .unwrap_or(JsValue::UNDEFINED);
     assert!(get(&error, "message").as_string().unwrap_or_default().contains("issuerr"));
     let error = JsVerifier::new(JsValue::UNDEFINED).err().unwrap_or(JsValue::UNDEFINED);
     assert_eq!(code(&error).as_deref(), Some("ERR_INVALID_OPTIONS"));

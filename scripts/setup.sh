@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what Tessera's build, demo and tests need, skipping whatever is already there:
+# the wasm32 Rust target, wasm-bindgen-cli (pinned to the crate's wasm-bindgen), wasm-pack,
+# Debian's Chromium + ChromeDriver, and the npm packages of package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the `wasm-bindgen = "=…"` pin in Cargo.toml
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n== setup: %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  step "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 6 minutes)"
+  # Not --locked: 0.2.130's lockfile names a webpki-roots version the registry lacks.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! command -v wasm-pack >/dev/null; then
+  step "cargo install wasm-pack (about 7 minutes)"
+  cargo install wasm-pack --locked
+fi
+
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  step "apt-get install chromium chromium-driver"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "setup: Node.js 20 or newer is required (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.tessera-lock 2>/dev/null)" != "$lock_hash" ]; then
+  step "npm ci"
+  npm ci --no-audit --no-fund
+  echo "$lock_hash" > node_modules/.tessera-lock
+fi
