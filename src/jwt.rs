@@ -71,6 +71,19 @@ fn non_empty_list(list: Option<&OneOrMany>, name: &'static str) -> Result<Option
     }
 }
 
+/// `now` must be a finite, non-negative number of unix seconds.
+pub fn check_now(now: f64) -> Result<f64> {
+    if now.is_finite() && now >= 0.0 {
+        Ok(now)
+    } else {
+        Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            "now",
+            "option now must be a non-negative number of unix seconds",
+        ))
+    }
+}
+
 /// `typ` compared case-insensitively with the `application/` prefix optional (RFC 7515 §4.1.9).
 pub fn normalize_typ(typ: &str) -> String {
     let lower = typ.to_ascii_lowercase();
@@ -94,6 +107,13 @@ impl Validation {
         };
         let issuer = non_empty_list(options.issuer.as_ref(), "issuer")?;
         let audience = non_empty_list(options.audience.as_ref(), "audience")?;
+        if options.typ.as_deref().is_some_and(|t| normalize_typ(t).is_empty()) {
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "typ",
+                "option typ must be a non-empty media type",
+            ));
+        }
         let mut typ = options.typ.as_deref().map(normalize_typ);
         let mut required_claims = options.required_claims.clone().unwrap_or_default();
         if required_claims.iter().any(String::is_empty) {
@@ -153,6 +173,8 @@ impl Validation {
 
     /// Checks the header `typ` and the claims at time `now` (unix seconds).
     pub fn validate(&self, header: &jws::Header, claims: &Map<String, Value>, now: f64, required_scopes: &[String]) -> Result<()> {
+        // A NaN or infinite clock would make every time comparison below pass: fail closed.
+        let now = check_now(now)?;
         if let Some(expected) = &self.typ {
             if header.typ.as_deref().map(normalize_typ).as_deref() != Some(expected.as_str()) {
                 return Err(Error::claim(
@@ -174,10 +196,15 @@ impl Validation {
             }
         }
         for claim in required {
-            if !claims.contains_key(claim) {
-                return Err(Error::claim(ErrorCode::MissingClaim, claim, "a required claim is missing"));
+            match claims.get(claim) {
+                None => return Err(Error::claim(ErrorCode::MissingClaim, claim, "a required claim is missing")),
+                Some(Value::Null) => return Err(Error::claim(ErrorCode::InvalidClaim, claim, "a required claim is null")),
+                Some(_) => {}
             }
         }
+        // RFC 7519 §4.1.7 and RFC 8693 §4.3: jti and client_id are strings when present.
+        string_claim(claims, "jti")?;
+        string_claim(claims, "client_id")?;
         let iss = string_claim(claims, "iss")?;
         if let Some(issuers) = &self.issuer {
             if !iss.is_some_and(|iss| issuers.iter().any(|i| i == iss)) {

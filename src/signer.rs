@@ -115,18 +115,7 @@ impl Signer {
     /// Signs `claims` at `now` (unix seconds). The signer sets `iat`, `exp` and a random `jti`,
     /// and `iss`/`aud` when configured; claims may not set those themselves.
     pub fn sign(&self, mut claims: Map<String, Value>, options: &SignOptions, clock: f64) -> Result<String> {
-        let now = match options.now {
-            Some(now) if !(now.is_finite() && now >= 0.0) => {
-                return Err(Error::claim(
-                    ErrorCode::InvalidOptions,
-                    "now",
-                    "option now must be a non-negative number of unix seconds",
-                ))
-            }
-            Some(now) => now,
-            None => clock,
-        }
-        .floor();
+        let now = jwt::check_now(options.now.unwrap_or(clock))?.floor();
         let expires_in = options.expires_in.unwrap_or(DEFAULT_EXPIRES_IN);
         if !((1.0..=MAX_EXPIRES_IN).contains(&expires_in) && expires_in.fract() == 0.0) {
             return Err(Error::claim(

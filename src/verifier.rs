@@ -43,15 +43,7 @@ pub struct VerifyOptions {
 
 impl VerifyOptions {
     pub fn checked_now(&self, clock: f64) -> Result<f64> {
-        match self.now {
-            Some(now) if !(now.is_finite() && now >= 0.0) => Err(Error::claim(
-                ErrorCode::InvalidOptions,
-                "now",
-                "option now must be a non-negative number of unix seconds",
-            )),
-            Some(now) => Ok(now),
-            None => Ok(clock),
-        }
+        jwt::check_now(self.now.unwrap_or(clock))
     }
 
     pub fn scopes(&self) -> &[String] {

