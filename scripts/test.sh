@@ -35,8 +35,8 @@ layer clippy cargo clippy --all-targets --quiet -- -D warnings
 layer clippy-wasm cargo clippy --lib --target wasm32-unknown-unknown --quiet -- -D warnings
 layer rust cargo test --quiet
 layer build ./scripts/build.sh
-layer wasm-node wasm-pack --quiet test --node -- --test wasm_node
-layer wasm-chrome wasm-pack --quiet test --headless --chrome -- --test wasm_browser
+layer wasm-node wasm-pack test --node -- --test wasm_node
+layer wasm-chrome wasm-pack test --headless --chrome -- --test wasm_browser
 layer node node --test --test-reporter=tap tests/js/
 
 printf '\n== summary\n'
