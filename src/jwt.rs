@@ -71,15 +71,19 @@ fn non_empty_list(list: Option<&OneOrMany>, name: &'static str) -> Result<Option
     }
 }
 
-/// `now` must be a finite, non-negative number of unix seconds.
+/// The latest `now` accepted: 9999-12-31T23:59:59Z. Larger values are unit mistakes
+/// (milliseconds) and would saturate when signing.
+pub const MAX_NOW: f64 = 253_402_300_799.0;
+
+/// `now` must be a finite number of unix seconds in [0, [`MAX_NOW`]].
 pub fn check_now(now: f64) -> Result<f64> {
-    if now.is_finite() && now >= 0.0 {
+    if now.is_finite() && (0.0..=MAX_NOW).contains(&now) {
         Ok(now)
     } else {
         Err(Error::claim(
             ErrorCode::InvalidOptions,
             "now",
-            "option now must be a non-negative number of unix seconds",
+            "option now must be unix seconds between 0 and 253402300799",
         ))
     }
 }

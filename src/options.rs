@@ -13,9 +13,11 @@ pub fn from_json<T: DeserializeOwned>(json: &Value, what: &'static str) -> Resul
         let inner = error.into_inner().to_string();
         // serde's text for a wrong type quotes the value ("invalid type: string \"…\", expected
         // f64"): keep only the expectation. Unknown-field text names just the field.
-        let detail = if inner.starts_with("unknown field") {
-            inner
-        } else if let Some((_, expected)) = inner.split_once(", expected ") {
+        let detail = if let Some(rest) = inner.strip_prefix("unknown field `") {
+            // The name is the caller's, not a value; still, keep it short.
+            let name: String = rest.split('`').next().unwrap_or_default().chars().take(64).collect();
+            format!("unknown option `{name}`")
+        } else if let Some((_, expected)) = inner.rsplit_once(", expected ") {
             format!("has the wrong type or value (expected {expected})")
         } else if inner.starts_with("missing field") {
             inner
@@ -50,6 +52,9 @@ mod tests {
         assert_eq!(e.code(), ErrorCode::InvalidOptions);
         assert_eq!(e.claim_name(), Some("clockTolerance"));
         assert!(!e.message().contains("secret"), "{}", e.message());
+        // The value may itself contain serde's wording; only the final expectation is kept.
+        let e = error(json!({"clockTolerance": "a, expected SECRET"}));
+        assert!(!e.message().contains("SECRET"), "{}", e.message());
         let e = error(json!({"algorithms": ["ES256", 7]}));
         assert_eq!(e.claim_name(), Some("algorithms"));
         let e = error(json!({"issuerr": "x"}));

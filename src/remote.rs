@@ -33,24 +33,45 @@ fn fetch_error(message: &'static str) -> Error {
 }
 
 /// `https:` only, except loopback hosts over `http:` (local development and tests).
+///
+/// The authority is checked as a URL parser sees it: no userinfo (`http://localhost:80@evil.example`
+/// would go to evil.example), no backslashes (WHATWG parsers treat them as `/`), and for `http:`
+/// the host must be exactly `127.0.0.1`, `localhost` or `[::1]`, with an optional numeric port.
 fn check_url(url: &str) -> Result<()> {
-    let loopback = [
-        "http://127.0.0.1:",
-        "http://127.0.0.1/",
-        "http://localhost:",
-        "http://localhost/",
-        "http://[::1]:",
-        "http://[::1]/",
-    ];
-    let ok = (url.starts_with("https://") && url.len() > "https://".len()) || loopback.iter().any(|p| url.starts_with(p));
-    if ok && !url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Ok(())
-    } else {
-        Err(Error::claim(
+    let invalid = || {
+        Error::claim(
             ErrorCode::InvalidOptions,
             "jwksUrl",
             "option jwksUrl must be an https: URL (http: only for loopback hosts)",
-        ))
+        )
+    };
+    if url.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return Err(invalid());
+    }
+    let (scheme, rest) = if let Some(rest) = url.strip_prefix("https://") {
+        ("https", rest)
+    } else if let Some(rest) = url.strip_prefix("http://") {
+        ("http", rest)
+    } else {
+        return Err(invalid());
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.is_empty() || authority.contains('@') {
+        return Err(invalid());
+    }
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(':') && (host.starts_with('[') == host.ends_with(']')) => (host, Some(port)),
+        _ => (authority, None),
+    };
+    let port_ok = port.is_none_or(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()));
+    let host_ok = match scheme {
+        "https" => !host.is_empty(),
+        _ => matches!(host, "127.0.0.1" | "localhost" | "[::1]"),
+    };
+    if host_ok && port_ok {
+        Ok(())
+    } else {
+        Err(invalid())
     }
 }
 
@@ -250,7 +271,13 @@ mod tests {
 
     #[test]
     fn urls_must_be_https_or_loopback() {
-        for ok in ["https://a.example/jwks", "http://127.0.0.1:8787/jwks", "http://localhost/jwks"] {
+        for ok in [
+            "https://a.example/jwks",
+            "https://a.example:8443/.well-known/jwks.json",
+            "http://127.0.0.1:8787/jwks",
+            "http://localhost/jwks",
+            "http://[::1]:9/k",
+        ] {
             assert!(RemoteJwks::new(ok, None, None).is_ok(), "{ok}");
         }
         for bad in [
@@ -260,6 +287,11 @@ mod tests {
             "",
             "http://localhost.evil.example/",
             "https://a b",
+            "http://localhost:80@evil.example/jwks",
+            "https://user@issuer.example/jwks",
+            "http://127.0.0.1\\@evil.example/",
+            "http://localhost:abc/",
+            "http://[::1]x/",
         ] {
             assert!(RemoteJwks::new(bad, None, None).is_err(), "{bad}");
         }
