@@ -72,6 +72,14 @@ impl Signer {
             ));
         };
         let key = jwk::parse_private(map)?;
+        // RFC 7517 §4.2/§4.3: a key marked for another use may not sign.
+        if key.key_use.as_deref().is_some_and(|u| u != "sig") || key.key_ops.as_ref().is_some_and(|ops| !ops.iter().any(|op| op == "sign"))
+        {
+            return Err(Error::new(
+                ErrorCode::InvalidKey,
+                "the private JWK is not marked for signing (use sig, key_ops sign)",
+            ));
+        }
         let kid = key.kid.clone().unwrap_or_else(|| key.thumbprint());
         if options.issuer.as_deref().is_some_and(str::is_empty) {
             return Err(Error::claim(
@@ -108,6 +116,10 @@ impl Signer {
         let mut jwk = self.key.to_public_json();
         if let Value::Object(map) = &mut jwk {
             map.insert("kid".into(), self.kid.clone().into());
+            // The private key's ["sign"] would make the public key unusable for verifying.
+            if map.remove("key_ops").is_some() {
+                map.insert("key_ops".into(), vec!["verify"].into());
+            }
         }
         jwk
     }
@@ -172,5 +184,31 @@ impl Signer {
         token.push('.');
         token.push_str(&b64::encode(&signature));
         Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_not_marked_for_signing_are_refused() {
+        let (private, _) = generate_key_pair(&KeyPairOptions::default()).unwrap();
+        for (member, value) in [("use", json!("enc")), ("key_ops", json!(["verify"]))] {
+            let mut jwk = private.clone();
+            jwk.as_object_mut().unwrap().insert(member.into(), value);
+            let options = SignerOptions { private_jwk: jwk, issuer: None, audience: None };
+            assert_eq!(Signer::new(&options).unwrap_err().code(), ErrorCode::InvalidKey, "{member}");
+        }
+        // key_ops ["sign"] signs, and the published public JWK says ["verify"].
+        let mut jwk = private;
+        jwk.as_object_mut().unwrap().insert("key_ops".into(), json!(["sign"]));
+        let signer = Signer::new(&SignerOptions { private_jwk: jwk, issuer: None, audience: None }).unwrap();
+        assert_eq!(signer.public_jwk().get("key_ops"), Some(&json!(["verify"])));
+        let keys = crate::KeySet::from_json(&json!({ "keys": [signer.public_jwk()] })).unwrap();
+        let token = signer.sign(Map::new(), &SignOptions::default(), 1000.0).unwrap();
+        let compact = crate::jws::verify_compact(&token, &keys, &[crate::jws::Algorithm::Es256]);
+        assert!(compact.is_ok());
     }
 }

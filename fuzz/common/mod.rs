@@ -145,3 +145,11 @@ pub fn blank_strings(value: &Value) -> Value {
         other => other.clone(),
     }
 }
+
+/// Known findings (listed in README.md) are skipped rather than asserted, so a run can go on
+/// past them, unless the environment sets `TESSERA_FUZZ_STRICT=1` (to reproduce them, or once
+/// they are fixed).
+pub fn known_findings_gated() -> bool {
+    static GATED: OnceLock<bool> = OnceLock::new();
+    *GATED.get_or_init(|| std::env::var_os("TESSERA_FUZZ_STRICT").is_none_or(|v| v != "1"))
+}

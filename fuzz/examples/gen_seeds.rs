@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 #[path = "../common/mod.rs"]
 mod common;
 
+/// RFC 7515 Appendix A.3: ES256 with the same P-256 key as the fixtures.
+const RFC7515_A3: &str = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
+
 fn write(target: &str, name: &str, bytes: &[u8]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
     if let Err(e) = fs::create_dir_all(&dir).and_then(|()| fs::write(dir.join(name), bytes)) {
@@ -31,10 +34,19 @@ fn main() {
     let now = common::NOW as i64;
     let claims = Value::Object(common::claims());
 
+    // The seeds must reach the accepting paths: check the two real tokens verify.
+    let validation = &common::validations()[0];
+    if let Err(e) = tessera::jwt::verify(common::valid_token(), common::key_set(), validation, common::NOW, &common::scopes(2)) {
+        panic!("fixture token does not verify: {e}");
+    }
+    if let Err(e) = tessera::jws::verify_compact(RFC7515_A3, common::key_set(), &[tessera::jws::Algorithm::Es256]) {
+        panic!("RFC 7515 A.3 token does not verify: {e}");
+    }
+
     // token: raw tokens
     write("token", "raw_valid_at_jwt", common::valid_token().as_bytes());
     // RFC 7515 Appendix A.3 (the same key), CRLF inside its payload.
-    write("token", "raw_rfc7515_a3", b"eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q");
+    write("token", "raw_rfc7515_a3", RFC7515_A3.as_bytes());
     write("token", "raw_crit", common::sign(br#"{"alg":"ES256","crit":["exp"],"exp":1}"#, b"{}").as_bytes());
     write("token", "raw_alg_none", b"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.AA");
     // token: structured (header, payload, selectors for now and scopes)

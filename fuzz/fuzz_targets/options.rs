@@ -29,6 +29,7 @@ fn read<T: DeserializeOwned>(value: &Value, what: &'static str) -> Option<T> {
         Err(e) => {
             assert_eq!(e.code(), ErrorCode::InvalidOptions);
             let blank = options::from_json::<T>(&common::blank_strings(value), what).err();
+            // Finding F1 (fixed): a value containing ", expected " used to leak its tail.
             assert_eq!(Some(e.message()), blank.as_ref().map(|b| b.message()), "the {what} options error text depends on a string value (a leak)");
             None
         }
@@ -97,7 +98,17 @@ fn round_trip(signer: &Signer, signer_options: &SignerOptions, sign_options: &Si
     // Claims the caller passed may legitimately fail validation (a future nbf, an aud with no
     // audience configured, a wrongly typed registered claim): only a token without those must verify.
     let caller_set = ["nbf", "aud", "iss", "sub", "scope", "scp"].iter().any(|c| claims.contains_key(*c));
-    if !caller_set {
+    // Finding F2 (fixed): `sign` used to accept any finite `now`; past 2^53 seconds the f64 sum
+    // now + expiresIn rounds (at 2^62 back to now) and past 2^63 `as i64` saturates, so the
+    // token was expired the moment it was made.
+    // KNOWN FINDING F4 (see README): Signer::new accepts a private JWK whose `use` is not "sig"
+    // or whose `key_ops` lack "sign", and `public_jwk()` copies `use`/`key_ops` verbatim: with
+    // the RFC 7517 marking of a private signing key, key_ops ["sign"], the published key has
+    // key_ops ["sign"] and no verifier selects it (ERR_NO_MATCHING_KEY). Gated.
+    let public = signer.public_jwk();
+    let unusable = public.get("use").is_some_and(|u| u != "sig")
+        || public.get("key_ops").is_some_and(|ops| !ops.as_array().is_some_and(|ops| ops.iter().any(|o| o == "verify")));
+    if !caller_set && !(common::known_findings_gated() && unusable) {
         assert!(result.is_ok(), "a freshly signed token does not verify: {result:?} (now {now}, token {token})");
     }
 }
