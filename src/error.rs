@@ -37,11 +37,19 @@ pub enum ErrorCode {
     InsufficientScope,
     InvalidOptions,
     JwksFetch,
+    /// A refresh token that is unknown, expired, revoked or reused (HTTP 401 `invalid_grant`).
+    InvalidGrant,
+    /// A refresh or logout request without the custom header or an allowed `Origin` (HTTP 403).
+    Csrf,
+    /// An access token whose session was revoked (logout, reuse, "log out everywhere") (HTTP 401).
+    Revoked,
+    /// The session store failed or kept losing compare-and-set races (HTTP 503).
+    StoreUnavailable,
 }
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 24] = [
         ErrorCode::Malformed,
         ErrorCode::AlgNotAllowed,
         ErrorCode::Unsupported,
@@ -62,6 +70,10 @@ impl ErrorCode {
         ErrorCode::InsufficientScope,
         ErrorCode::InvalidOptions,
         ErrorCode::JwksFetch,
+        ErrorCode::InvalidGrant,
+        ErrorCode::Csrf,
+        ErrorCode::Revoked,
+        ErrorCode::StoreUnavailable,
     ];
 
     /// The stable string form used by JavaScript and HTTP responses.
@@ -87,6 +99,10 @@ impl ErrorCode {
             ErrorCode::InsufficientScope => "ERR_INSUFFICIENT_SCOPE",
             ErrorCode::InvalidOptions => "ERR_INVALID_OPTIONS",
             ErrorCode::JwksFetch => "ERR_JWKS_FETCH",
+            ErrorCode::InvalidGrant => "ERR_INVALID_GRANT",
+            ErrorCode::Csrf => "ERR_CSRF",
+            ErrorCode::Revoked => "ERR_REVOKED",
+            ErrorCode::StoreUnavailable => "ERR_STORE_UNAVAILABLE",
         }
     }
 }

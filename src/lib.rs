@@ -5,6 +5,7 @@
 //! The `wasm` module is the thin JavaScript binding layer on top.
 
 pub mod b64;
+pub mod cookie;
 pub mod error;
 pub mod es256;
 pub mod json;
@@ -14,8 +15,10 @@ pub mod jws;
 pub mod jwt;
 pub mod options;
 mod random;
+pub mod refresh;
 pub mod remote;
 pub mod signer;
+pub mod store;
 pub mod verifier;
 
 pub mod wasm;

@@ -1,0 +1,457 @@
+//! Refresh tokens and session families (RFC 9700 §4.14), as pure functions of their inputs.
+//!
+//! A refresh token is `tsr1.<family>.<generation>.<random>.<tag>`:
+//! * `family`: 128 random bits naming the session family (it is also the access token's `sid`);
+//! * `generation`: the rotation counter the token was minted at;
+//! * `random`: 256 bits — from getrandom for the first token of a family; for a successor,
+//!   HMAC-SHA-256(key, nonce ‖ presented token) with a fresh 256-bit getrandom `nonce` that the
+//!   record keeps (see [`Family::nonce`] for why);
+//! * `tag`: 128 bits of HMAC-SHA-256(key, family.generation.random), so the server can tell a
+//!   token it minted from a fabricated one without storing every token it ever issued.
+//!
+//! Only SHA-256 hashes of tokens are stored. A presented token is first authenticated by its tag
+//! (a forged token is `invalid_grant` and changes nothing — otherwise anyone who saw an access
+//! token's `sid` could revoke that session), then compared in constant time with the family's
+//! current and previous hashes.
+
+use hmac::{Hmac, KeyInit, Mac};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::b64;
+use crate::error::{Error, ErrorCode, Result};
+
+const PREFIX: &str = "tsr1";
+/// Longest refresh token accepted (a real one is 5 + 23 + 21 + 44 + 23 bytes at most).
+pub const MAX_TOKEN_LEN: usize = 160;
+
+/// The server key that authenticates and derives refresh tokens (32 bytes or more).
+#[derive(Clone)]
+pub struct RefreshKey(Vec<u8>);
+
+impl std::fmt::Debug for RefreshKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshKey(..)")
+    }
+}
+
+impl RefreshKey {
+    pub fn new(bytes: &[u8]) -> Result<RefreshKey> {
+        if bytes.len() < 32 {
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "refreshSecret",
+                "option refreshSecret must hold at least 32 bytes",
+            ));
+        }
+        Ok(RefreshKey(bytes.to_vec()))
+    }
+
+    pub fn generate() -> Result<RefreshKey> {
+        let mut bytes = [0u8; 32];
+        crate::random::fill(&mut bytes)?;
+        Ok(RefreshKey(bytes.to_vec()))
+    }
+
+    fn mac(&self, label: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+        // HMAC accepts keys of any length; `new_from_slice` cannot fail for HMAC.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            return [0u8; 32];
+        };
+        mac.update(label);
+        for part in parts {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// A refresh token in transit (`Debug` never shows it).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RefreshToken(String);
+
+impl std::fmt::Debug for RefreshToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RefreshToken(..)")
+    }
+}
+
+impl RefreshToken {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The SHA-256 of the token, base64url: what the store keeps.
+    pub fn hash(&self) -> String {
+        b64::encode(&Sha256::digest(self.0.as_bytes()))
+    }
+
+    fn mint(key: &RefreshKey, family: &str, generation: u64, random: &[u8; 32]) -> RefreshToken {
+        let random = b64::encode(random);
+        let generation = generation.to_string();
+        let tag = key.mac(
+            b"tessera/refresh/tag",
+            &[family.as_bytes(), generation.as_bytes(), random.as_bytes()],
+        );
+        RefreshToken(format!(
+            "{PREFIX}.{family}.{generation}.{random}.{}",
+            b64::encode(tag.get(..16).unwrap_or_default())
+        ))
+    }
+}
+
+/// A presented token whose tag proved the server minted it.
+#[derive(Debug)]
+pub struct Presented {
+    pub token: RefreshToken,
+    pub family: String,
+    pub generation: u64,
+}
+
+fn invalid_grant() -> Error {
+    Error::new(ErrorCode::InvalidGrant, "the refresh token is not valid")
+}
+
+/// Parses and authenticates a presented token. Anything not minted with `key` is
+/// `ERR_INVALID_GRANT`.
+pub fn authenticate(key: &RefreshKey, token: &str) -> Result<Presented> {
+    if token.len() > MAX_TOKEN_LEN {
+        return Err(invalid_grant());
+    }
+    let mut parts = token.split('.');
+    let (Some(PREFIX), Some(family), Some(generation), Some(random), Some(tag), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(invalid_grant());
+    };
+    let canonical_generation = generation.parse::<u64>().ok().filter(|g| g.to_string() == generation);
+    let family_ok = b64::decode(family, "").is_ok_and(|f| f.len() == 16);
+    let random_ok = b64::decode(random, "").is_ok_and(|r| r.len() == 32);
+    let (Some(generation), true, true, Ok(tag)) = (canonical_generation, family_ok, random_ok, b64::decode(tag, "")) else {
+        return Err(invalid_grant());
+    };
+    let expected = key.mac(
+        b"tessera/refresh/tag",
+        &[family.as_bytes(), generation.to_string().as_bytes(), random.as_bytes()],
+    );
+    if tag.len() != 16 || !bool::from(expected.get(..16).unwrap_or_default().ct_eq(&tag)) {
+        return Err(invalid_grant());
+    }
+    Ok(Presented {
+        token: RefreshToken(token.to_string()),
+        family: family.to_string(),
+        generation,
+    })
+}
+
+/// Lifetimes of a session family, seconds.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// Absolute lifetime from login; rotation never extends it.
+    pub session_ttl: i64,
+    /// A family unused for this long expires (never past the absolute lifetime).
+    pub idle_ttl: i64,
+    /// How long after a rotation the previous token may still be presented (a retry).
+    pub reuse_grace: i64,
+}
+
+/// The stored record of a session family. Its JSON form (camelCase) is the store contract's
+/// record shape (see `STORE.md`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Family {
+    pub family: String,
+    pub sub: String,
+    pub scope: String,
+    /// Extra claims for this session's access tokens (client data).
+    pub claims: Map<String, Value>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub idle_expires_at: i64,
+    /// Incremented by every write; the compare-and-set version.
+    pub generation: u64,
+    /// Hash of the token of `generation`.
+    pub current: String,
+    /// Hash of the token of `generation - 1`, if any.
+    pub previous: Option<String>,
+    pub rotated_at: i64,
+    /// The nonce that derived the current token from the previous one. Keeping it (it is not a
+    /// secret on its own: the derivation also needs the server key and the previous token) lets
+    /// a retry inside the grace window receive *the same* successor instead of a new one. So
+    /// concurrent or repeated refreshes with one cookie converge on one live token, and the
+    /// family never grows a chain of parallel successors; nothing but hashes of tokens is stored.
+    pub nonce: String,
+    /// The subject's epoch when the family started; "log out everywhere" raises the subject's
+    /// epoch, which revokes every older family at once without an index of families.
+    pub subject_epoch: u64,
+    pub revoked: bool,
+    pub revoked_reason: Option<String>,
+}
+
+impl Family {
+    /// Seconds until the absolute expiry (the cookie's `Max-Age`).
+    pub fn remaining(&self, now: i64) -> i64 {
+        (self.expires_at - now).max(0)
+    }
+
+    /// The record revoked for `reason`, one generation later.
+    pub fn revoke(&self, reason: &str) -> Family {
+        Family {
+            generation: self.generation + 1,
+            revoked: true,
+            revoked_reason: Some(reason.to_string()),
+            ..self.clone()
+        }
+    }
+}
+
+/// What a refresh must do.
+#[derive(Debug)]
+pub enum Rotation {
+    /// Write `record` (compare-and-set on the generation read) and hand out `token`.
+    Rotate {
+        record: Box<Family>,
+        token: RefreshToken,
+    },
+    /// A retry inside the grace window: hand out the current token again; nothing to write.
+    Retry {
+        token: RefreshToken,
+    },
+    /// An already-rotated token outside the grace window: write the revoked `record`.
+    Reuse {
+        record: Box<Family>,
+    },
+    Expired,
+    Revoked,
+}
+
+fn random_32() -> Result<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    crate::random::fill(&mut bytes)?;
+    Ok(bytes)
+}
+
+fn successor(key: &RefreshKey, family: &Family, presented: &RefreshToken, nonce: &str) -> RefreshToken {
+    let random = key.mac(b"tessera/refresh/next", &[nonce.as_bytes(), presented.as_str().as_bytes()]);
+    RefreshToken::mint(key, &family.family, family.generation + 1, &random)
+}
+
+fn hash_eq(a: &str, b: &str) -> bool {
+    bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+/// Starts a family at login: a new record (generation 0) and its first token.
+pub fn start(
+    key: &RefreshKey,
+    sub: &str,
+    scope: &str,
+    claims: Map<String, Value>,
+    subject_epoch: u64,
+    policy: &Policy,
+    now: i64,
+) -> Result<(Family, RefreshToken)> {
+    let mut id = [0u8; 16];
+    crate::random::fill(&mut id)?;
+    let family_id = b64::encode(&id);
+    let token = RefreshToken::mint(key, &family_id, 0, &random_32()?);
+    let expires_at = now.saturating_add(policy.session_ttl);
+    let record = Family {
+        family: family_id,
+        sub: sub.to_string(),
+        scope: scope.to_string(),
+        claims,
+        created_at: now,
+        expires_at,
+        idle_expires_at: now.saturating_add(policy.idle_ttl).min(expires_at),
+        generation: 0,
+        current: token.hash(),
+        previous: None,
+        rotated_at: now,
+        nonce: b64::encode(&random_32()?),
+        subject_epoch,
+        revoked: false,
+        revoked_reason: None,
+    };
+    Ok((record, token))
+}
+
+/// Decides a refresh of `record` with the authenticated `presented` token at `now`.
+/// `subject_epoch`: the subject's current epoch (0 if it has no record).
+pub fn rotate(key: &RefreshKey, record: &Family, presented: &Presented, policy: &Policy, subject_epoch: u64, now: i64) -> Result<Rotation> {
+    if record.revoked || record.subject_epoch < subject_epoch {
+        return Ok(Rotation::Revoked);
+    }
+    if now >= record.expires_at || now >= record.idle_expires_at {
+        return Ok(Rotation::Expired);
+    }
+    let hash = presented.token.hash();
+    if presented.generation == record.generation && hash_eq(&hash, &record.current) {
+        let nonce = b64::encode(&random_32()?);
+        let next = Family {
+            generation: record.generation + 1,
+            current: String::new(),
+            previous: Some(hash),
+            rotated_at: now,
+            nonce: nonce.clone(),
+            idle_expires_at: now.saturating_add(policy.idle_ttl).min(record.expires_at),
+            ..record.clone()
+        };
+        let token = successor(key, record, &presented.token, &nonce);
+        let next = Family {
+            current: token.hash(),
+            ..next
+        };
+        return Ok(Rotation::Rotate {
+            record: Box::new(next),
+            token,
+        });
+    }
+    let is_previous = presented.generation + 1 == record.generation && record.previous.as_deref().is_some_and(|p| hash_eq(&hash, p));
+    if is_previous && now - record.rotated_at <= policy.reuse_grace {
+        // Re-derive the successor the rotation handed out; it must be the current token.
+        let parent = Family {
+            generation: presented.generation,
+            ..record.clone()
+        };
+        let token = successor(key, &parent, &presented.token, &record.nonce);
+        if hash_eq(&token.hash(), &record.current) {
+            return Ok(Rotation::Retry { token });
+        }
+    }
+    // Authentic (the tag held) but not current: an old token came back. RFC 9700 §4.14.2.
+    Ok(Rotation::Reuse {
+        record: Box::new(record.revoke("reuse")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: Policy = Policy {
+        session_ttl: 1000,
+        idle_ttl: 300,
+        reuse_grace: 10,
+    };
+
+    fn key() -> RefreshKey {
+        RefreshKey::new(&[7u8; 32]).unwrap()
+    }
+
+    fn refresh(record: &Family, token: &RefreshToken, now: i64) -> Rotation {
+        let presented = authenticate(&key(), token.as_str()).unwrap();
+        rotate(&key(), record, &presented, &POLICY, 0, now).unwrap()
+    }
+
+    #[test]
+    fn tokens_are_authenticated_and_opaque() {
+        let (record, token) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        assert_eq!(format!("{token:?}"), "RefreshToken(..)");
+        let presented = authenticate(&key(), token.as_str()).unwrap();
+        assert_eq!(presented.family, record.family);
+        assert_eq!(presented.generation, 0);
+        assert_ne!(record.current, token.as_str());
+        // Another key, a flipped character, extra or missing parts: all invalid_grant.
+        let other = RefreshKey::new(&[8u8; 32]).unwrap();
+        assert_eq!(authenticate(&other, token.as_str()).unwrap_err().code(), ErrorCode::InvalidGrant);
+        let s = token.as_str();
+        let flipped = format!("{}{}", &s[..s.len() - 1], if s.ends_with('A') { 'B' } else { 'A' });
+        for bad in [
+            flipped.as_str(),
+            "",
+            "tsr1",
+            &format!("{s}.x"),
+            &s.replacen(".0.", ".00.", 1),
+            &"a".repeat(200),
+        ] {
+            assert_eq!(authenticate(&key(), bad).unwrap_err().code(), ErrorCode::InvalidGrant, "{bad}");
+        }
+        assert!(RefreshKey::new(&[1u8; 31]).is_err());
+    }
+
+    #[test]
+    fn rotation_then_reuse_revokes_the_family() {
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let Rotation::Rotate { record: r1, token: t1 } = refresh(&r0, &t0, 5) else {
+            panic!("rotate")
+        };
+        assert_eq!(r1.generation, 1);
+        assert_eq!(r1.previous.as_deref(), Some(r0.current.as_str()));
+        assert_eq!(r1.idle_expires_at, 305);
+        let Rotation::Rotate { record: r2, token: t2 } = refresh(&r1, &t1, 20) else {
+            panic!("rotate")
+        };
+        assert_ne!(t1, t2);
+        // t0 is two generations old: reuse, whatever the time.
+        let Rotation::Reuse { record: revoked } = refresh(&r2, &t0, 21) else {
+            panic!("reuse")
+        };
+        assert!(revoked.revoked);
+        assert_eq!(revoked.generation, 3);
+        // Once revoked, even the newest token is refused.
+        assert!(matches!(refresh(&revoked, &t2, 22), Rotation::Revoked));
+    }
+
+    #[test]
+    fn retry_inside_grace_gets_the_same_successor() {
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let Rotation::Rotate { record: r1, token: t1 } = refresh(&r0, &t0, 100) else {
+            panic!("rotate")
+        };
+        let Rotation::Retry { token } = refresh(&r1, &t0, 110) else {
+            panic!("retry")
+        };
+        assert_eq!(token, t1, "the retry receives the token the rotation handed out");
+        // After the grace window the previous token is reuse.
+        assert!(matches!(refresh(&r1, &t0, 111), Rotation::Reuse { .. }));
+    }
+
+    #[test]
+    fn expiry_absolute_and_idle_never_extended() {
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        assert!(matches!(refresh(&r0, &t0, 300), Rotation::Expired), "idle");
+        let mut record = r0.clone();
+        let mut token = t0.clone();
+        let mut now = 0;
+        while now + 250 < 1000 {
+            now += 250;
+            let Rotation::Rotate { record: r, token: t } = refresh(&record, &token, now) else {
+                panic!("rotate at {now}")
+            };
+            assert_eq!(r.expires_at, 1000, "rotation never extends the absolute lifetime");
+            assert!(r.idle_expires_at <= 1000);
+            record = *r;
+            token = t;
+        }
+        assert!(matches!(refresh(&record, &token, 1000), Rotation::Expired), "absolute");
+        assert_eq!(record.remaining(990), 10);
+    }
+
+    #[test]
+    fn subject_revocation_applies_to_older_families() {
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 3, &POLICY, 50).unwrap();
+        let presented = authenticate(&key(), t0.as_str()).unwrap();
+        assert!(matches!(
+            rotate(&key(), &r0, &presented, &POLICY, 4, 70).unwrap(),
+            Rotation::Revoked
+        ));
+        assert!(matches!(
+            rotate(&key(), &r0, &presented, &POLICY, 3, 70).unwrap(),
+            Rotation::Rotate { .. }
+        ));
+    }
+
+    #[test]
+    fn record_json_round_trips_and_rejects_unknown_members() {
+        let (r0, _) = start(&key(), "alice", "read write", Map::new(), 0, &POLICY, 0).unwrap();
+        let json = serde_json::to_value(&r0).unwrap();
+        assert!(json.get("idleExpiresAt").is_some());
+        assert_eq!(serde_json::from_value::<Family>(json.clone()).unwrap(), r0);
+        let mut extra = json;
+        extra.as_object_mut().unwrap().insert("token".into(), "x".into());
+        assert!(serde_json::from_value::<Family>(extra).is_err());
+    }
+}

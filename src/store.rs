@@ -1,0 +1,104 @@
+//! The session store contract (see `STORE.md`) and the embedded [`MemoryStore`].
+//!
+//! A store maps keys to JSON records that each carry a numeric `generation`. `put` is a
+//! compare-and-set: it writes only if the stored generation is still `expected` (or, with
+//! `expected = None`, if nothing is stored). Records expire after their TTL.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// Key of a session family's record.
+pub fn family_key(family: &str) -> String {
+    format!("family:{family}")
+}
+
+/// Key of a subject's record (`{ generation, revokedBefore }`, for "log out everywhere").
+pub fn subject_key(sub: &str) -> String {
+    format!("subject:{sub}")
+}
+
+/// The generation of a stored record (`None` when absent or malformed).
+pub fn generation_of(record: &Value) -> Option<u64> {
+    record.get("generation").and_then(Value::as_u64)
+}
+
+/// At most this many live records in a [`MemoryStore`]; when full, expired records are swept
+/// and, if still full, new families are refused (the authority answers 503) rather than
+/// evicting live sessions.
+pub const MEMORY_STORE_MAX_RECORDS: usize = 100_000;
+
+/// An in-memory store (the default, living inside one wasm instance). It is strongly consistent
+/// within that instance only: use it for a single process or for tests and demos.
+#[derive(Debug, Default)]
+pub struct MemoryStore {
+    records: HashMap<String, (Value, i64)>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    pub fn get(&mut self, key: &str, now: i64) -> Option<Value> {
+        match self.records.get(key) {
+            Some((_, expires)) if *expires <= now => {
+                self.records.remove(key);
+                None
+            }
+            Some((value, _)) => Some(value.clone()),
+            None => None,
+        }
+    }
+
+    /// Compare-and-set; `false` when the stored generation is not `expected` (a lost race) or
+    /// the store is full.
+    pub fn put(&mut self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: i64) -> bool {
+        let current = self.get(key, now).as_ref().and_then(generation_of);
+        let stored = self.records.contains_key(key);
+        let matches = match expected {
+            None => !stored,
+            Some(generation) => current == Some(generation),
+        };
+        if !matches {
+            return false;
+        }
+        if !stored && self.records.len() >= MEMORY_STORE_MAX_RECORDS {
+            self.records.retain(|_, (_, expires)| *expires > now);
+            if self.records.len() >= MEMORY_STORE_MAX_RECORDS {
+                return false;
+            }
+        }
+        self.records.insert(key.to_string(), (value, now.saturating_add(ttl.max(1))));
+        true
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn compare_and_set_and_ttl() {
+        let mut store = MemoryStore::new();
+        assert!(store.put("k", json!({"generation": 0}), None, 100, 0));
+        assert!(!store.put("k", json!({"generation": 0}), None, 100, 0), "create only if absent");
+        assert!(!store.put("k", json!({"generation": 1}), Some(5), 100, 0), "wrong generation");
+        assert!(store.put("k", json!({"generation": 1}), Some(0), 100, 0));
+        assert_eq!(store.get("k", 50).as_ref().and_then(generation_of), Some(1));
+        assert_eq!(store.get("k", 100), None, "expired");
+        assert!(
+            store.put("k", json!({"generation": 0}), None, 100, 100),
+            "expired keys can be created again"
+        );
+    }
+}
