@@ -4,10 +4,12 @@
 //! The core modules are sans-I/O (no clock, no network, no JS): `now` is always an argument.
 //! The `wasm` module is the thin JavaScript binding layer on top.
 
+pub mod authority;
 pub mod b64;
 pub mod cookie;
 pub mod error;
 pub mod es256;
+pub mod handshake;
 pub mod json;
 pub mod jwk;
 pub mod jwks;

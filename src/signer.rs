@@ -198,13 +198,22 @@ mod tests {
         for (member, value) in [("use", json!("enc")), ("key_ops", json!(["verify"]))] {
             let mut jwk = private.clone();
             jwk.as_object_mut().unwrap().insert(member.into(), value);
-            let options = SignerOptions { private_jwk: jwk, issuer: None, audience: None };
+            let options = SignerOptions {
+                private_jwk: jwk,
+                issuer: None,
+                audience: None,
+            };
             assert_eq!(Signer::new(&options).unwrap_err().code(), ErrorCode::InvalidKey, "{member}");
         }
         // key_ops ["sign"] signs, and the published public JWK says ["verify"].
         let mut jwk = private;
         jwk.as_object_mut().unwrap().insert("key_ops".into(), json!(["sign"]));
-        let signer = Signer::new(&SignerOptions { private_jwk: jwk, issuer: None, audience: None }).unwrap();
+        let signer = Signer::new(&SignerOptions {
+            private_jwk: jwk,
+            issuer: None,
+            audience: None,
+        })
+        .unwrap();
         assert_eq!(signer.public_jwk().get("key_ops"), Some(&json!(["verify"])));
         let keys = crate::KeySet::from_json(&json!({ "keys": [signer.public_jwk()] })).unwrap();
         let token = signer.sign(Map::new(), &SignOptions::default(), 1000.0).unwrap();

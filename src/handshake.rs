@@ -1,0 +1,171 @@
+//! The refresh handshake's flows over an asynchronous [`Store`]: login, refresh (with
+//! compare-and-set retries), logout, "log out everywhere" and access-token verification with
+//! revocation. Written once, driven by JS stores in wasm and by the [`MemoryStore`] natively.
+//!
+//! [`MemoryStore`]: crate::store::MemoryStore
+
+use std::future::Future;
+
+use serde_json::{json, Map, Value};
+
+use crate::authority::{Authority, LoginOptions, Request, Response, MAX_ATTEMPTS};
+use crate::error::{Error, ErrorCode, Result};
+use crate::refresh::{Family, Rotation};
+use crate::store::{family_key, generation_of, subject_key};
+
+/// The store contract (`STORE.md`): JSON records carrying a `generation`; `put` is a
+/// compare-and-set on it (`expected = None`: only if absent). Failures are `Err` (→ 503).
+pub trait Store {
+    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Value>>>;
+    fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64) -> impl Future<Output = Result<bool>>;
+}
+
+fn unavailable() -> Error {
+    Error::new(ErrorCode::StoreUnavailable, "the session store is unavailable")
+}
+
+async fn read_family<S: Store>(store: &S, family: &str) -> Result<Option<Family>> {
+    match store.get(&family_key(family)).await? {
+        None => Ok(None),
+        // A record that does not parse is corruption, not a client error.
+        Some(value) => serde_json::from_value(value).map(Some).map_err(|_| unavailable()),
+    }
+}
+
+async fn subject_epoch<S: Store>(store: &S, sub: &str) -> Result<u64> {
+    Ok(store
+        .get(&subject_key(sub))
+        .await?
+        .and_then(|v| v.get("epoch").and_then(Value::as_u64))
+        .unwrap_or(0))
+}
+
+fn to_value(family: &Family) -> Result<Value> {
+    serde_json::to_value(family).map_err(|_| unavailable())
+}
+
+/// `POST {path}/login`, after the application has checked the credentials.
+pub async fn login<S: Store>(authority: &Authority, store: &S, request: &Request, options: &LoginOptions, now: i64) -> Response {
+    let result = async {
+        authority.check_request(request)?;
+        let epoch = subject_epoch(store, &options.sub).await?;
+        let (family, token) = authority.start(options, epoch, now)?;
+        if !store
+            .put(
+                &family_key(&family.family),
+                to_value(&family)?,
+                None,
+                authority.family_ttl(&family, now),
+            )
+            .await?
+        {
+            return Err(unavailable());
+        }
+        authority.token_response(&family, &token, now)
+    };
+    result.await.unwrap_or_else(|error| authority.error_response(&error))
+}
+
+/// `POST {path}/refresh`: rotate the cookie's token. A lost compare-and-set race is re-read and
+/// decided again (it then usually finds a retry inside the grace window), never a second
+/// successor.
+pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64) -> Response {
+    let result = async {
+        authority.check_request(request)?;
+        let presented = authority.presented(request)?;
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(record) = read_family(store, &presented.family).await? else {
+                return Err(Error::new(ErrorCode::InvalidGrant, "unknown session"));
+            };
+            let epoch = subject_epoch(store, &record.sub).await?;
+            let key = family_key(&record.family);
+            match authority.rotate(&record, &presented, epoch, now)? {
+                Rotation::Rotate { record: next, token } => {
+                    if store
+                        .put(&key, to_value(&next)?, Some(record.generation), authority.family_ttl(&next, now))
+                        .await?
+                    {
+                        return authority.token_response(&next, &token, now);
+                    }
+                }
+                Rotation::Retry { token } => return authority.token_response(&record, &token, now),
+                Rotation::Reuse { record: revoked } => {
+                    if store
+                        .put(
+                            &key,
+                            to_value(&revoked)?,
+                            Some(record.generation),
+                            authority.family_ttl(&revoked, now),
+                        )
+                        .await?
+                    {
+                        return Err(Error::new(ErrorCode::InvalidGrant, "refresh token reuse: the session is revoked"));
+                    }
+                }
+                Rotation::Expired | Rotation::Revoked => return Err(Error::new(ErrorCode::InvalidGrant, "the session has ended")),
+            }
+        }
+        Err(unavailable())
+    };
+    result.await.unwrap_or_else(|error| authority.error_response(&error))
+}
+
+/// `POST {path}/logout`: revoke the cookie's family (if any) and clear the cookie.
+pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64) -> Response {
+    let result = async {
+        authority.check_request(request)?;
+        // An invalid or missing cookie still logs out (the cookie is cleared).
+        let Ok(presented) = authority.presented(request) else {
+            return Ok(authority.logout_response());
+        };
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(record) = read_family(store, &presented.family).await? else {
+                return Ok(authority.logout_response());
+            };
+            if record.revoked {
+                return Ok(authority.logout_response());
+            }
+            let revoked = record.revoke("logout");
+            let ttl = authority.family_ttl(&revoked, now);
+            if store
+                .put(&family_key(&record.family), to_value(&revoked)?, Some(record.generation), ttl)
+                .await?
+            {
+                return Ok(authority.logout_response());
+            }
+        }
+        Err(unavailable())
+    };
+    result.await.unwrap_or_else(|error| authority.error_response(&error))
+}
+
+/// "Log out everywhere": raise the subject's epoch, which revokes every family started before.
+pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: i64) -> Result<()> {
+    if sub.is_empty() {
+        return Err(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject is required"));
+    }
+    let key = subject_key(sub);
+    for _ in 0..MAX_ATTEMPTS {
+        let current = store.get(&key).await?;
+        let generation = current.as_ref().and_then(generation_of);
+        let epoch = current.as_ref().and_then(|v| v.get("epoch").and_then(Value::as_u64)).unwrap_or(0);
+        let next = json!({ "generation": generation.map_or(0, |g| g + 1), "epoch": epoch + 1, "revokedAt": now });
+        if store.put(&key, next, generation, authority.subject_ttl()).await? {
+            return Ok(());
+        }
+    }
+    Err(unavailable())
+}
+
+/// Verifies an access token and checks that its session is still live.
+pub async fn verify<S: Store>(authority: &Authority, store: &S, token: &str, now: f64, scopes: &[String]) -> Result<Map<String, Value>> {
+    let claims = authority.verify(token, now, scopes)?;
+    let sid = claims.get("sid").and_then(Value::as_str).unwrap_or_default();
+    let family = if sid.is_empty() { None } else { read_family(store, sid).await? };
+    let epoch = match &family {
+        Some(f) => subject_epoch(store, &f.sub).await?,
+        None => 0,
+    };
+    Authority::check_session(&claims, family.as_ref(), epoch)?;
+    Ok(claims)
+}

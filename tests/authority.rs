@@ -1,0 +1,412 @@
+//! The refresh handshake natively: flows over the in-memory store with injected time,
+//! interleaved concurrent refreshes, store failures, and the HTTP shapes.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use serde_json::{json, Value};
+use tessera::authority::{Authority, AuthorityOptions, LoginOptions, Request, Response};
+use tessera::handshake::{self, Store};
+use tessera::store::MemoryStore;
+use tessera::{Error, ErrorCode, Result};
+
+/// Yields once before completing, so that concurrent flows interleave at every store call.
+struct YieldOnce(bool);
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            Poll::Pending
+        }
+    }
+}
+
+struct TestStore {
+    inner: RefCell<MemoryStore>,
+    now: Cell<i64>,
+    /// Operations left before the store starts failing (None: never).
+    fail_after: Cell<Option<usize>>,
+    ops: Cell<usize>,
+}
+
+impl TestStore {
+    fn new() -> TestStore {
+        TestStore {
+            inner: RefCell::new(MemoryStore::new()),
+            now: Cell::new(1_000_000),
+            fail_after: Cell::new(None),
+            ops: Cell::new(0),
+        }
+    }
+    fn check(&self) -> Result<()> {
+        self.ops.set(self.ops.get() + 1);
+        match self.fail_after.get() {
+            Some(0) => Err(Error::new(ErrorCode::StoreUnavailable, "down")),
+            Some(n) => {
+                self.fail_after.set(Some(n - 1));
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+}
+
+impl Store for TestStore {
+    async fn get(&self, key: &str) -> Result<Option<Value>> {
+        YieldOnce(false).await;
+        self.check()?;
+        Ok(self.inner.borrow_mut().get(key, self.now.get()))
+    }
+    async fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64) -> Result<bool> {
+        YieldOnce(false).await;
+        self.check()?;
+        Ok(self.inner.borrow_mut().put(key, value, expected, ttl, self.now.get()))
+    }
+}
+
+/// Polls all futures round-robin until every one is done.
+fn run_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    let mut cx = Context::from_waker(Waker::noop());
+    while results.iter().any(Option::is_none) {
+        for (i, future) in futures.iter_mut().enumerate() {
+            if results[i].is_none() {
+                if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                    results[i] = Some(out);
+                }
+            }
+        }
+    }
+    results.into_iter().map(Option::unwrap).collect()
+}
+
+fn run<F: Future>(future: F) -> F::Output {
+    run_all(vec![future]).pop().unwrap()
+}
+
+const ORIGIN: &str = "https://app.example";
+
+fn authority() -> Authority {
+    let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
+    let options: AuthorityOptions = serde_json::from_value(json!({
+        "issuer": "https://auth.example",
+        "audience": "https://api.example",
+        "signingKeys": [private],
+        "accessTokenTtl": 300,
+        "sessionTtl": 86400,
+        "idleTtl": 3600,
+        "reuseGrace": 10,
+        "allowedOrigins": [ORIGIN],
+        "cookie": { "name": "rt", "path": "/auth" },
+        "refreshSecret": tessera::b64::encode(&[9u8; 32]),
+    }))
+    .unwrap();
+    Authority::new(&options).unwrap()
+}
+
+fn request(cookie: Option<&str>) -> Request {
+    Request {
+        method: "POST".into(),
+        origin: Some(ORIGIN.into()),
+        csrf: Some("1".into()),
+        cookie: cookie.map(|c| format!("rt={c}")),
+        content_length: None,
+    }
+}
+
+fn header<'a>(response: &'a Response, name: &str) -> Option<&'a str> {
+    response.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+}
+
+/// The refresh token a response set (the cookie value).
+fn cookie_of(response: &Response) -> String {
+    let set = header(response, "set-cookie").expect("set-cookie");
+    set.split(';').next().unwrap().trim_start_matches("rt=").to_string()
+}
+
+fn login(a: &Authority, store: &TestStore, sub: &str) -> Response {
+    let options = LoginOptions {
+        sub: sub.into(),
+        scope: Some("read write".into()),
+        claims: Some(serde_json::Map::new()),
+    };
+    run(handshake::login(a, store, &request(None), &options, store.now.get()))
+}
+
+fn refresh(a: &Authority, store: &TestStore, cookie: &str) -> Response {
+    run(handshake::refresh(a, store, &request(Some(cookie)), store.now.get()))
+}
+
+fn code(response: &Response) -> &str {
+    response.body["code"].as_str().unwrap_or("")
+}
+
+#[test]
+fn login_refresh_refresh_with_cookie_rules() {
+    let (a, store) = (authority(), TestStore::new());
+    let r0 = login(&a, &store, "alice");
+    assert_eq!(r0.status, 200);
+    assert_eq!(header(&r0, "cache-control"), Some("no-store"));
+    let set = header(&r0, "set-cookie").unwrap();
+    assert!(
+        set.ends_with("; Path=/auth; Max-Age=86400; HttpOnly; Secure; SameSite=Strict"),
+        "{set}"
+    );
+    assert!(!set.contains("Domain"));
+    let t0 = cookie_of(&r0);
+    // The refresh token appears nowhere but in Set-Cookie.
+    assert!(!r0.body.to_string().contains(&t0));
+    assert_eq!(r0.body["token_type"], "Bearer");
+    assert_eq!(r0.body["expires_in"], 300);
+    assert_eq!(r0.body["scope"], "read write");
+    let access = r0.body["access_token"].as_str().unwrap();
+    let claims = run(handshake::verify(&a, &store, access, store.now.get() as f64, &["read".to_string()])).unwrap();
+    for claim in ["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "sid"] {
+        assert!(claims.contains_key(claim), "{claim}");
+    }
+    store.now.set(store.now.get() + 100);
+    let r1 = refresh(&a, &store, &t0);
+    assert_eq!(r1.status, 200, "{:?}", r1.body);
+    let t1 = cookie_of(&r1);
+    assert_ne!(t0, t1);
+    assert!(
+        header(&r1, "set-cookie").unwrap().contains("Max-Age=86300"),
+        "the absolute lifetime is not extended"
+    );
+    store.now.set(store.now.get() + 100);
+    let r2 = refresh(&a, &store, &t1);
+    assert_eq!(r2.status, 200);
+    // The stored record holds hashes only.
+    let stored = store
+        .inner
+        .borrow_mut()
+        .get(&format!("family:{}", claims["sid"].as_str().unwrap()), store.now.get())
+        .unwrap();
+    for token in [&t0, &t1, &cookie_of(&r2)] {
+        assert!(!stored.to_string().contains(token.as_str()));
+    }
+}
+
+#[test]
+fn reuse_outside_grace_revokes_the_family_and_its_newest_token() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    let r1 = refresh(&a, &store, &t0);
+    let t1 = cookie_of(&r1);
+    let access = r1.body["access_token"].as_str().unwrap().to_string();
+    store.now.set(store.now.get() + 11);
+    let stolen = refresh(&a, &store, &t0);
+    assert_eq!(stolen.status, 401);
+    assert_eq!(stolen.body["error"], "invalid_grant");
+    assert_eq!(code(&stolen), "ERR_INVALID_GRANT");
+    assert!(
+        header(&stolen, "set-cookie").unwrap().contains("Max-Age=0"),
+        "the cookie is cleared"
+    );
+    // The legitimate newest token is dead too, and so is its access token.
+    assert_eq!(refresh(&a, &store, &t1).status, 401);
+    let error = run(handshake::verify(&a, &store, &access, store.now.get() as f64, &[])).unwrap_err();
+    assert_eq!(error.code(), ErrorCode::Revoked);
+}
+
+#[test]
+fn retry_inside_grace_keeps_the_session() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    let t1 = cookie_of(&refresh(&a, &store, &t0));
+    store.now.set(store.now.get() + 10);
+    let retry = refresh(&a, &store, &t0);
+    assert_eq!(retry.status, 200);
+    assert_eq!(cookie_of(&retry), t1, "the retry gets the same successor");
+    assert_eq!(refresh(&a, &store, &t1).status, 200, "the line of succession continues");
+}
+
+#[test]
+fn a_hundred_concurrent_refreshes_leave_one_line_of_succession() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    let requests: Vec<Request> = (0..100).map(|_| request(Some(&t0))).collect();
+    let now = store.now.get();
+    let responses = run_all(requests.iter().map(|r| handshake::refresh(&a, &store, r, now)).collect());
+    assert!(responses.iter().all(|r| r.status == 200), "no legitimate retry loses the session");
+    let tokens: std::collections::HashSet<String> = responses.iter().map(cookie_of).collect();
+    assert_eq!(tokens.len(), 1, "every response carries the same successor");
+    let t1 = tokens.into_iter().next().unwrap();
+    assert_eq!(refresh(&a, &store, &t1).status, 200);
+}
+
+#[test]
+fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    let cases = [
+        (
+            Request {
+                csrf: None,
+                ..request(Some(&t0))
+            },
+            403,
+            "ERR_CSRF",
+        ),
+        (
+            Request {
+                csrf: Some("yes".into()),
+                ..request(Some(&t0))
+            },
+            403,
+            "ERR_CSRF",
+        ),
+        (
+            Request {
+                origin: Some("https://evil.example".into()),
+                ..request(Some(&t0))
+            },
+            403,
+            "ERR_CSRF",
+        ),
+        (
+            Request {
+                origin: None,
+                ..request(Some(&t0))
+            },
+            403,
+            "ERR_CSRF",
+        ),
+        (
+            Request {
+                method: "GET".into(),
+                ..request(Some(&t0))
+            },
+            400,
+            "ERR_MALFORMED",
+        ),
+        (
+            Request {
+                content_length: Some(1 << 20),
+                ..request(Some(&t0))
+            },
+            400,
+            "ERR_MALFORMED",
+        ),
+        (
+            Request {
+                cookie: Some(format!("rt={t0}; rt={t0}")),
+                ..request(None)
+            },
+            401,
+            "ERR_INVALID_GRANT",
+        ),
+        (request(None), 401, "ERR_INVALID_GRANT"),
+        (request(Some("tsr1.forged")), 401, "ERR_INVALID_GRANT"),
+    ];
+    let ops_before = store.ops.get();
+    for (req, status, expected) in cases {
+        let response = run(handshake::refresh(&a, &store, &req, store.now.get()));
+        assert_eq!((response.status, code(&response)), (status, expected), "{req:?}");
+    }
+    assert_eq!(store.ops.get(), ops_before, "rejected requests never touch the store");
+    assert_eq!(refresh(&a, &store, &t0).status, 200, "the session survived every rejected request");
+}
+
+#[test]
+fn logout_and_revoke_subject() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    let out = run(handshake::logout(&a, &store, &request(Some(&t0)), store.now.get()));
+    assert_eq!(out.status, 200);
+    assert!(header(&out, "set-cookie").unwrap().contains("Max-Age=0"));
+    assert_eq!(refresh(&a, &store, &t0).status, 401);
+    // Logout without a cookie still answers 200 and clears.
+    assert_eq!(run(handshake::logout(&a, &store, &request(None), store.now.get())).status, 200);
+
+    let a1 = cookie_of(&login(&a, &store, "bob"));
+    let a2 = login(&a, &store, "bob");
+    let other = cookie_of(&login(&a, &store, "carol"));
+    run(handshake::revoke_subject(&a, &store, "bob", store.now.get())).unwrap();
+    assert_eq!(refresh(&a, &store, &a1).status, 401);
+    assert_eq!(refresh(&a, &store, &cookie_of(&a2)).status, 401);
+    let access = a2.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        run(handshake::verify(&a, &store, access, store.now.get() as f64, &[]))
+            .unwrap_err()
+            .code(),
+        ErrorCode::Revoked
+    );
+    assert_eq!(refresh(&a, &store, &other).status, 200, "other subjects are untouched");
+    // Bob can sign in again right away (same second): the new family is live.
+    let again = cookie_of(&login(&a, &store, "bob"));
+    assert_eq!(refresh(&a, &store, &again).status, 200);
+}
+
+#[test]
+fn absolute_and_idle_expiry_with_injected_time() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    store.now.set(store.now.get() + 3600);
+    assert_eq!(refresh(&a, &store, &t0).status, 401, "idle for idleTtl");
+    let mut token = cookie_of(&login(&a, &store, "alice"));
+    let start = store.now.get();
+    while store.now.get() + 3000 < start + 86400 {
+        store.now.set(store.now.get() + 3000);
+        let r = refresh(&a, &store, &token);
+        assert_eq!(r.status, 200);
+        token = cookie_of(&r);
+    }
+    store.now.set(start + 86400);
+    assert_eq!(refresh(&a, &store, &token).status, 401, "absolute lifetime");
+}
+
+#[test]
+fn store_failure_mid_refresh_is_503_and_half_done_nothing() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    for fail_after in 0..3 {
+        store.fail_after.set(Some(fail_after));
+        let r = refresh(&a, &store, &t0);
+        assert_eq!((r.status, code(&r)), (503, "ERR_STORE_UNAVAILABLE"), "fail after {fail_after}");
+        assert_eq!(r.body["error"], "temporarily_unavailable");
+        assert!(header(&r, "set-cookie").is_none(), "the cookie is kept on 503");
+    }
+    store.fail_after.set(None);
+    assert_eq!(
+        refresh(&a, &store, &t0).status,
+        200,
+        "nothing was half done: the old token still rotates"
+    );
+}
+
+#[test]
+fn options_are_checked() {
+    let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
+    let base = json!({ "issuer": "https://a", "audience": "b", "signingKeys": [private], "allowedOrigins": [ORIGIN] });
+    assert!(Authority::new(&serde_json::from_value(base.clone()).unwrap()).is_ok());
+    for (member, value) in [
+        ("signingKeys", json!([])),
+        ("allowedOrigins", json!([])),
+        ("allowedOrigins", json!(["https://app.example/"])),
+        ("reuseGrace", json!(-1)),
+        ("accessTokenTtl", json!(1)),
+        ("refreshSecret", json!("c2hvcnQ")),
+        ("cookie", json!({ "name": "a b" })),
+    ] {
+        let mut options = base.clone();
+        options[member] = value;
+        let error = Authority::new(&serde_json::from_value(options).unwrap()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidOptions, "{member}");
+    }
+    let bad_login = LoginOptions {
+        sub: "x".into(),
+        scope: None,
+        claims: Some(serde_json::from_value(json!({ "sid": "mine" })).unwrap()),
+    };
+    let (a, store) = (authority(), TestStore::new());
+    let r = run(handshake::login(&a, &store, &request(None), &bad_login, store.now.get()));
+    assert_eq!((r.status, code(&r)), (400, "ERR_INVALID_OPTIONS"));
+}
