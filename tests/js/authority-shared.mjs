@@ -1,0 +1,103 @@
+// Handshake scenarios shared by the Node (MemoryStore, custom store) and workerd (Durable
+// Object store) suites. `call(path, { cookie, headers, body })` returns a fetch Response.
+import assert from "node:assert/strict";
+import * as jose from "jose";
+
+export const ORIGIN = "https://app.example";
+export const CSRF = { origin: ORIGIN, "tessera-request": "1" };
+
+export const cookieOf = (res) => res.headers.get("set-cookie")?.split(";")[0] ?? null;
+
+export function scenarios(call, { issuer, audience, jwks }) {
+  const login = (sub = "alice") => call("/auth/login", { headers: CSRF, body: JSON.stringify({ username: sub }) });
+  const refresh = (cookie, headers = CSRF) => call("/auth/refresh", { headers: { ...headers, cookie } });
+
+  return {
+    async loginRefreshRefresh() {
+      const r0 = await login();
+      assert.equal(r0.status, 200);
+      assert.equal(r0.headers.get("cache-control"), "no-store");
+      const set = r0.headers.get("set-cookie");
+      assert.match(set, /^tessera_rt=tsr1\.[^;]+; Path=\/auth; Max-Age=\d+; HttpOnly; Secure; SameSite=Strict$/);
+      const body0 = await r0.json();
+      assert.deepEqual(Object.keys(body0).sort(), ["access_token", "expires_in", "scope", "token_type"]);
+      assert.ok(!JSON.stringify(body0).includes(cookieOf(r0).split("=")[1]), "the refresh token is never in a body");
+      const r1 = await refresh(cookieOf(r0));
+      assert.equal(r1.status, 200);
+      const r2 = await refresh(cookieOf(r1));
+      assert.equal(r2.status, 200);
+      assert.notEqual(cookieOf(r2), cookieOf(r1));
+      const { access_token } = await r2.json();
+      const me = await call("/api/me", { headers: { authorization: `Bearer ${access_token}` } });
+      assert.equal(me.status, 200);
+      assert.equal((await me.json()).sub, "alice");
+      // Issued tokens verify with jose against the published JWK Set (RFC 9068 shape).
+      const { payload, protectedHeader } = await jose.jwtVerify(access_token, jose.createLocalJWKSet(await jwks()), {
+        issuer, audience, typ: "at+jwt", requiredClaims: ["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "sid"],
+      });
+      assert.equal(protectedHeader.alg, "ES256");
+      assert.equal(payload.scope, "read");
+    },
+
+    async reuseRevokesFamily(waitPastGrace) {
+      const r0 = await login();
+      const t0 = cookieOf(r0);
+      const r1 = await refresh(t0);
+      const { access_token } = await r1.json();
+      await waitPastGrace();
+      const replay = await refresh(t0);
+      assert.equal(replay.status, 401);
+      assert.deepEqual(await replay.json(), { error: "invalid_grant", code: "ERR_INVALID_GRANT" });
+      assert.match(replay.headers.get("set-cookie"), /Max-Age=0/);
+      assert.equal((await refresh(cookieOf(r1))).status, 401, "the newest token of the family stops working too");
+      const me = await call("/api/me", { headers: { authorization: `Bearer ${access_token}` } });
+      assert.equal(me.status, 401);
+      assert.equal(me.headers.get("www-authenticate"), 'Bearer error="invalid_token"');
+    },
+
+    async retryInsideGrace() {
+      const t0 = cookieOf(await login());
+      const t1 = cookieOf(await refresh(t0));
+      const retry = await refresh(t0);
+      assert.equal(retry.status, 200);
+      assert.equal(cookieOf(retry), t1);
+      assert.equal((await refresh(t1)).status, 200);
+    },
+
+    async concurrentRefreshes(n = 100) {
+      const t0 = cookieOf(await login());
+      const responses = await Promise.all(Array.from({ length: n }, () => refresh(t0)));
+      const statuses = responses.map((r) => r.status);
+      assert.deepEqual([...new Set(statuses)], [200], "no legitimate retry loses the session");
+      const successors = new Set(responses.map(cookieOf));
+      assert.equal(successors.size, 1, "exactly one live line of succession");
+      assert.equal((await refresh([...successors][0])).status, 200);
+    },
+
+    async csrfRejections() {
+      const t0 = cookieOf(await login());
+      for (const headers of [{ origin: ORIGIN }, { "tessera-request": "1" }, { origin: "https://evil.example", "tessera-request": "1" }]) {
+        const res = await refresh(t0, headers);
+        assert.equal(res.status, 403);
+        assert.equal((await res.json()).code, "ERR_CSRF");
+        assert.equal(res.headers.get("set-cookie"), null);
+      }
+      assert.equal((await refresh(t0)).status, 200, "rejected requests changed nothing");
+    },
+
+    async logoutAndRevokeSubject() {
+      const t0 = cookieOf(await login());
+      const out = await call("/auth/logout", { headers: { ...CSRF, cookie: t0 } });
+      assert.equal(out.status, 200);
+      assert.match(out.headers.get("set-cookie"), /Max-Age=0/);
+      assert.equal((await refresh(t0)).status, 401);
+      const b1 = cookieOf(await login("bob"));
+      const b2 = cookieOf(await login("bob"));
+      const carol = cookieOf(await login("carol"));
+      assert.equal((await call("/auth/revoke-subject", { body: JSON.stringify({ sub: "bob" }) })).status, 204);
+      assert.equal((await refresh(b1)).status, 401);
+      assert.equal((await refresh(b2)).status, 401);
+      assert.equal((await refresh(carol)).status, 200);
+    },
+  };
+}

@@ -1,0 +1,89 @@
+// The Authority in Node: MemoryStore (default), and a custom async store (the store
+// contract from JS, including failures).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Authority, MemoryStore, generateKeyPair } from "tessera";
+import { scenarios, CSRF, ORIGIN, cookieOf } from "./authority-shared.mjs";
+
+const ISSUER = "https://auth.example";
+const AUDIENCE = "https://api.example";
+const SECRET = Buffer.alloc(32, 7).toString("base64url");
+
+/** A custom store: a Map with async methods, honouring the contract, that can be made to fail. */
+class MapStore {
+  map = new Map();
+  failing = false;
+  async get(key) {
+    if (this.failing) throw new Error("store down");
+    const entry = this.map.get(key);
+    return entry && entry.expiresAt > Date.now() ? structuredClone(entry.record) : null;
+  }
+  async put(key, record, expected, ttl) {
+    if (this.failing) throw new Error("store down");
+    await new Promise((r) => setImmediate(r)); // let concurrent refreshes interleave
+    const entry = await this.get(key);
+    if (expected === null ? entry !== null : entry?.generation !== expected) return false;
+    this.map.set(key, { record: structuredClone(record), expiresAt: Date.now() + ttl * 1000 });
+    return true;
+  }
+}
+
+function app(store, reuseGrace = 10) {
+  const { privateJwk } = generateKeyPair({ kid: "a1" });
+  const authority = new Authority({
+    issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN], reuseGrace,
+    ...(store ? { store, refreshSecret: SECRET } : {}),
+  });
+  const call = async (path, { headers = {}, body } = {}) => {
+    const request = new Request(`https://auth.example${path}`, { method: path === "/api/me" ? "GET" : "POST", headers, body });
+    if (path === "/auth/login") return authority.login(request, { sub: JSON.parse(body).username, scope: "read" });
+    if (path === "/auth/refresh") return authority.refresh(request);
+    if (path === "/auth/logout") return authority.logout(request);
+    if (path === "/auth/revoke-subject") {
+      await authority.revokeSubject(JSON.parse(body).sub);
+      return new Response(null, { status: 204 });
+    }
+    try {
+      const token = (headers.authorization ?? "").replace(/^Bearer /, "");
+      return Response.json(await authority.verify(token, { requiredScopes: ["read"] }));
+    } catch (error) {
+      return Authority.errorResponse(error);
+    }
+  };
+  return { authority, call, s: scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => authority.jwks() }) };
+}
+
+for (const [name, makeStore] of [["MemoryStore (default)", () => undefined], ["custom store", () => new MapStore()], ["MemoryStore (explicit)", () => new MemoryStore()]]) {
+  test(`${name}: login → refresh → refresh, tokens accepted by jose`, () => app(makeStore()).s.loginRefreshRefresh());
+  test(`${name}: reuse outside the grace window revokes the family`, () => app(makeStore(), 0).s.reuseRevokesFamily(() => new Promise((r) => setTimeout(r, 1100))));
+  test(`${name}: a retry inside the grace window keeps the session`, () => app(makeStore()).s.retryInsideGrace());
+  test(`${name}: 100 concurrent refreshes of one cookie leave one line of succession`, () => app(makeStore()).s.concurrentRefreshes(100));
+  test(`${name}: CSRF and Origin rejections change nothing`, () => app(makeStore()).s.csrfRejections());
+  test(`${name}: logout and revokeSubject`, () => app(makeStore()).s.logoutAndRevokeSubject());
+}
+
+test("store failure mid-refresh: 503, the cookie kept, nothing half done", async () => {
+  const store = new MapStore();
+  const { call } = app(store);
+  const r0 = await call("/auth/login", { headers: CSRF, body: '{"username":"alice"}' });
+  const t0 = cookieOf(r0);
+  store.failing = true;
+  const down = await call("/auth/refresh", { headers: { ...CSRF, cookie: t0 } });
+  assert.equal(down.status, 503);
+  assert.deepEqual(await down.json(), { error: "temporarily_unavailable", code: "ERR_STORE_UNAVAILABLE" });
+  assert.equal(down.headers.get("set-cookie"), null);
+  store.failing = false;
+  assert.equal((await call("/auth/refresh", { headers: { ...CSRF, cookie: t0 } })).status, 200);
+});
+
+test("Authority options: a custom store needs refreshSecret; unknown options are named", () => {
+  const { privateJwk } = generateKeyPair();
+  const base = { issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN] };
+  assert.throws(() => new Authority({ ...base, store: new MapStore() }), { code: "ERR_INVALID_OPTIONS", claim: "refreshSecret" });
+  assert.throws(() => new Authority({ ...base, store: {} }), { code: "ERR_INVALID_OPTIONS", claim: "store" });
+  assert.throws(() => new Authority({ ...base, cookies: {} }), (e) => e.code === "ERR_INVALID_OPTIONS" && e.message.includes("cookies"));
+  assert.throws(() => new Authority({ ...base, allowedOrigins: [] }), { code: "ERR_INVALID_OPTIONS", claim: "allowedOrigins" });
+  const a = new Authority(base);
+  assert.deepEqual(Object.keys(a.jwks()), ["keys"]);
+  assert.equal(a.jwks().keys[0].d, undefined);
+});

@@ -1,0 +1,47 @@
+// A test worker: the Authority on its Durable Object store, as an app would mount it.
+import { Authority } from "../../../pkg/workerd.js";
+import { DurableObjectStore, TesseraStoreObject } from "../../../pkg/durable-object.js";
+
+export { TesseraStoreObject };
+
+let authority; // one per isolate; env is known only inside a handler
+
+function get(env) {
+  authority ??= new Authority({
+    issuer: env.ISSUER,
+    audience: env.AUDIENCE,
+    signingKeys: [JSON.parse(env.PRIVATE_JWK)],
+    allowedOrigins: [env.ORIGIN],
+    reuseGrace: Number(env.REUSE_GRACE),
+    refreshSecret: env.REFRESH_SECRET,
+    store: new DurableObjectStore(env.SESSIONS),
+  });
+  return authority;
+}
+
+export default {
+  async fetch(request, env) {
+    const a = get(env);
+    const { pathname } = new URL(request.url);
+    if (pathname === "/auth/login") {
+      const { username } = await request.clone().json().catch(() => ({}));
+      return a.login(request, { sub: username ?? "nobody", scope: "read" });
+    }
+    if (pathname === "/auth/refresh") return a.refresh(request);
+    if (pathname === "/auth/logout") return a.logout(request);
+    if (pathname === "/auth/revoke-subject") {
+      await a.revokeSubject((await request.json()).sub);
+      return new Response(null, { status: 204 });
+    }
+    if (pathname === "/.well-known/jwks.json") return Response.json(a.jwks());
+    if (pathname === "/api/me") {
+      try {
+        const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
+        return Response.json(await a.verify(token, { requiredScopes: ["read"] }));
+      } catch (error) {
+        return Authority.errorResponse(error);
+      }
+    }
+    return new Response("not found", { status: 404 });
+  },
+};
