@@ -200,6 +200,32 @@ impl JsAuthority {
         })
     }
 
+    /// Routes the handshake's own endpoints: `POST {path}/refresh`, `POST {path}/logout` and
+    /// `GET /.well-known/jwks.json` → `Promise<Response>`; anything else → `Promise<null>`
+    /// (login needs the app's credential check: call `login` yourself).
+    pub fn handle(&self, request: JsValue) -> Promise {
+        let shared = Rc::clone(&self.shared);
+        future_to_promise(async move {
+            let Ok(raw) = request.clone().dyn_into::<web_sys::Request>() else { return Err(to_js(Error::invalid_options("a Request object is required"))) };
+            let url = raw.url();
+            let path = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest.find('/').map_or("/", |i| rest.get(i..).unwrap_or("/")));
+            let path = path.split(['?', '#']).next().unwrap_or_default();
+            let a = &shared.authority;
+            let base = a.cookie_path.trim_end_matches('/');
+            let parsed = read_request(&request).js()?;
+            let response = if path == "/.well-known/jwks.json" && parsed.method == "GET" {
+                Response { status: 200, headers: vec![("cache-control", "public, max-age=300".into())], body: a.jwks().clone() }
+            } else if path == format!("{base}/refresh") {
+                handshake::refresh(a, &shared.store, &parsed, now()).await
+            } else if path == format!("{base}/logout") {
+                handshake::logout(a, &shared.store, &parsed, now()).await
+            } else {
+                return Ok(JsValue::NULL);
+            };
+            to_response(&response)
+        })
+    }
+
     /// Log a subject out everywhere.
     #[wasm_bindgen(js_name = revokeSubject)]
     pub fn revoke_subject(&self, sub: JsValue) -> Promise {

@@ -27,13 +27,13 @@ export default {
       const { username } = await request.clone().json().catch(() => ({}));
       return a.login(request, { sub: username ?? "nobody", scope: "read" });
     }
-    if (pathname === "/auth/refresh") return a.refresh(request);
-    if (pathname === "/auth/logout") return a.logout(request);
+    // refresh, logout and the JWK Set are routed by the authority itself.
+    const handled = await a.handle(request);
+    if (handled) return handled;
     if (pathname === "/auth/revoke-subject") {
       await a.revokeSubject((await request.json()).sub);
       return new Response(null, { status: 204 });
     }
-    if (pathname === "/.well-known/jwks.json") return Response.json(a.jwks());
     if (pathname === "/api/me") {
       try {
         const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
