@@ -1976,13 +1976,14 @@ fn every_error_code_is_triggered() {
         println!("{name}: {} checks", recorder.checks - before);
     }
     // The refresh handshake's codes are triggered by tests/authority.rs.
-    let handshake = [ErrorCode::InvalidGrant, ErrorCode::Csrf, ErrorCode::Revoked, ErrorCode::StoreUnavailable];
+    let handshake = [
+        ErrorCode::InvalidGrant,
+        ErrorCode::Csrf,
+        ErrorCode::Revoked,
+        ErrorCode::StoreUnavailable,
+    ];
     let all: HashSet<ErrorCode> = ErrorCode::ALL.into_iter().filter(|c| !handshake.contains(c)).collect();
-    let missing: Vec<&str> = all
-        .iter()
-        .filter(|c| !recorder.seen.contains(c))
-        .map(|c| c.as_str())
-        .collect();
+    let missing: Vec<&str> = all.iter().filter(|c| !recorder.seen.contains(c)).map(|c| c.as_str()).collect();
     assert!(missing.is_empty(), "codes never triggered: {missing:?}");
     assert_eq!(recorder.seen, all);
     // Every signature failure, whatever its cause, has the one same message.

@@ -46,8 +46,11 @@ impl JsMemoryStore {
 
     /// `put(key, record, expectedGeneration | null, ttlSeconds)` → `Promise<boolean>`.
     pub fn put(&self, key: String, record: JsValue, expected: Option<f64>, ttl: f64) -> Promise {
-        let result = serde_wasm_bindgen::from_value::<Value>(record)
-            .map(|value| self.inner.borrow_mut().put(&key, value, expected.map(|g| g as u64), ttl as i64, now()));
+        let result = serde_wasm_bindgen::from_value::<Value>(record).map(|value| {
+            self.inner
+                .borrow_mut()
+                .put(&key, value, expected.map(|g| g as u64), ttl as i64, now())
+        });
         match result {
             Ok(written) => Promise::resolve(&JsValue::from_bool(written)),
             Err(_) => Promise::reject(&to_js(Error::invalid_options("the record must be a JSON object"))),
@@ -109,7 +112,11 @@ fn store_from(value: JsValue) -> Result<StoreRef> {
     let method = |name: &str| Reflect::get(&value, &name.into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     match (method("get"), method("put")) {
         (Some(get), Some(put)) => Ok(StoreRef::Js { object: value, get, put }),
-        _ => Err(Error::claim(ErrorCode::InvalidOptions, "store", "option store must have async get(key) and put(key, record, expected, ttl) methods")),
+        _ => Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            "store",
+            "option store must have async get(key) and put(key, record, expected, ttl) methods",
+        )),
     }
 }
 
@@ -125,7 +132,10 @@ pub struct JsAuthority {
 }
 
 fn read_request(value: &JsValue) -> Result<Request> {
-    let request: web_sys::Request = value.clone().dyn_into().map_err(|_| Error::invalid_options("a Request object is required"))?;
+    let request: web_sys::Request = value
+        .clone()
+        .dyn_into()
+        .map_err(|_| Error::invalid_options("a Request object is required"))?;
     let headers = request.headers();
     let header = |name: &str| headers.get(name).ok().flatten();
     Ok(Request {
@@ -164,9 +174,15 @@ impl JsAuthority {
         let authority = Authority::new(&options).js()?;
         if !authority.persistent_secret && matches!(store, StoreRef::Js { .. }) {
             // Tokens must stay valid across instances and restarts sharing the store.
-            return Err(to_js(Error::claim(ErrorCode::InvalidOptions, "refreshSecret", "option refreshSecret is required with the store option")));
+            return Err(to_js(Error::claim(
+                ErrorCode::InvalidOptions,
+                "refreshSecret",
+                "option refreshSecret is required with the store option",
+            )));
         }
-        Ok(JsAuthority { shared: Rc::new(Shared { authority, store }) })
+        Ok(JsAuthority {
+            shared: Rc::new(Shared { authority, store }),
+        })
     }
 
     /// `POST {path}/login` after the app checked the credentials → `Promise<Response>`.
@@ -206,15 +222,23 @@ impl JsAuthority {
     pub fn handle(&self, request: JsValue) -> Promise {
         let shared = Rc::clone(&self.shared);
         future_to_promise(async move {
-            let Ok(raw) = request.clone().dyn_into::<web_sys::Request>() else { return Err(to_js(Error::invalid_options("a Request object is required"))) };
+            let Ok(raw) = request.clone().dyn_into::<web_sys::Request>() else {
+                return Err(to_js(Error::invalid_options("a Request object is required")));
+            };
             let url = raw.url();
-            let path = url.split_once("://").map_or(url.as_str(), |(_, rest)| rest.find('/').map_or("/", |i| rest.get(i..).unwrap_or("/")));
+            let path = url.split_once("://").map_or(url.as_str(), |(_, rest)| {
+                rest.find('/').map_or("/", |i| rest.get(i..).unwrap_or("/"))
+            });
             let path = path.split(['?', '#']).next().unwrap_or_default();
             let a = &shared.authority;
             let base = a.cookie_path.trim_end_matches('/');
             let parsed = read_request(&request).js()?;
             let response = if path == "/.well-known/jwks.json" && parsed.method == "GET" {
-                Response { status: 200, headers: vec![("cache-control", "public, max-age=300".into())], body: a.jwks().clone() }
+                Response {
+                    status: 200,
+                    headers: vec![("cache-control", "public, max-age=300".into())],
+                    body: a.jwks().clone(),
+                }
             } else if path == format!("{base}/refresh") {
                 handshake::refresh(a, &shared.store, &parsed, now()).await
             } else if path == format!("{base}/logout") {
@@ -231,8 +255,12 @@ impl JsAuthority {
     pub fn revoke_subject(&self, sub: JsValue) -> Promise {
         let shared = Rc::clone(&self.shared);
         future_to_promise(async move {
-            let sub = sub.as_string().ok_or_else(|| to_js(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject string is required")))?;
-            handshake::revoke_subject(&shared.authority, &shared.store, &sub, now()).await.js()?;
+            let sub = sub
+                .as_string()
+                .ok_or_else(|| to_js(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject string is required")))?;
+            handshake::revoke_subject(&shared.authority, &shared.store, &sub, now())
+                .await
+                .js()?;
             Ok(JsValue::UNDEFINED)
         })
     }
@@ -250,7 +278,9 @@ impl JsAuthority {
             let token = convert::token(&token).js()?;
             let options: VerifyOptions = convert::options(options, true, "verify").js()?;
             let now = options.checked_now(convert::now()).js()?;
-            let claims = handshake::verify(&shared.authority, &shared.store, &token, now, options.scopes()).await.js()?;
+            let claims = handshake::verify(&shared.authority, &shared.store, &token, now, options.scopes())
+                .await
+                .js()?;
             convert::to_js(&claims).js()
         })
     }
@@ -259,8 +289,14 @@ impl JsAuthority {
     /// `WWW-Authenticate`, 403 `insufficient_scope`, 503 …).
     #[wasm_bindgen(js_name = errorResponse)]
     pub fn error_response(error: JsValue) -> std::result::Result<JsValue, JsValue> {
-        let code = Reflect::get(&error, &"code".into()).ok().and_then(|c| c.as_string()).unwrap_or_default();
-        let code = ErrorCode::ALL.into_iter().find(|c| c.as_str() == code).unwrap_or(ErrorCode::Malformed);
+        let code = Reflect::get(&error, &"code".into())
+            .ok()
+            .and_then(|c| c.as_string())
+            .unwrap_or_default();
+        let code = ErrorCode::ALL
+            .into_iter()
+            .find(|c| c.as_str() == code)
+            .unwrap_or(ErrorCode::Malformed);
         to_response(&authority::error_response(&Error::new(code, ""), None))
     }
 }

@@ -71,4 +71,3 @@ pub(crate) fn token(value: &JsValue) -> Result<String> {
 pub(crate) fn now() -> f64 {
     js_sys::Date::now() / 1000.0
 }
-
