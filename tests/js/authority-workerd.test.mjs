@@ -1,26 +1,16 @@
 // The Authority inside workerd (Miniflare) on the Durable Object store, over HTTP.
 import { test, before, after } from "node:test";
-import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
 import { generateKeyPair } from "tessera";
+import { workerd } from "./helpers.mjs";
 import { scenarios, ORIGIN } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
-const root = fileURLToPath(new URL("../..", import.meta.url));
 let mf, s;
 
 function start(reuseGrace) {
   const { privateJwk } = generateKeyPair({ kid: "edge-1" });
-  return new Miniflare({
-    modules: true,
-    scriptPath: fileURLToPath(new URL("./worker/authority-worker.js", import.meta.url)),
-    modulesRoot: root,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
+  return workerd(new URL("./worker/authority-worker.js", import.meta.url), {
     durableObjects: { SESSIONS: "TesseraStoreObject" },
     bindings: {
       ISSUER, AUDIENCE, ORIGIN, PRIVATE_JWK: JSON.stringify(privateJwk), REUSE_GRACE: String(reuseGrace),
@@ -40,7 +30,7 @@ function client(worker) {
 }
 
 before(async () => {
-  mf = start(10);
+  mf = await start(10);
   await mf.ready;
   s = client(mf);
 });
@@ -52,7 +42,7 @@ test("workerd + Durable Object store: 100 concurrent refreshes leave one line of
 test("workerd + Durable Object store: CSRF and Origin rejections change nothing", () => s.csrfRejections());
 test("workerd + Durable Object store: logout and revokeSubject", () => s.logoutAndRevokeSubject());
 test("workerd + Durable Object store: reuse outside the grace window revokes the family", async () => {
-  const strict = start(0);
+  const strict = await start(0);
   try {
     await strict.ready;
     await client(strict).reuseRevokesFamily(() => new Promise((r) => setTimeout(r, 1100)));

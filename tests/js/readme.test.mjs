@@ -26,7 +26,7 @@ test("README: the Node quick start runs and verifies its token", () => {
 });
 
 test("README: the Cloudflare Workers quick start runs in workerd", async () => {
-  const { Miniflare } = await import("miniflare");
+  const { workerd } = await import("./helpers.mjs");
   const { generateKeyPair, Signer } = await import("tessera");
   const { createServer } = await import("node:http");
   const { privateJwk, publicJwk } = generateKeyPair({ kid: "readme" });
@@ -35,15 +35,7 @@ test("README: the Cloudflare Workers quick start runs in workerd", async () => {
   // Workers resolve "tessera" through a bundler; here the same code imports the workerd entry directly.
   const file = `${root}/tests/js/worker/.readme-worker.js`;
   writeFileSync(file, snippet("### Cloudflare Workers (workerd)").replace('from "tessera"', 'from "../../../pkg/workerd.js"'));
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: file,
-    modulesRoot: root,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
+  const mf = await workerd(new URL(`file://${file}`), {
     bindings: { JWKS_URL: `http://127.0.0.1:${server.address().port}/jwks.json`, ISSUER: "https://auth.example", AUDIENCE: "app" },
   });
   try {

@@ -1,28 +1,16 @@
 // The built package inside Cloudflare's workerd (through Miniflare): verify, sign and fetch keys.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
-import { Miniflare } from "miniflare";
 import { Verifier } from "tessera";
-import { ISSUER, AUDIENCE, keyPair, signer, jwksServer } from "./helpers.mjs";
+import { ISSUER, AUDIENCE, keyPair, signer, jwksServer, workerd } from "./helpers.mjs";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
 const { privateJwk, publicJwk } = keyPair("edge");
 let mf, keys;
 
 before(async () => {
   keys = await jwksServer({ keys: [publicJwk] });
   keys.delayMs = 100;
-  mf = new Miniflare({
-    modules: true,
-    scriptPath: fileURLToPath(new URL("./worker/index.js", import.meta.url)),
-    modulesRoot: root,
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    host: "127.0.0.1",
+  mf = await workerd(new URL("./worker/index.js", import.meta.url), {
     bindings: { JWKS: JSON.stringify({ keys: [publicJwk] }), PRIVATE_JWK: JSON.stringify(privateJwk), ISSUER, AUDIENCE, JWKS_URL: keys.url },
   });
   await mf.ready;
