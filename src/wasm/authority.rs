@@ -123,6 +123,23 @@ fn store_from(value: JsValue) -> Result<StoreRef> {
 struct Shared {
     authority: Authority,
     store: StoreRef,
+    /// Option `clock`: a function returning unix seconds (tests, simulations); else `Date.now()`.
+    clock: Option<Function>,
+}
+
+impl Shared {
+    fn now(&self) -> Result<i64> {
+        let Some(clock) = &self.clock else { return Ok(now()) };
+        let seconds = clock.call0(&JsValue::UNDEFINED).ok().and_then(|v| v.as_f64());
+        match seconds.map(crate::jwt::check_now) {
+            Some(Ok(seconds)) => Ok(seconds.floor() as i64),
+            _ => Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "clock",
+                "option clock must return unix seconds",
+            )),
+        }
+    }
 }
 
 /// Issues access tokens and runs the refresh-token handshake (see the README's HTTP protocol).
@@ -168,8 +185,18 @@ impl JsAuthority {
         }
         // The store is a live object, not data: take it out before reading the rest.
         let store = store_from(Reflect::get(&options, &"store".into()).unwrap_or(JsValue::UNDEFINED)).js()?;
+        let clock = match Reflect::get(&options, &"clock".into()).unwrap_or(JsValue::UNDEFINED) {
+            value if value.is_undefined() => None,
+            value => Some(
+                value
+                    .dyn_into::<Function>()
+                    .map_err(|_| to_js(Error::claim(ErrorCode::InvalidOptions, "clock", "option clock must be a function")))?,
+            ),
+        };
         let copy = js_sys::Object::assign(&js_sys::Object::new(), &options.clone().into());
-        let _ = Reflect::delete_property(&copy, &"store".into());
+        for live in ["store", "clock"] {
+            let _ = Reflect::delete_property(&copy, &live.into());
+        }
         let options: AuthorityOptions = convert::deserialize_required(copy.into(), "Authority").js()?;
         let authority = Authority::new(&options).js()?;
         if !authority.persistent_secret && matches!(store, StoreRef::Js { .. }) {
@@ -181,7 +208,7 @@ impl JsAuthority {
             )));
         }
         Ok(JsAuthority {
-            shared: Rc::new(Shared { authority, store }),
+            shared: Rc::new(Shared { authority, store, clock }),
         })
     }
 
@@ -194,7 +221,8 @@ impl JsAuthority {
                 Ok(options) => options,
                 Err(error) => return to_response(&shared.authority.error_response(&error)),
             };
-            to_response(&handshake::login(&shared.authority, &shared.store, &request, &options, now()).await)
+            let now = shared.now().js()?;
+            to_response(&handshake::login(&shared.authority, &shared.store, &request, &options, now).await)
         })
     }
 
@@ -203,7 +231,8 @@ impl JsAuthority {
         let shared = Rc::clone(&self.shared);
         future_to_promise(async move {
             let request = read_request(&request).js()?;
-            to_response(&handshake::refresh(&shared.authority, &shared.store, &request, now()).await)
+            let now = shared.now().js()?;
+            to_response(&handshake::refresh(&shared.authority, &shared.store, &request, now).await)
         })
     }
 
@@ -212,7 +241,8 @@ impl JsAuthority {
         let shared = Rc::clone(&self.shared);
         future_to_promise(async move {
             let request = read_request(&request).js()?;
-            to_response(&handshake::logout(&shared.authority, &shared.store, &request, now()).await)
+            let now = shared.now().js()?;
+            to_response(&handshake::logout(&shared.authority, &shared.store, &request, now).await)
         })
     }
 
@@ -240,9 +270,9 @@ impl JsAuthority {
                     body: a.jwks().clone(),
                 }
             } else if path == format!("{base}/refresh") {
-                handshake::refresh(a, &shared.store, &parsed, now()).await
+                handshake::refresh(a, &shared.store, &parsed, shared.now().js()?).await
             } else if path == format!("{base}/logout") {
-                handshake::logout(a, &shared.store, &parsed, now()).await
+                handshake::logout(a, &shared.store, &parsed, shared.now().js()?).await
             } else {
                 return Ok(JsValue::NULL);
             };
@@ -258,7 +288,7 @@ impl JsAuthority {
             let sub = sub
                 .as_string()
                 .ok_or_else(|| to_js(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject string is required")))?;
-            handshake::revoke_subject(&shared.authority, &shared.store, &sub, now())
+            handshake::revoke_subject(&shared.authority, &shared.store, &sub, shared.now().js()?)
                 .await
                 .js()?;
             Ok(JsValue::UNDEFINED)
@@ -277,7 +307,7 @@ impl JsAuthority {
         future_to_promise(async move {
             let token = convert::token(&token).js()?;
             let options: VerifyOptions = convert::options(options, true, "verify").js()?;
-            let now = options.checked_now(convert::now()).js()?;
+            let now = options.checked_now(shared.now().js()? as f64).js()?;
             let claims = handshake::verify(&shared.authority, &shared.store, &token, now, options.scopes())
                 .await
                 .js()?;

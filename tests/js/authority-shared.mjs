@@ -8,7 +8,11 @@ export const CSRF = { origin: ORIGIN, "tessera-request": "1" };
 
 export const cookieOf = (res) => res.headers.get("set-cookie")?.split(";")[0] ?? null;
 
-export function scenarios(call, { issuer, audience, jwks }) {
+/** Session lifetimes the suites configure their authorities with. */
+export const IDLE_TTL = 3600;
+export const SESSION_TTL = 86400;
+
+export function scenarios(call, { issuer, audience, jwks, advance, storeDown }) {
   const login = (sub = "alice") => call("/auth/login", { headers: CSRF, body: JSON.stringify({ username: sub }) });
   const refresh = (cookie, headers = CSRF) => call("/auth/refresh", { headers: { ...headers, cookie } });
 
@@ -83,6 +87,38 @@ export function scenarios(call, { issuer, audience, jwks }) {
         assert.equal(res.headers.get("set-cookie"), null);
       }
       assert.equal((await refresh(t0)).status, 200, "rejected requests changed nothing");
+    },
+
+    // Expiry with injected time (`advance(seconds)` moves the authority's clock).
+    async expiry() {
+      const idle = cookieOf(await login());
+      await advance(IDLE_TTL);
+      assert.equal((await refresh(idle)).status, 401, "idle expiry");
+      let token = cookieOf(await login());
+      let elapsed = 0;
+      while (elapsed + IDLE_TTL - 1 < SESSION_TTL) {
+        await advance(IDLE_TTL - 1);
+        elapsed += IDLE_TTL - 1;
+        const res = await refresh(token);
+        assert.equal(res.status, 200, `refresh at +${elapsed}s`);
+        const maxAge = Number(res.headers.get("set-cookie").match(/Max-Age=(\d+)/)[1]);
+        assert.equal(maxAge, SESSION_TTL - elapsed, "Max-Age is the remaining absolute lifetime");
+        token = cookieOf(res);
+      }
+      await advance(SESSION_TTL - elapsed);
+      assert.equal((await refresh(token)).status, 401, "absolute expiry");
+    },
+
+    // `storeDown(flag)` makes the store fail.
+    async storeFailure() {
+      const t0 = cookieOf(await login());
+      await storeDown(true);
+      const down = await refresh(t0);
+      assert.equal(down.status, 503);
+      assert.deepEqual(await down.json(), { error: "temporarily_unavailable", code: "ERR_STORE_UNAVAILABLE" });
+      assert.equal(down.headers.get("set-cookie"), null, "the cookie is kept");
+      await storeDown(false);
+      assert.equal((await refresh(t0)).status, 200, "nothing was half done");
     },
 
     async logoutAndRevokeSubject() {

@@ -2,7 +2,7 @@
 import { test, before, after } from "node:test";
 import { generateKeyPair } from "tessera";
 import { workerd } from "./helpers.mjs";
-import { scenarios, ORIGIN } from "./authority-shared.mjs";
+import { scenarios, ORIGIN, IDLE_TTL, SESSION_TTL } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
@@ -14,6 +14,7 @@ function start(reuseGrace) {
     durableObjects: { SESSIONS: "TesseraStoreObject" },
     bindings: {
       ISSUER, AUDIENCE, ORIGIN, PRIVATE_JWK: JSON.stringify(privateJwk), REUSE_GRACE: String(reuseGrace),
+      IDLE_TTL: String(IDLE_TTL), SESSION_TTL: String(SESSION_TTL),
       REFRESH_SECRET: Buffer.alloc(32, 3).toString("base64url"),
     },
   });
@@ -26,7 +27,13 @@ function client(worker) {
     const payload = res.status === 204 ? null : await res.arrayBuffer();
     return new Response(payload, { status: res.status, headers: [...res.headers] });
   };
-  return scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => (await call("/.well-known/jwks.json")).json() });
+  return scenarios(call, {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwks: async () => (await call("/.well-known/jwks.json")).json(),
+    advance: (seconds) => call("/test/advance", { body: JSON.stringify({ seconds }) }),
+    storeDown: (flag) => call("/test/store", { body: JSON.stringify({ down: flag }) }),
+  });
 }
 
 before(async () => {
@@ -41,6 +48,8 @@ test("workerd + Durable Object store: a retry inside the grace window keeps the 
 test("workerd + Durable Object store: 100 concurrent refreshes leave one line of succession", () => s.concurrentRefreshes(100));
 test("workerd + Durable Object store: CSRF and Origin rejections change nothing", () => s.csrfRejections());
 test("workerd + Durable Object store: logout and revokeSubject", () => s.logoutAndRevokeSubject());
+test("workerd + Durable Object store: store failure mid-refresh is 503 and changes nothing", () => s.storeFailure());
+test("workerd + Durable Object store: absolute and idle expiry with injected time", () => s.expiry());
 test("workerd + Durable Object store: reuse outside the grace window revokes the family", async () => {
   const strict = await start(0);
   try {

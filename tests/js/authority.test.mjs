@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Authority, MemoryStore, generateKeyPair } from "tessera";
-import { scenarios, CSRF, ORIGIN, cookieOf } from "./authority-shared.mjs";
+import { scenarios, ORIGIN, IDLE_TTL, SESSION_TTL } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
@@ -30,8 +30,10 @@ class MapStore {
 
 function app(store, reuseGrace = 10) {
   const { privateJwk } = generateKeyPair({ kid: "a1" });
+  let offset = 0;
   const authority = new Authority({
     issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN], reuseGrace,
+    idleTtl: IDLE_TTL, sessionTtl: SESSION_TTL, clock: () => Date.now() / 1000 + offset,
     ...(store ? { store, refreshSecret: SECRET } : {}),
   });
   const call = async (path, { headers = {}, body } = {}) => {
@@ -50,7 +52,13 @@ function app(store, reuseGrace = 10) {
       return Authority.errorResponse(error);
     }
   };
-  return { authority, call, s: scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => authority.jwks() }) };
+  const advance = async (seconds) => {
+    offset += seconds;
+  };
+  const storeDown = async (down) => {
+    store.failing = down;
+  };
+  return { authority, call, s: scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => authority.jwks(), advance, storeDown }) };
 }
 
 for (const [name, makeStore] of [["MemoryStore (default)", () => undefined], ["custom store", () => new MapStore()], ["MemoryStore (explicit)", () => new MemoryStore()]]) {
@@ -60,20 +68,18 @@ for (const [name, makeStore] of [["MemoryStore (default)", () => undefined], ["c
   test(`${name}: 100 concurrent refreshes of one cookie leave one line of succession`, () => app(makeStore()).s.concurrentRefreshes(100));
   test(`${name}: CSRF and Origin rejections change nothing`, () => app(makeStore()).s.csrfRejections());
   test(`${name}: logout and revokeSubject`, () => app(makeStore()).s.logoutAndRevokeSubject());
+  test(`${name}: absolute and idle expiry with injected time`, () => app(makeStore()).s.expiry());
 }
 
-test("store failure mid-refresh: 503, the cookie kept, nothing half done", async () => {
-  const store = new MapStore();
-  const { call } = app(store);
-  const r0 = await call("/auth/login", { headers: CSRF, body: '{"username":"alice"}' });
-  const t0 = cookieOf(r0);
-  store.failing = true;
-  const down = await call("/auth/refresh", { headers: { ...CSRF, cookie: t0 } });
-  assert.equal(down.status, 503);
-  assert.deepEqual(await down.json(), { error: "temporarily_unavailable", code: "ERR_STORE_UNAVAILABLE" });
-  assert.equal(down.headers.get("set-cookie"), null);
-  store.failing = false;
-  assert.equal((await call("/auth/refresh", { headers: { ...CSRF, cookie: t0 } })).status, 200);
+test("custom store failing mid-refresh: 503, the cookie kept, nothing half done", () => app(new MapStore()).s.storeFailure());
+
+test("option clock must be a function returning unix seconds", async () => {
+  const { privateJwk } = generateKeyPair();
+  const base = { issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN] };
+  assert.throws(() => new Authority({ ...base, clock: 5 }), { code: "ERR_INVALID_OPTIONS", claim: "clock" });
+  const broken = new Authority({ ...base, clock: () => "soon" });
+  const req = new Request("https://auth.example/auth/refresh", { method: "POST" });
+  await assert.rejects(broken.refresh(req), { code: "ERR_INVALID_OPTIONS", claim: "clock" });
 });
 
 test("Authority options: a custom store needs refreshSecret; unknown options are named", () => {

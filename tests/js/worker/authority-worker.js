@@ -5,6 +5,14 @@ import { DurableObjectStore, TesseraStoreObject } from "../../../pkg/durable-obj
 export { TesseraStoreObject };
 
 let authority; // one per isolate; env is known only inside a handler
+// Test hooks of this test worker only: a clock offset and a store outage switch.
+let offset = 0;
+let down = false;
+
+function failable(store) {
+  const fail = () => Promise.reject(new Error("store down"));
+  return { get: (k) => (down ? fail() : store.get(k)), put: (...args) => (down ? fail() : store.put(...args)) };
+}
 
 function get(env) {
   authority ??= new Authority({
@@ -13,8 +21,11 @@ function get(env) {
     signingKeys: [JSON.parse(env.PRIVATE_JWK)],
     allowedOrigins: [env.ORIGIN],
     reuseGrace: Number(env.REUSE_GRACE),
+    idleTtl: Number(env.IDLE_TTL),
+    sessionTtl: Number(env.SESSION_TTL),
     refreshSecret: env.REFRESH_SECRET,
-    store: new DurableObjectStore(env.SESSIONS),
+    store: failable(new DurableObjectStore(env.SESSIONS)),
+    clock: () => Date.now() / 1000 + offset,
   });
   return authority;
 }
@@ -30,6 +41,14 @@ export default {
     // refresh, logout and the JWK Set are routed by the authority itself.
     const handled = await a.handle(request);
     if (handled) return handled;
+    if (pathname === "/test/advance") {
+      offset += (await request.json()).seconds;
+      return new Response(null, { status: 204 });
+    }
+    if (pathname === "/test/store") {
+      down = (await request.json()).down;
+      return new Response(null, { status: 204 });
+    }
     if (pathname === "/auth/revoke-subject") {
       await a.revokeSubject((await request.json()).sub);
       return new Response(null, { status: 204 });
