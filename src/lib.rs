@@ -19,6 +19,7 @@ pub mod options;
 mod random;
 pub mod refresh;
 pub mod remote;
+pub mod session;
 pub mod signer;
 pub mod store;
 pub mod verifier;
