@@ -35,7 +35,7 @@ pub struct SharedToken {
 }
 
 /// `new TokenSession(options)` (JS names).
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct SessionOptions {
     pub auth_path: Option<String>,

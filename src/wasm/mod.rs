@@ -5,9 +5,11 @@ mod authority;
 mod convert;
 mod error;
 mod fetch;
+mod session;
 mod signer;
 mod verifier;
 
 pub use authority::{JsAuthority, JsMemoryStore};
+pub use session::JsTokenSession;
 pub use signer::{generate_key_pair, JsSigner};
 pub use verifier::JsVerifier;
