@@ -1,0 +1,64 @@
+// The browser tests' worker (workerd): the Authority with its Durable Object store, a
+// protected API, and counters the tests read. Static files come from serve.mjs.
+import { Authority } from "../../pkg/workerd.js";
+import { DurableObjectStore, TesseraStoreObject } from "../../pkg/durable-object.js";
+
+export { TesseraStoreObject };
+
+let authority;
+const stats = { refreshes: 0, api: 0, rejected: 0, rejectNext: 0 };
+
+function get(env) {
+  authority ??= new Authority({
+    issuer: env.ORIGIN,
+    audience: "tessera-test-api",
+    signingKeys: [JSON.parse(env.PRIVATE_JWK)],
+    allowedOrigins: [env.ORIGIN],
+    accessTokenTtl: Number(env.ACCESS_TTL),
+    refreshSecret: env.REFRESH_SECRET,
+    store: new DurableObjectStore(env.SESSIONS),
+  });
+  return authority;
+}
+
+const json = (body, status = 200, headers = {}) => Response.json(body, { status, headers });
+
+export default {
+  async fetch(request, env) {
+    const a = get(env);
+    const { pathname } = new URL(request.url);
+    if (pathname === "/auth/login") {
+      const { username, password } = await request.clone().json().catch(() => ({}));
+      if (username !== "demo" || password !== "demo") return json({ error: "invalid_credentials", code: "ERR_INVALID_GRANT" }, 401);
+      return a.login(request, { sub: "demo", scope: "read" });
+    }
+    if (pathname === "/auth/refresh") stats.refreshes += 1;
+    const handled = await a.handle(request);
+    if (handled) return handled;
+    if (pathname === "/api/data") {
+      stats.api += 1;
+      if (stats.rejectNext > 0) {
+        stats.rejectNext -= 1;
+        stats.rejected += 1;
+        return json({ error: "invalid_token" }, 401, { "www-authenticate": 'Bearer error="invalid_token"' });
+      }
+      try {
+        const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
+        const claims = await a.verify(token, { requiredScopes: ["read"] });
+        return json({ sub: claims.sub, body: request.method === "POST" ? await request.text() : null });
+      } catch (error) {
+        return Authority.errorResponse(error);
+      }
+    }
+    if (pathname === "/test/stats") return json(stats);
+    if (pathname === "/test/reject-next") {
+      stats.rejectNext += 1;
+      return json(stats);
+    }
+    if (pathname === "/test/reset") {
+      Object.assign(stats, { refreshes: 0, api: 0, rejected: 0, rejectNext: 0 });
+      return json(stats);
+    }
+    return json({ error: "not_found" }, 404);
+  },
+};
