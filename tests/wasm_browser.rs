@@ -5,3 +5,6 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 #[path = "wasm/cases.rs"]
 mod cases;
+
+#[path = "wasm/session_cases.rs"]
+mod session_cases;
