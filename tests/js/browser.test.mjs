@@ -162,3 +162,24 @@ test("no page-visible surface ever holds a refresh token; web storage stays empt
     await context.close();
   }
 });
+
+test("invalid_grant ends the session in every tab with a logout event carrying the reason", async () => {
+  const context = await browser.newContext();
+  try {
+    const [a, b] = await openTabs(context, 2);
+    await signIn(a);
+    await sleep(300);
+    // Revoke the family behind the session's back (a logout request that bypasses TokenSession;
+    // its Set-Cookie clears the cookie, so the next refresh presents none).
+    await a.evaluate(() => fetch("/auth/logout", { method: "POST", headers: { "tessera-request": "1" } }));
+    await a.evaluate(() => window.session.refresh());
+    await sleep(300);
+    for (const page of [a, b]) {
+      assert.equal((await page.evaluate(() => window.session.state)).status, "signed-out");
+      const reasons = await page.evaluate(() => window.events.filter((e) => e.kind === "logout").map((e) => e.detail.reason));
+      assert.deepEqual(reasons, ["invalid_grant"]);
+    }
+  } finally {
+    await context.close();
+  }
+});
