@@ -284,7 +284,15 @@ impl Authority {
                     cookie::set(&self.cookie_name, refresh_token.as_str(), &self.cookie_path, family.remaining(now)),
                 ),
             ],
-            body: json!({ "access_token": access_token, "token_type": "Bearer", "expires_in": self.access_ttl, "scope": family.scope }),
+            // `refresh_expires_in`: the session's remaining absolute lifetime (the refresh token
+            // itself stays in the cookie), so a UI can show when sign-in will be needed again.
+            body: json!({
+                "access_token": access_token,
+                "token_type": "Bearer",
+                "expires_in": self.access_ttl,
+                "refresh_expires_in": family.remaining(now),
+                "scope": family.scope,
+            }),
         })
     }
 

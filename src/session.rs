@@ -22,6 +22,9 @@ pub struct TokenResponse {
     pub expires_in: f64,
     #[serde(default)]
     pub scope: Option<String>,
+    /// Seconds until the session's absolute expiry (Tessera's authority sends it).
+    #[serde(default)]
+    pub refresh_expires_in: Option<f64>,
 }
 
 /// A token as tabs share it over BroadcastChannel (same machine, same clock).
@@ -32,6 +35,8 @@ pub struct SharedToken {
     pub received_at: f64,
     pub expires_at: f64,
     pub scope: String,
+    #[serde(default)]
+    pub session_expires_at: Option<f64>,
 }
 
 /// `new TokenSession(options)` (JS names).
@@ -81,6 +86,8 @@ pub struct State {
     pub expires_at: Option<f64>,
     pub refresh_at: Option<f64>,
     pub received_at: Option<f64>,
+    /// When the session itself ends (absolute lifetime), if the authority said.
+    pub session_expires_at: Option<f64>,
     pub scope: Option<String>,
     pub subject: Option<String>,
     /// Seconds the authority's clock (token `iat`) is ahead of this one at receipt.
@@ -134,6 +141,10 @@ impl Session {
             received_at: now,
             expires_at: now + response.expires_in * 1000.0,
             scope: response.scope.clone().unwrap_or_default(),
+            session_expires_at: response
+                .refresh_expires_in
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| now + s * 1000.0),
         };
         self.adopt(shared.clone(), jitter);
         Ok(shared)
@@ -229,6 +240,7 @@ impl Session {
                 expires_at: None,
                 refresh_at: None,
                 received_at: None,
+                session_expires_at: None,
                 scope: None,
                 subject: None,
                 clock_offset: None,
@@ -239,6 +251,7 @@ impl Session {
                 expires_at: Some(h.token.expires_at),
                 refresh_at: Some(self.retry_at.unwrap_or(h.refresh_at)),
                 received_at: Some(h.token.received_at),
+                session_expires_at: h.token.session_expires_at,
                 scope: Some(h.token.scope.clone()),
                 subject: h.subject.clone(),
                 clock_offset: h.clock_offset,
@@ -286,6 +299,7 @@ mod tests {
             token_type: "Bearer".into(),
             expires_in,
             scope: Some("read".into()),
+            refresh_expires_in: Some(3600.0),
         }
     }
 
@@ -299,6 +313,7 @@ mod tests {
         assert_eq!(state.status, "signed-in");
         assert_eq!(state.expires_at, Some(now + 300_000.0));
         assert_eq!(state.clock_offset, Some(3600.0));
+        assert_eq!(state.session_expires_at, Some(now + 3_600_000.0));
         assert_eq!(state.subject.as_deref(), Some("alice"));
         assert_eq!(s.next(now), Next::WakeAt(now + 270_000.0));
         assert_eq!(s.next(now + 270_000.0), Next::Refresh);
@@ -331,6 +346,7 @@ mod tests {
             received_at: 100.0,
             expires_at: 300_100.0,
             scope: "read".into(),
+            session_expires_at: None,
         };
         assert!(s.adopt(newer.clone(), 0.5));
         assert!(!s.adopt(

@@ -24,7 +24,7 @@ export function scenarios(call, { issuer, audience, jwks, advance, storeDown }) 
       const set = r0.headers.get("set-cookie");
       assert.match(set, /^tessera_rt=tsr1\.[^;]+; Path=\/auth; Max-Age=\d+; HttpOnly; Secure; SameSite=Strict$/);
       const body0 = await r0.json();
-      assert.deepEqual(Object.keys(body0).sort(), ["access_token", "expires_in", "scope", "token_type"]);
+      assert.deepEqual(Object.keys(body0).sort(), ["access_token", "expires_in", "refresh_expires_in", "scope", "token_type"]);
       assert.ok(!JSON.stringify(body0).includes(cookieOf(r0).split("=")[1]), "the refresh token is never in a body");
       const r1 = await refresh(cookieOf(r0));
       assert.equal(r1.status, 200);
