@@ -1,39 +1,172 @@
-// The demo worker (www/) in workerd: login, protected API, JWK Set, and refusals.
+// End-to-end tests of the demo (www/) in Debian Chromium: the worker in workerd with the
+// Authority on its Durable Object store, the app driven through its data-testid hooks.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Verifier } from "tessera";
+import { createServer } from "node:net";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
 import { demoWorker } from "../../www/serve.mjs";
 
-let mf, base;
+const ACCESS_TTL = 8; // seconds (the demo's default is 30)
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const artifacts = fileURLToPath(new URL("../artifacts/", import.meta.url));
+let mf, origin, browser;
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 before(async () => {
-  mf = demoWorker(0);
-  base = (await mf.ready).href;
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}/`;
+  mf = demoWorker({ port, accessTtl: ACCESS_TTL });
+  await mf.ready;
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
 });
-after(() => mf?.dispose());
-
-test("demo: login issues an access token that the API and the JWK Set accept", async () => {
-  const page = await fetch(base);
-  assert.match(await page.text(), /data-testid="login-submit"/);
-  assert.equal((await fetch(new URL("/auth/login", base), { method: "POST", body: '{"username":"demo","password":"nope"}' })).status, 401);
-  const res = await fetch(new URL("/auth/login", base), { method: "POST", body: '{"username":"demo","password":"demo"}' });
-  assert.equal(res.status, 200);
-  assert.equal(res.headers.get("cache-control"), "no-store");
-  const { access_token, token_type, expires_in } = await res.json();
-  assert.equal(token_type, "Bearer");
-  assert.equal(expires_in, 30);
-  const api = await fetch(new URL("/api/hello", base), { headers: { authorization: `Bearer ${access_token}` } });
-  assert.equal(api.status, 200);
-  assert.equal((await api.json()).claims.sub, "demo");
-  // The published keys verify the token outside the worker too.
-  const jwks = await (await fetch(new URL("/.well-known/jwks.json", base))).json();
-  const verifier = new Verifier({ jwks, issuer: "http://127.0.0.1:8787", audience: "tessera-demo-api" });
-  assert.equal(verifier.verifySync(access_token).client_id, "tessera-demo");
+after(async () => {
+  await browser?.close();
+  await mf?.dispose();
 });
 
-test("demo: the API answers 401 invalid_token without or with a bad token", async () => {
-  for (const headers of [{}, { authorization: "Bearer abc.def.ghi" }]) {
-    const res = await fetch(new URL("/api/hello", base), { headers });
-    assert.equal(res.status, 401);
-    assert.equal(res.headers.get("www-authenticate"), 'Bearer error="invalid_token"');
+const status = (page) => page.getByTestId("session-status").textContent();
+const timeline = (page) => page.getByTestId("timeline").innerText();
+
+async function open(context) {
+  const page = await context.newPage();
+  await page.goto(origin);
+  await page.waitForFunction(() => window.tessera !== undefined);
+  return page;
+}
+
+async function signIn(page) {
+  await page.getByTestId("login-username").fill("demo");
+  await page.getByTestId("login-password").fill("demo");
+  await page.getByTestId("login-submit").click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="session-status"]').textContent === "signed-in");
+}
+
+/** Counts the refresh requests and API statuses the browser context makes. */
+function watch(context) {
+  const seen = { refreshes: 0, api: [] };
+  context.on("request", (r) => {
+    if (r.url().endsWith("/auth/refresh") && r.method() === "POST") seen.refreshes += 1;
+  });
+  context.on("response", (r) => {
+    if (new URL(r.url()).pathname.startsWith("/api/")) seen.api.push(r.status());
+  });
+  return seen;
+}
+
+test("demo: wrong credentials are refused, demo/demo signs in, the page shows the lifetimes", async () => {
+  const context = await browser.newContext();
+  try {
+    const page = await open(context);
+    assert.equal(await status(page), "signed-out");
+    await page.getByTestId("login-username").fill("demo");
+    await page.getByTestId("login-password").fill("wrong");
+    await page.getByTestId("login-submit").click();
+    await page.waitForSelector("#login-error:not([hidden])");
+    assert.equal(await status(page), "signed-out");
+    await signIn(page);
+    assert.match(await page.getByTestId("lifetime").innerText(), /\d+ s left/);
+    assert.match(await timeline(page), /Signed in/);
+  } finally {
+    await context.close();
+  }
+});
+
+test("demo: a proactive refresh shows in the timeline and API calls never see a 401", async () => {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
+  const seen = watch(context);
+  try {
+    const page = await open(context);
+    await signIn(page);
+    const deadline = Date.now() + 2 * ACCESS_TTL * 1000;
+    while (Date.now() < deadline) {
+      await page.getByTestId("call-api").click();
+      await page.waitForTimeout(700);
+    }
+    assert.match(await timeline(page), /Proactive refresh/);
+    assert.match(await page.getByTestId("api-result").innerText(), /^200/);
+    assert.ok(seen.api.length >= 10, `${seen.api.length} API calls`);
+    assert.deepEqual([...new Set(seen.api)], [200], "no API call saw a 401");
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: `${artifacts}demo-after-refresh.png`, fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test("demo: two tabs refresh once per lifetime; the second tab receives the token", async () => {
+  const context = await browser.newContext();
+  const seen = watch(context);
+  try {
+    const first = await open(context);
+    await signIn(first);
+    const [second] = await Promise.all([context.waitForEvent("page"), first.getByTestId("open-tab").click()]);
+    await second.waitForFunction(() => document.querySelector('[data-testid="session-status"]')?.textContent === "signed-in");
+    const before = seen.refreshes;
+    await first.waitForTimeout(2 * ACCESS_TTL * 1000);
+    const refreshes = seen.refreshes - before;
+    // One refresh every ~3/4 lifetime for the pair of tabs: 2 or 3 in two lifetimes, not twice that.
+    assert.ok(refreshes >= 2 && refreshes <= 3, `${refreshes} refreshes for two tabs`);
+    assert.match(await timeline(second), /shared from another tab/);
+    assert.equal(await status(second), "signed-in");
+  } finally {
+    await context.close();
+  }
+});
+
+test("demo: a stolen refresh token revokes the family and both tabs sign out", async () => {
+  const context = await browser.newContext();
+  try {
+    const first = await open(context);
+    await signIn(first);
+    const second = await open(context);
+    await second.waitForFunction(() => document.querySelector('[data-testid="session-status"]').textContent === "signed-in");
+    await first.getByTestId("simulate-theft").click();
+    for (const page of [first, second]) {
+      await page.waitForFunction(() => document.querySelector('[data-testid="session-status"]').textContent === "signed-out", null, { timeout: 15000 });
+    }
+    assert.match(await timeline(first), /revoked the whole session family/);
+    assert.match(await timeline(second), /reuse detected or session revoked \(from another tab\)/);
+    // The family is gone on the server: a reload does not resume.
+    await first.reload();
+    await first.waitForFunction(() => window.tessera !== undefined);
+    await first.waitForTimeout(500);
+    assert.equal(await status(first), "signed-out");
+  } finally {
+    await context.close();
+  }
+});
+
+test("demo: log out everywhere signs out this browser's tabs and another device", async () => {
+  const laptop = await browser.newContext();
+  const phone = await browser.newContext();
+  try {
+    const [a, other] = [await open(laptop), await open(phone)];
+    await signIn(a);
+    await signIn(other);
+    const b = await open(laptop);
+    await b.waitForFunction(() => document.querySelector('[data-testid="session-status"]').textContent === "signed-in");
+    await a.getByTestId("logout-everywhere").click();
+    for (const page of [a, b]) {
+      await page.waitForFunction(() => document.querySelector('[data-testid="session-status"]').textContent === "signed-out");
+    }
+    // The other device's session was revoked on the server: its next refresh ends it.
+    await other.evaluate(() => window.tessera.session.refresh());
+    assert.equal(await status(other), "signed-out");
+    // Plain logout works too.
+    await signIn(a);
+    await a.getByTestId("logout").click();
+    await b.waitForFunction(() => document.querySelector('[data-testid="session-status"]').textContent === "signed-out");
+  } finally {
+    await laptop.close();
+    await phone.close();
   }
 });
