@@ -177,11 +177,12 @@ impl Session {
     pub fn next(&self, now: f64) -> Next {
         let Some(held) = &self.held else { return Next::Idle };
         let due = self.retry_at.unwrap_or(held.refresh_at);
+        // After failures whose backoff would outlast the token: no more timed attempts (no tight
+        // loop); a wake-up event or a request that needs a token tries again.
+        if self.failures > 0 && self.retry_at.is_none() {
+            return Next::Idle;
+        }
         if now >= due {
-            // Past expiry after failed attempts: wait for a wake-up event or a request.
-            if self.failures > 0 && now >= held.token.expires_at && self.retry_at.is_none() {
-                return Next::Idle;
-            }
             Next::Refresh
         } else {
             Next::WakeAt(due)
@@ -369,8 +370,10 @@ mod tests {
         assert_eq!(s.next(now), Next::WakeAt(now + 500.0));
         s.refresh_failed(Failure::Transient, now + 500.0, 1.0);
         assert_eq!(s.next(now + 500.0), Next::WakeAt(now + 2_500.0));
-        // A backoff that would end after expiry: stop retrying until a wake-up or a request.
+        // A backoff that would end after expiry: stop retrying until a wake-up or a request,
+        // already before the expiry (no tight loop of attempts).
         s.refresh_failed(Failure::Transient, 59_000.0, 1.0);
+        assert_eq!(s.next(59_001.0), Next::Idle);
         assert_eq!(s.next(60_000.0), Next::Idle);
         s.wake();
         assert_eq!(s.next(60_001.0), Next::Refresh);

@@ -359,15 +359,18 @@ async fn locked_refresh(inner: &Rc<Inner>, requested: f64) {
         schedule(inner);
         return;
     }
-    let failure = match post_auth(inner, "refresh", None).await {
-        Ok(response) if response.status() == 200 => match response.json() {
+    let response = post_auth(inner, "refresh", None).await;
+    // HTTP status for the refreshfailed event (0: the request itself failed).
+    let status = response.as_ref().map_or(0, web_sys::Response::status);
+    let failure = match response {
+        Ok(response) if status == 200 => match response.json() {
             Ok(json) => match JsFuture::from(json).await {
                 Ok(json) if accept_js(inner, json.clone(), "refresh").is_ok() => return,
                 _ => Failure::Transient,
             },
             Err(_) => Failure::Transient,
         },
-        Ok(response) if response.status() == 401 => Failure::InvalidGrant,
+        Ok(_) if status == 401 => Failure::InvalidGrant,
         _ => Failure::Transient,
     };
     let signed_in = inner.session.borrow().is_signed_in();

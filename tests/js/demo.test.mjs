@@ -34,6 +34,20 @@ after(async () => {
 });
 
 const status = (page) => page.getByTestId("session-status").textContent();
+
+/** Runs a test body; on failure, adds each open page's timeline to the error (what happened). */
+function withTimeline(body) {
+  return async () => {
+    const pages = [];
+    try {
+      await body(pages);
+    } catch (error) {
+      const timelines = await Promise.all(pages.map((p) => p.getByTestId("timeline").innerText({ timeout: 1000 }).catch(() => "(closed)")));
+      error.message += `\n--- timelines ---\n${timelines.join("\n---\n")}`;
+      throw error;
+    }
+  };
+}
 const timeline = (page) => page.getByTestId("timeline").innerText();
 
 async function open(context) {
@@ -80,15 +94,16 @@ test("demo: wrong credentials are refused, demo/demo signs in, the page shows th
   }
 });
 
-test("demo: a proactive refresh shows in the timeline and API calls never see a 401", async () => {
+test("demo: a proactive refresh shows in the timeline and API calls never see a 401", withTimeline(async (pages) => {
   const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
   const seen = watch(context);
   try {
     const page = await open(context);
+    pages.push(page);
     await signIn(page);
     const deadline = Date.now() + 2 * ACCESS_TTL * 1000;
     while (Date.now() < deadline) {
-      await page.getByTestId("call-api").click();
+      await page.getByTestId("call-api").click({ timeout: 5000 });
       await page.waitForTimeout(700);
     }
     assert.match(await timeline(page), /Proactive refresh/);
@@ -100,15 +115,17 @@ test("demo: a proactive refresh shows in the timeline and API calls never see a 
   } finally {
     await context.close();
   }
-});
+}));
 
-test("demo: two tabs refresh once per lifetime; the second tab receives the token", async () => {
+test("demo: two tabs refresh once per lifetime; the second tab receives the token", withTimeline(async (pages) => {
   const context = await browser.newContext();
   const seen = watch(context);
   try {
     const first = await open(context);
+    pages.push(first);
     await signIn(first);
     const [second] = await Promise.all([context.waitForEvent("page"), first.getByTestId("open-tab").click()]);
+    pages.push(second);
     await second.waitForFunction(() => document.querySelector('[data-testid="session-status"]')?.textContent === "signed-in");
     const before = seen.refreshes;
     await first.waitForTimeout(2 * ACCESS_TTL * 1000);
@@ -120,7 +137,7 @@ test("demo: two tabs refresh once per lifetime; the second tab receives the toke
   } finally {
     await context.close();
   }
-});
+}));
 
 test("demo: a stolen refresh token revokes the family and both tabs sign out", async () => {
   const context = await browser.newContext();

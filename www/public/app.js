@@ -30,7 +30,8 @@ function render() {
   $("status").textContent = signedIn ? "signed-in" : "signed-out";
   $("dot").classList.toggle("on", signedIn);
   $("signin").hidden = signedIn;
-  for (const id of ["call-api", "simulate-theft", "logout", "logout-everywhere"]) $(id).disabled = !signedIn;
+  // "expired" still holds a session: the next API call refreshes first.
+  for (const id of ["call-api", "simulate-theft", "logout", "logout-everywhere"]) $(id).disabled = s.status === "signed-out";
   const now = Date.now();
   if (s.expiresAt) {
     lifetime = Math.max(lifetime, s.expiresAt - s.receivedAt);
@@ -72,7 +73,9 @@ session.addEventListener("refresh", (e) => {
   render();
 });
 session.addEventListener("replay", () => log("replay", "API said 401 invalid_token: refreshed once and replayed the request"));
-session.addEventListener("refreshfailed", (e) => log("failed", `Refresh failed (attempt ${e.detail.failures}); retrying while the token is valid`, true));
+session.addEventListener("refreshfailed", (e) =>
+  log("failed", `Refresh failed (${e.detail.status ? `HTTP ${e.detail.status}` : "network"}, attempt ${e.detail.failures}); retrying while the token is valid`, true),
+);
 session.addEventListener("logout", (e) => {
   const why = {
     logout: "Signed out",
