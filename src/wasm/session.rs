@@ -359,7 +359,11 @@ async fn locked_refresh(inner: &Rc<Inner>, requested: f64) {
         schedule(inner);
         return;
     }
+    // The token held when this refresh started: an answer about an older state of the session
+    // (a 401 that raced a login, or another tab's newer token) must not override a newer token.
+    let held_at_start = inner.session.borrow().shared().map(|t| t.received_at);
     let response = post_auth(inner, "refresh", None).await;
+    let superseded = inner.session.borrow().shared().map(|t| t.received_at) != held_at_start;
     // HTTP status for the refreshfailed event (0: the request itself failed).
     let status = response.as_ref().map_or(0, web_sys::Response::status);
     let failure = match response {
@@ -373,6 +377,10 @@ async fn locked_refresh(inner: &Rc<Inner>, requested: f64) {
         Ok(_) if status == 401 => Failure::InvalidGrant,
         _ => Failure::Transient,
     };
+    if superseded {
+        schedule(inner);
+        return;
+    }
     let signed_in = inner.session.borrow().is_signed_in();
     if failure == Failure::InvalidGrant {
         if signed_in {
@@ -381,10 +389,11 @@ async fn locked_refresh(inner: &Rc<Inner>, requested: f64) {
         return;
     }
     inner.session.borrow_mut().refresh_failed(failure, now_ms(), jitter());
+    let failures = inner.session.borrow().state(now_ms()).failures;
     emit(
         inner,
         "refreshfailed",
-        object(&[("failures", inner.session.borrow().state(now_ms()).failures.into())]),
+        object(&[("failures", failures.into()), ("status", status.into())]),
     );
     schedule(inner);
 }

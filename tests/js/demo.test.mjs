@@ -35,16 +35,22 @@ after(async () => {
 
 const status = (page) => page.getByTestId("session-status").textContent();
 
-/** Runs a test body; on failure, adds each open page's timeline to the error (what happened). */
-function withTimeline(body) {
+/**
+ * Runs a test body in a fresh browser context; on failure, adds each page's timeline and the
+ * refresh responses to the error (what happened), then closes the context.
+ */
+function inContext(body, options = {}) {
   return async () => {
-    const pages = [];
+    const context = await browser.newContext(options);
+    const seen = watch(context);
     try {
-      await body(pages);
+      await body(context, seen);
     } catch (error) {
-      const timelines = await Promise.all(pages.map((p) => p.getByTestId("timeline").innerText({ timeout: 1000 }).catch(() => "(closed)")));
-      error.message += `\n--- timelines ---\n${timelines.join("\n---\n")}`;
+      const timelines = await Promise.all(context.pages().map((p) => p.getByTestId("timeline").innerText({ timeout: 1000 }).catch(() => "(closed)")));
+      error.message += `\n--- refresh statuses: ${seen.refreshStatuses.join(" ")}\n--- timelines ---\n${timelines.join("\n---\n")}`;
       throw error;
+    } finally {
+      await context.close();
     }
   };
 }
@@ -66,12 +72,13 @@ async function signIn(page) {
 
 /** Counts the refresh requests and API statuses the browser context makes. */
 function watch(context) {
-  const seen = { refreshes: 0, api: [] };
+  const seen = { refreshes: 0, api: [], refreshStatuses: [] };
   context.on("request", (r) => {
     if (r.url().endsWith("/auth/refresh") && r.method() === "POST") seen.refreshes += 1;
   });
   context.on("response", (r) => {
     if (new URL(r.url()).pathname.startsWith("/api/")) seen.api.push(r.status());
+    if (r.url().endsWith("/auth/refresh")) seen.refreshStatuses.push(`${new Date().toISOString().slice(17, 23)}:${r.status()}`);
   });
   return seen;
 }
@@ -94,49 +101,35 @@ test("demo: wrong credentials are refused, demo/demo signs in, the page shows th
   }
 });
 
-test("demo: a proactive refresh shows in the timeline and API calls never see a 401", withTimeline(async (pages) => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 1000 } });
-  const seen = watch(context);
-  try {
-    const page = await open(context);
-    pages.push(page);
-    await signIn(page);
-    const deadline = Date.now() + 2 * ACCESS_TTL * 1000;
-    while (Date.now() < deadline) {
-      await page.getByTestId("call-api").click({ timeout: 5000 });
-      await page.waitForTimeout(700);
-    }
-    assert.match(await timeline(page), /Proactive refresh/);
-    assert.match(await page.getByTestId("api-result").innerText(), /^200/);
-    assert.ok(seen.api.length >= 10, `${seen.api.length} API calls`);
-    assert.deepEqual([...new Set(seen.api)], [200], "no API call saw a 401");
-    mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: `${artifacts}demo-after-refresh.png`, fullPage: true });
-  } finally {
-    await context.close();
+test("demo: a proactive refresh shows in the timeline and API calls never see a 401", inContext(async (context, seen) => {
+  const page = await open(context);
+  await signIn(page);
+  const deadline = Date.now() + 2 * ACCESS_TTL * 1000;
+  while (Date.now() < deadline) {
+    await page.getByTestId("call-api").click({ timeout: 5000 });
+    await page.waitForTimeout(700);
   }
-}));
+  assert.match(await timeline(page), /Proactive refresh/);
+  assert.match(await page.getByTestId("api-result").innerText(), /^200/);
+  assert.ok(seen.api.length >= 10, `${seen.api.length} API calls`);
+  assert.deepEqual([...new Set(seen.api)], [200], "no API call saw a 401");
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: `${artifacts}demo-after-refresh.png`, fullPage: true });
+}, { viewport: { width: 1200, height: 1000 } }));
 
-test("demo: two tabs refresh once per lifetime; the second tab receives the token", withTimeline(async (pages) => {
-  const context = await browser.newContext();
-  const seen = watch(context);
-  try {
-    const first = await open(context);
-    pages.push(first);
-    await signIn(first);
-    const [second] = await Promise.all([context.waitForEvent("page"), first.getByTestId("open-tab").click()]);
-    pages.push(second);
-    await second.waitForFunction(() => document.querySelector('[data-testid="session-status"]')?.textContent === "signed-in");
-    const before = seen.refreshes;
-    await first.waitForTimeout(2 * ACCESS_TTL * 1000);
-    const refreshes = seen.refreshes - before;
-    // One refresh every ~3/4 lifetime for the pair of tabs: 2 or 3 in two lifetimes, not twice that.
-    assert.ok(refreshes >= 2 && refreshes <= 3, `${refreshes} refreshes for two tabs`);
-    assert.match(await timeline(second), /shared from another tab/);
-    assert.equal(await status(second), "signed-in");
-  } finally {
-    await context.close();
-  }
+test("demo: two tabs refresh once per lifetime; the second tab receives the token", inContext(async (context, seen) => {
+  const first = await open(context);
+  await signIn(first);
+  const [second] = await Promise.all([context.waitForEvent("page"), first.getByTestId("open-tab").click()]);
+  await second.waitForFunction(() => document.querySelector('[data-testid="session-status"]')?.textContent === "signed-in");
+  const before = seen.refreshes;
+  await first.waitForTimeout(2 * ACCESS_TTL * 1000);
+  const refreshes = seen.refreshes - before;
+  // One refresh every ~3/4 lifetime for the pair of tabs: 2 or 3 in two lifetimes, not twice that.
+  assert.ok(refreshes >= 2 && refreshes <= 3, `${refreshes} refreshes for two tabs`);
+  assert.match(await timeline(second), /shared from another tab/);
+  assert.equal(await status(first), "signed-in");
+  assert.equal(await status(second), "signed-in");
 }));
 
 test("demo: a stolen refresh token revokes the family and both tabs sign out", async () => {
