@@ -211,6 +211,11 @@ impl Authority {
         }
     }
 
+    /// The raw refresh cookie of a request, if it carries exactly one.
+    pub fn presented_cookie(&self, request: &Request) -> Option<String> {
+        cookie::read(request.cookie.as_deref(), &self.cookie_name).ok().flatten()
+    }
+
     /// The refresh token of the request's cookie, authenticated.
     pub fn presented(&self, request: &Request) -> Result<Presented> {
         let Some(token) = cookie::read(request.cookie.as_deref(), &self.cookie_name)? else {

@@ -107,7 +107,15 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
         }
         Err(unavailable())
     };
-    result.await.unwrap_or_else(|error| authority.error_response(&error))
+    result.await.unwrap_or_else(|error| {
+        let mut response = authority.error_response(&error);
+        // No cookie came: there is nothing to clear, and a clearing Set-Cookie could race a
+        // login that is setting a fresh cookie at this very moment.
+        if authority.presented_cookie(request).is_none() {
+            response.headers.retain(|(name, _)| *name != "set-cookie");
+        }
+        response
+    })
 }
 
 /// `POST {path}/logout`: revoke the cookie's family (if any) and clear the cookie.

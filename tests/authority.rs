@@ -304,6 +304,14 @@ fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
             "ERR_INVALID_GRANT",
         ),
         (request(None), 401, "ERR_INVALID_GRANT"),
+        (
+            Request {
+                cookie: Some("other=1".into()),
+                ..request(None)
+            },
+            401,
+            "ERR_INVALID_GRANT",
+        ),
         (request(Some("tsr1.forged")), 401, "ERR_INVALID_GRANT"),
     ];
     let ops_before = store.ops.get();
@@ -312,6 +320,14 @@ fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
         assert_eq!((response.status, code(&response)), (status, expected), "{req:?}");
     }
     assert_eq!(store.ops.get(), ops_before, "rejected requests never touch the store");
+    // Without a refresh cookie there is nothing to clear: no Set-Cookie that could race a login.
+    let none = run(handshake::refresh(&a, &store, &request(None), store.now.get()));
+    assert!(header(&none, "set-cookie").is_none());
+    let forged = run(handshake::refresh(&a, &store, &request(Some("tsr1.forged")), store.now.get()));
+    assert!(
+        header(&forged, "set-cookie").unwrap().contains("Max-Age=0"),
+        "a dead cookie is cleared"
+    );
     assert_eq!(refresh(&a, &store, &t0).status, 200, "the session survived every rejected request");
 }
 

@@ -136,9 +136,20 @@ impl JsTokenSession {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
             let body = js_sys::JSON::stringify(&body).map_err(|_| to_js(Error::invalid_options("the login body must be JSON")))?;
-            let response = post_auth(&inner, "login", Some(body.into()))
-                .await
-                .map_err(|_| to_js(Error::new(ErrorCode::StoreUnavailable, "the login request failed")))?;
+            // Under the same lock as refreshes: a refresh answer (which may clear the cookie)
+            // can then never land after this login's new cookie.
+            let pending = inner.in_flight.borrow().clone();
+            if let Some(pending) = pending {
+                let _ = JsFuture::from(pending).await;
+            }
+            let weak = Rc::downgrade(&inner);
+            let response = with_lock(&inner, async move {
+                let Some(inner) = weak.upgrade() else { return Err(JsValue::NULL) };
+                post_auth(&inner, "login", Some(body.into())).await.map(JsValue::from)
+            })
+            .await
+            .and_then(|r| r.dyn_into::<web_sys::Response>())
+            .map_err(|_| to_js(Error::new(ErrorCode::StoreUnavailable, "the login request failed")))?;
             let status = response.status();
             let json = JsFuture::from(response.json()?).await.unwrap_or(JsValue::NULL);
             if status != 200 {
@@ -323,7 +334,22 @@ async fn post_auth(inner: &Inner, endpoint: &str, body: Option<JsValue>) -> Resu
     JsFuture::from(promise).await?.dyn_into()
 }
 
-/// One refresh at a time in this tab (single flight) and across tabs (a Web Lock).
+/// Runs `work` while holding this session's Web Lock (so refreshes and logins of all tabs of
+/// the origin never overlap). Without Web Locks (old browsers, insecure contexts) it just runs.
+async fn with_lock<F>(inner: &Inner, work: F) -> Result<JsValue, JsValue>
+where
+    F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+{
+    let run = Closure::once_into_js(move |_lock: JsValue| -> Promise { future_to_promise(work) });
+    let run: Function = run.unchecked_into();
+    let promise = match lock_request(&inner.lock_name, &run) {
+        Ok(promise) => promise,
+        Err(_) => run.call1(&JsValue::UNDEFINED, &JsValue::NULL)?.into(),
+    };
+    JsFuture::from(promise).await
+}
+
+/// One refresh at a time in this tab (single flight) and across tabs (the Web Lock).
 async fn refresh(inner: &Rc<Inner>) -> Result<(), JsValue> {
     let pending = inner.in_flight.borrow().clone();
     if let Some(pending) = pending {
@@ -331,20 +357,18 @@ async fn refresh(inner: &Rc<Inner>) -> Result<(), JsValue> {
     }
     let requested = now_ms();
     let weak = Rc::downgrade(inner);
-    let run = Closure::once_into_js(move |_lock: JsValue| -> Promise {
-        future_to_promise(async move {
-            if let Some(inner) = weak.upgrade() {
-                locked_refresh(&inner, requested).await;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
+    let promise = future_to_promise({
+        let inner = Rc::clone(inner);
+        async move {
+            with_lock(&inner, async move {
+                if let Some(inner) = weak.upgrade() {
+                    locked_refresh(&inner, requested).await;
+                }
+                Ok(JsValue::UNDEFINED)
+            })
+            .await
+        }
     });
-    let run: Function = run.unchecked_into();
-    let promise = match lock_request(&inner.lock_name, &run) {
-        Ok(promise) => promise,
-        // No Web Locks here (old browser, insecure context): one tab at a time is still kept.
-        Err(_) => run.call1(&JsValue::UNDEFINED, &JsValue::NULL)?.into(),
-    };
     *inner.in_flight.borrow_mut() = Some(promise.clone());
     let result = JsFuture::from(promise).await;
     inner.in_flight.borrow_mut().take();

@@ -6,7 +6,7 @@ import { DurableObjectStore, TesseraStoreObject } from "../../pkg/durable-object
 export { TesseraStoreObject };
 
 let authority;
-const stats = { refreshes: 0, api: 0, rejected: 0, rejectNext: 0 };
+const stats = { refreshes: 0, api: 0, rejected: 0, rejectNext: 0, slowNext: 0 };
 
 function get(env) {
   authority ??= new Authority({
@@ -32,7 +32,13 @@ export default {
       if (username !== "demo" || password !== "demo") return json({ error: "invalid_credentials", code: "ERR_INVALID_GRANT" }, 401);
       return a.login(request, { sub: "demo", scope: "read" });
     }
-    if (pathname === "/auth/refresh") stats.refreshes += 1;
+    if (pathname === "/auth/refresh") {
+      stats.refreshes += 1;
+      if (stats.slowNext > 0) {
+        stats.slowNext -= 1;
+        await new Promise((resolve) => setTimeout(resolve, 600));
+      }
+    }
     const handled = await a.handle(request);
     if (handled) return handled;
     if (pathname === "/api/data") {
@@ -51,12 +57,16 @@ export default {
       }
     }
     if (pathname === "/test/stats") return json(stats);
+    if (pathname === "/test/slow-next") {
+      stats.slowNext += 1;
+      return json(stats);
+    }
     if (pathname === "/test/reject-next") {
       stats.rejectNext += 1;
       return json(stats);
     }
     if (pathname === "/test/reset") {
-      Object.assign(stats, { refreshes: 0, api: 0, rejected: 0, rejectNext: 0 });
+      Object.assign(stats, { refreshes: 0, api: 0, rejected: 0, rejectNext: 0, slowNext: 0 });
       return json(stats);
     }
     return json({ error: "not_found" }, 404);

@@ -183,3 +183,22 @@ test("invalid_grant ends the session in every tab with a logout event carrying t
     await context.close();
   }
 });
+
+test("a refresh answer that races a login (401 for the old cookie-less state) does not sign the new session out", async () => {
+  const context = await browser.newContext();
+  try {
+    const [page] = await openTabs(context, 1);
+    await stack.post("/test/slow-next");
+    const state = await page.evaluate(async () => {
+      const stale = window.session.refresh(); // no cookie yet: answered 401, slowly
+      await new Promise((r) => setTimeout(r, 100));
+      await window.session.login({ username: "demo", password: "demo" });
+      await stale;
+      return window.session.state;
+    });
+    assert.equal(state.status, "signed-in");
+    assert.deepEqual(await page.evaluate(() => window.events.filter((e) => e.kind === "logout")), []);
+  } finally {
+    await context.close();
+  }
+});
