@@ -361,8 +361,19 @@ fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> 
 /// Verifies a compact JWT: the JWS with `keys`, then the claims with `validation` at `now`.
 /// Returns the claims set.
 pub fn verify(token: &str, keys: &KeySet, validation: &Validation, now: f64, required_scopes: &[String]) -> Result<Map<String, Value>> {
+    verify_parts(token, keys, validation, now, required_scopes).map(|(_, claims)| claims)
+}
+
+/// [`verify`], also returning the verified header.
+pub fn verify_parts(
+    token: &str,
+    keys: &KeySet,
+    validation: &Validation,
+    now: f64,
+    required_scopes: &[String],
+) -> Result<(jws::Header, Map<String, Value>)> {
     let verified = jws::verify_compact(token, keys, &validation.algorithms)?;
     let claims = json::parse_object(&verified.payload, "JWT claims are not a JSON object without duplicate members")?;
     validation.validate(&verified.header, &claims, now, required_scopes)?;
-    Ok(claims)
+    Ok((verified.header, claims))
 }

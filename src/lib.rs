@@ -6,6 +6,7 @@
 
 pub mod authority;
 pub mod b64;
+pub mod cache;
 pub mod cookie;
 pub mod error;
 pub mod es256;

@@ -26,6 +26,8 @@ pub struct RemoteJwks {
     /// When the last fetch started, successful or not.
     last_attempt: Option<f64>,
     last_attempt_failed: bool,
+    /// Incremented whenever the key set changes (caches of verified tokens key on it).
+    generation: u64,
 }
 
 fn fetch_error(message: &'static str) -> Error {
@@ -86,11 +88,17 @@ impl RemoteJwks {
             fetched_at: 0.0,
             last_attempt: None,
             last_attempt_failed: false,
+            generation: 0,
         })
     }
 
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Changes whenever the key set does.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     pub fn keys(&self) -> Option<&KeySet> {
@@ -148,6 +156,7 @@ impl RemoteJwks {
         match result {
             Ok(keys) => {
                 self.keys = Some(keys);
+                self.generation += 1;
                 self.fetched_at = now;
                 self.last_attempt_failed = false;
                 Ok(())
@@ -191,6 +200,7 @@ impl RemoteJwks {
         };
         self.keys = keys;
         self.fetched_at = fetched_at;
+        self.generation += 1;
         Ok(())
     }
 }

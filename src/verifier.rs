@@ -4,6 +4,9 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use std::cell::RefCell;
+
+use crate::cache::{self, TokenCache};
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwks::KeySet;
 use crate::jwt::{self, OneOrMany, Validation};
@@ -62,6 +65,8 @@ pub enum Keys {
 pub struct Verifier {
     pub validation: Validation,
     pub keys: Keys,
+    /// Tokens already verified (see [`TokenCache`]): repeat tokens skip the signature check.
+    cache: RefCell<TokenCache>,
 }
 
 impl Verifier {
@@ -87,18 +92,45 @@ impl Verifier {
                 ))
             }
         };
-        Ok(Verifier { validation, keys })
+        Ok(Verifier {
+            validation,
+            keys,
+            cache: RefCell::new(TokenCache::default()),
+        })
     }
 
     /// Verifies with the keys at hand: the local set, or the remote set as currently cached
     /// (no fetching here; the binding layer fetches first when [`RemoteJwks`] asks for it).
+    /// A token verified before with the same key set is served from the cache after its claims
+    /// are checked again at `now`.
     pub fn verify(&self, token: &str, now: f64, required_scopes: &[String]) -> Result<Map<String, Value>> {
-        let keys = match &self.keys {
-            Keys::Local(keys) => keys,
-            Keys::Remote(remote) => remote
-                .keys()
-                .ok_or_else(|| Error::new(ErrorCode::JwksFetch, "the remote key set has not been loaded"))?,
+        let (keys, generation) = match &self.keys {
+            Keys::Local(keys) => (keys, 0),
+            Keys::Remote(remote) => (
+                remote
+                    .keys()
+                    .ok_or_else(|| Error::new(ErrorCode::JwksFetch, "the remote key set has not been loaded"))?,
+                remote.generation(),
+            ),
         };
-        jwt::verify(token, keys, &self.validation, now, required_scopes)
+        let key = (token.len() <= crate::jws::MAX_TOKEN_LEN).then(|| cache::key_of(token)).flatten();
+        if let Some((digest, signature)) = &key {
+            if let Some(entry) = self.cache.borrow().get(digest, signature, generation) {
+                self.validation.validate(&entry.header, &entry.claims, now, required_scopes)?;
+                return Ok(entry.claims.clone());
+            }
+        }
+        let (header, claims) = jwt::verify_parts(token, keys, &self.validation, now, required_scopes)?;
+        if let Some((digest, signature)) = key {
+            self.cache
+                .borrow_mut()
+                .insert(digest, token, signature, header, claims.clone(), generation);
+        }
+        Ok(claims)
+    }
+
+    /// Verified tokens currently cached.
+    pub fn cached(&self) -> usize {
+        self.cache.borrow().len()
     }
 }
