@@ -1,20 +1,39 @@
 //! ES256 (ECDSA on P-256 with SHA-256, RFC 7518 §3.4): the one small interface the rest of the
 //! crate uses for signatures, so faster arithmetic can replace it without touching callers.
 
+mod table;
+
+use std::cell::{Cell, OnceCell};
+use std::rc::Rc;
+
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::elliptic_curve::group::Group as _;
+use p256::elliptic_curve::ops::{Invert, Reduce};
+use p256::elliptic_curve::point::AffineCoordinates as _;
+use p256::{FieldBytes, ProjectivePoint, Scalar};
 use sha2::{Digest, Sha256};
+
+use table::KeyTable;
+
+/// A key gets its precomputed table (≈190 KiB, see `es256/table.rs`) on its third
+/// verification: keys live long, and one-off keys do not pay for a table.
+pub const TABLE_AFTER: u32 = 2;
 
 use crate::error::{Error, ErrorCode, Result};
 
 /// A P-256 public key known to be a valid point on the curve (not the identity).
 #[derive(Clone, Debug)]
-pub struct PublicKey(VerifyingKey);
+pub struct PublicKey {
+    key: VerifyingKey,
+    verifications: Cell<u32>,
+    table: OnceCell<Rc<KeyTable>>,
+}
 
 impl PartialEq for PublicKey {
     fn eq(&self, other: &Self) -> bool {
-        self.0.as_affine() == other.0.as_affine()
+        self.key.as_affine() == other.key.as_affine()
     }
 }
 
@@ -29,13 +48,21 @@ impl PublicKey {
         sec1[1..33].copy_from_slice(x);
         sec1[33..].copy_from_slice(y);
         VerifyingKey::from_sec1_bytes(&sec1)
-            .map(PublicKey)
+            .map(PublicKey::from_key)
             .map_err(|_| Error::new(ErrorCode::InvalidKey, "EC P-256 point is not on the curve"))
+    }
+
+    fn from_key(key: VerifyingKey) -> PublicKey {
+        PublicKey {
+            key,
+            verifications: Cell::new(0),
+            table: OnceCell::new(),
+        }
     }
 
     /// The affine coordinates `(x, y)`, 32 bytes each.
     pub fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
-        let point = self.0.to_sec1_point(false);
+        let point = self.key.to_sec1_point(false);
         let bytes = point.as_bytes();
         let mut x = [0u8; 32];
         let mut y = [0u8; 32];
@@ -56,7 +83,36 @@ impl PublicKey {
         // `from_slice` rejects r or s equal to zero or not below the group order.
         let signature = Signature::from_slice(signature).map_err(|_| Error::bad_signature())?;
         let digest = Sha256::digest(message);
-        self.0.verify_prehash(&digest, &signature).map_err(|_| Error::bad_signature())
+        let count = self.verifications.get().saturating_add(1);
+        self.verifications.set(count);
+        if count > TABLE_AFTER {
+            return self.verify_with_table(&digest.into(), &signature);
+        }
+        self.key.verify_prehash(&digest, &signature).map_err(|_| Error::bad_signature())
+    }
+
+    /// ECDSA verification (SEC 1 §4.1.4) with `u1·G` from p256's base-point table and `u2·Q`
+    /// from this key's table (built on first use). Same decisions as [`PublicKey::verify`].
+    #[doc(hidden)]
+    pub fn verify_with_table(&self, digest: &[u8; 32], signature: &Signature) -> Result<()> {
+        let table = self
+            .table
+            .get_or_init(|| Rc::new(KeyTable::new(&ProjectivePoint::from(*self.key.as_affine()))));
+        let (r, s) = signature.split_scalars();
+        let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
+        let s_inv = *Invert::invert_vartime(&s);
+        let u1 = z * s_inv;
+        let u2 = *r * s_inv;
+        let point = ProjectivePoint::mul_by_generator(&u1) + table.mul(&u2);
+        if bool::from(point.is_identity()) {
+            return Err(Error::bad_signature());
+        }
+        let x = <Scalar as Reduce<FieldBytes>>::reduce(&point.to_affine().x());
+        if x == *r {
+            Ok(())
+        } else {
+            Err(Error::bad_signature())
+        }
     }
 }
 
@@ -99,7 +155,7 @@ impl PrivateKey {
     }
 
     pub fn public_key(&self) -> PublicKey {
-        PublicKey(*self.0.verifying_key())
+        PublicKey::from_key(*self.0.verifying_key())
     }
 
     /// Signs `message` with deterministic RFC 6979 nonces; returns raw `r || s`.
