@@ -24,13 +24,16 @@ pub fn public_jwk() -> Value {
     json!({"kty": "EC", "crv": "P-256", "x": X, "y": Y, "kid": KID})
 }
 
-/// The verification set: one P-256 key, kid "k".
+/// The verification set: one P-256 key, kid "k". Per thread (a key set caches its
+/// verification tables in cells, so it is not `Sync`); leaked once, fuzzing is one thread.
 pub fn key_set() -> &'static KeySet {
-    static SET: OnceLock<KeySet> = OnceLock::new();
-    SET.get_or_init(|| match KeySet::from_json(&json!({ "keys": [public_jwk()] })) {
-        Ok(set) => set,
-        Err(e) => panic!("fixture key set: {e}"),
-    })
+    thread_local! {
+        static SET: &'static KeySet = match KeySet::from_json(&json!({ "keys": [public_jwk()] })) {
+            Ok(set) => Box::leak(Box::new(set)),
+            Err(e) => panic!("fixture key set: {e}"),
+        };
+    }
+    SET.with(|set| *set)
 }
 
 /// The private half of the fixture key.
