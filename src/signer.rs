@@ -158,6 +158,7 @@ impl Signer {
                 "this claim is set by the signer and may not be passed in",
             ));
         }
+        check_claim_types(&claims)?;
         if let Some(issuer) = &self.issuer {
             claims.insert("iss".into(), issuer.clone().into());
         }
@@ -187,10 +188,55 @@ impl Signer {
     }
 }
 
+/// Registered claims must have the JSON types a verifier requires (RFC 7519 §4.1, RFC 9068,
+/// RFC 8693 §4.2/§4.3), so the signer never makes a token its own verifier refuses.
+fn check_claim_types(claims: &Map<String, Value>) -> Result<()> {
+    let wrong = |claim: &'static str, what: &'static str| Err(Error::claim(ErrorCode::InvalidClaim, claim, what));
+    for claim in ["sub", "client_id", "scope", "iss"] {
+        if claims.get(claim).is_some_and(|v| !v.is_string()) {
+            return wrong(claim, "this claim must be a string");
+        }
+    }
+    if claims.get("nbf").is_some_and(|v| !v.as_f64().is_some_and(f64::is_finite)) {
+        return wrong("nbf", "nbf must be a NumericDate (a number)");
+    }
+    let strings = |v: &Value| v.as_array().is_some_and(|items| items.iter().all(Value::is_string));
+    if claims.get("scp").is_some_and(|v| !strings(v)) {
+        return wrong("scp", "scp must be an array of strings");
+    }
+    if claims.get("aud").is_some_and(|v| !v.is_string() && !strings(v)) {
+        return wrong("aud", "aud must be a string or an array of strings");
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn registered_claims_of_the_wrong_type_are_refused() {
+        let (private, _) = generate_key_pair(&KeyPairOptions::default()).unwrap();
+        let signer = Signer::new(&SignerOptions {
+            private_jwk: private,
+            issuer: None,
+            audience: None,
+        })
+        .unwrap();
+        for (claim, value) in [
+            ("client_id", json!(5)),
+            ("sub", json!(null)),
+            ("scope", json!(["a"])),
+            ("nbf", json!("1")),
+            ("scp", json!("a")),
+            ("aud", json!([1])),
+        ] {
+            let claims: Map<String, Value> = [(claim.to_string(), value)].into_iter().collect();
+            let error = signer.sign(claims, &SignOptions::default(), 1000.0).unwrap_err();
+            assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidClaim, Some(claim)));
+        }
+    }
 
     #[test]
     fn keys_not_marked_for_signing_are_refused() {
