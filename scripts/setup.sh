@@ -29,10 +29,17 @@ if ! command -v wasm-pack >/dev/null; then
   cargo install wasm-pack --locked
 fi
 
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
-  step "apt-get install chromium chromium-driver"
+# Debian packages: Chromium for the browser tests, redis-server for the RedisStore tests (the
+# tests start their own server on 127.0.0.1; the package's own service is not used).
+apt_missing=""
+[ -x /usr/bin/chromium ] || apt_missing="$apt_missing chromium"
+[ -x /usr/bin/chromedriver ] || apt_missing="$apt_missing chromium-driver"
+command -v redis-server >/dev/null || apt_missing="$apt_missing redis-server"
+if [ -n "$apt_missing" ]; then
+  step "apt-get install$apt_missing"
   as_root apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+  # shellcheck disable=SC2086 # word splitting intended: one package per word
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $apt_missing >/dev/null
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

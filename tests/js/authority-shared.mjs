@@ -2,6 +2,7 @@
 // Object store) suites. `call(path, { cookie, headers, body })` returns a fetch Response.
 import assert from "node:assert/strict";
 import * as jose from "jose";
+import { Authority, generateKeyPair } from "tessera";
 
 export const ORIGIN = "https://app.example";
 export const CSRF = { origin: ORIGIN, "tessera-request": "1" };
@@ -11,6 +12,48 @@ export const cookieOf = (res) => res.headers.get("set-cookie")?.split(";")[0] ??
 /** Session lifetimes the suites configure their authorities with. */
 export const IDLE_TTL = 3600;
 export const SESSION_TTL = 86400;
+
+const ISSUER = "https://auth.example";
+const AUDIENCE = "https://api.example";
+const SECRET = Buffer.alloc(32, 7).toString("base64url");
+
+/**
+ * The Authority in this Node process on `store` (undefined: the default MemoryStore), driven
+ * through its methods. `storeDown(flag)` defaults to the custom test store's `failing` switch.
+ */
+export function nodeApp(store, reuseGrace = 10, { storeDown } = {}) {
+  const { privateJwk } = generateKeyPair({ kid: "a1" });
+  let offset = 0;
+  const authority = new Authority({
+    issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN], reuseGrace,
+    idleTtl: IDLE_TTL, sessionTtl: SESSION_TTL, clock: () => Date.now() / 1000 + offset,
+    ...(store ? { store, refreshSecret: SECRET } : {}),
+  });
+  const call = async (path, { headers = {}, body } = {}) => {
+    const request = new Request(`https://auth.example${path}`, { method: path === "/api/me" ? "GET" : "POST", headers, body });
+    if (path === "/auth/login") return authority.login(request, { sub: JSON.parse(body).username, scope: "read" });
+    if (path === "/auth/refresh") return authority.refresh(request);
+    if (path === "/auth/logout") return authority.logout(request);
+    if (path === "/auth/revoke-subject") {
+      await authority.revokeSubject(JSON.parse(body).sub);
+      return new Response(null, { status: 204 });
+    }
+    try {
+      const token = (headers.authorization ?? "").replace(/^Bearer /, "");
+      return Response.json(await authority.verify(token, { requiredScopes: ["read"] }));
+    } catch (error) {
+      return Authority.errorResponse(error);
+    }
+  };
+  const advance = async (seconds) => {
+    offset += seconds;
+  };
+  storeDown ??= async (down) => {
+    store.failing = down;
+  };
+  return { authority, call, s: scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => authority.jwks(), advance, storeDown }) };
+}
+
 
 export function scenarios(call, { issuer, audience, jwks, advance, storeDown }) {
   const login = (sub = "alice") => call("/auth/login", { headers: CSRF, body: JSON.stringify({ username: sub }) });

@@ -3,11 +3,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Authority, MemoryStore, generateKeyPair } from "tessera";
-import { scenarios, ORIGIN, IDLE_TTL, SESSION_TTL } from "./authority-shared.mjs";
+import { nodeApp as app, ORIGIN } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
-const SECRET = Buffer.alloc(32, 7).toString("base64url");
 
 /** A custom store: a Map with async methods, honouring the contract, that can be made to fail. */
 class MapStore {
@@ -26,39 +25,6 @@ class MapStore {
     this.map.set(key, { record: structuredClone(record), expiresAt: Date.now() + ttl * 1000 });
     return true;
   }
-}
-
-function app(store, reuseGrace = 10) {
-  const { privateJwk } = generateKeyPair({ kid: "a1" });
-  let offset = 0;
-  const authority = new Authority({
-    issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN], reuseGrace,
-    idleTtl: IDLE_TTL, sessionTtl: SESSION_TTL, clock: () => Date.now() / 1000 + offset,
-    ...(store ? { store, refreshSecret: SECRET } : {}),
-  });
-  const call = async (path, { headers = {}, body } = {}) => {
-    const request = new Request(`https://auth.example${path}`, { method: path === "/api/me" ? "GET" : "POST", headers, body });
-    if (path === "/auth/login") return authority.login(request, { sub: JSON.parse(body).username, scope: "read" });
-    if (path === "/auth/refresh") return authority.refresh(request);
-    if (path === "/auth/logout") return authority.logout(request);
-    if (path === "/auth/revoke-subject") {
-      await authority.revokeSubject(JSON.parse(body).sub);
-      return new Response(null, { status: 204 });
-    }
-    try {
-      const token = (headers.authorization ?? "").replace(/^Bearer /, "");
-      return Response.json(await authority.verify(token, { requiredScopes: ["read"] }));
-    } catch (error) {
-      return Authority.errorResponse(error);
-    }
-  };
-  const advance = async (seconds) => {
-    offset += seconds;
-  };
-  const storeDown = async (down) => {
-    store.failing = down;
-  };
-  return { authority, call, s: scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => authority.jwks(), advance, storeDown }) };
 }
 
 for (const [name, makeStore] of [["MemoryStore (default)", () => undefined], ["custom store", () => new MapStore()], ["MemoryStore (explicit)", () => new MemoryStore()]]) {
