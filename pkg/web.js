@@ -4,4 +4,4 @@ import init from "./dist/web/tessera.js";
 
 await init();
 
-export { Verifier, Signer, generateKeyPair, Authority, MemoryStore, TokenSession } from "./dist/web/tessera.js";
+export { Verifier, Signer, generateKeyPair, Authority, MemoryStore, TokenSession, redact } from "./dist/web/tessera.js";

@@ -5,4 +5,4 @@ import { initSync } from "./dist/web/tessera.js";
 
 initSync({ module: wasmModule });
 
-export { Verifier, Signer, generateKeyPair, Authority, MemoryStore, TokenSession } from "./dist/web/tessera.js";
+export { Verifier, Signer, generateKeyPair, Authority, MemoryStore, TokenSession, redact } from "./dist/web/tessera.js";

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::authority::{Authority, LoginOptions, Request, Response, MAX_ATTEMPTS};
 use crate::error::{Error, ErrorCode, Result};
+use crate::redact::redact;
 use crate::refresh::{Family, Rotation};
 use crate::store::{family_key, generation_of, subject_key};
 
@@ -18,6 +19,48 @@ use crate::store::{family_key, generation_of, subject_key};
 pub trait Store {
     fn get(&self, key: &str) -> impl Future<Output = Result<Option<Value>>>;
     fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64) -> impl Future<Output = Result<bool>>;
+}
+
+/// Where the handshake reports what it did: one line per event, with a level. Every line has
+/// passed through [`redact`] first, so a sink can write it anywhere. `()` discards them.
+pub trait Log {
+    fn line(&self, level: Level, line: &str);
+}
+
+/// How much an operator should care about a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Normal operation: logins, rotations, logouts.
+    Info,
+    /// Refused requests, refresh-token reuse (a revoked family), an unavailable store.
+    Warn,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warn => "warn",
+        }
+    }
+}
+
+impl Log for () {
+    fn line(&self, _: Level, _: &str) {}
+}
+
+/// The one place lines are made: `tessera: <event>`, redacted.
+fn emit(log: &impl Log, level: Level, event: std::fmt::Arguments<'_>) {
+    log.line(level, &redact(&format!("tessera: {event}")));
+}
+
+/// A refused or failed operation: the error's code and message (which never carry tokens).
+fn emit_error(log: &impl Log, operation: &str, error: &Error) {
+    emit(
+        log,
+        Level::Warn,
+        format_args!("{operation} refused: {} ({})", error.code().as_str(), error.message()),
+    );
 }
 
 fn unavailable() -> Error {
@@ -45,7 +88,14 @@ fn to_value(family: &Family) -> Result<Value> {
 }
 
 /// `POST {path}/login`, after the application has checked the credentials.
-pub async fn login<S: Store>(authority: &Authority, store: &S, request: &Request, options: &LoginOptions, now: i64) -> Response {
+pub async fn login<S: Store>(
+    authority: &Authority,
+    store: &S,
+    request: &Request,
+    options: &LoginOptions,
+    now: i64,
+    log: &impl Log,
+) -> Response {
     let result = async {
         authority.check_request(request)?;
         let epoch = subject_epoch(store, &options.sub).await?;
@@ -61,15 +111,23 @@ pub async fn login<S: Store>(authority: &Authority, store: &S, request: &Request
         {
             return Err(unavailable());
         }
+        emit(
+            log,
+            Level::Info,
+            format_args!("session started sid={} sub={}", family.family, family.sub),
+        );
         authority.token_response(&family, &token, now)
     };
-    result.await.unwrap_or_else(|error| authority.error_response(&error))
+    result.await.unwrap_or_else(|error| {
+        emit_error(log, "login", &error);
+        authority.error_response(&error)
+    })
 }
 
 /// `POST {path}/refresh`: rotate the cookie's token. A lost compare-and-set race is re-read and
 /// decided again (it then usually finds a retry inside the grace window), never a second
 /// successor.
-pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64) -> Response {
+pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, log: &impl Log) -> Response {
     let result = async {
         authority.check_request(request)?;
         let presented = authority.presented(request)?;
@@ -85,10 +143,22 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                         .put(&key, to_value(&next)?, Some(record.generation), authority.family_ttl(&next, now))
                         .await?
                     {
+                        emit(
+                            log,
+                            Level::Info,
+                            format_args!("refresh rotated sid={} generation={}", next.family, next.generation),
+                        );
                         return authority.token_response(&next, &token, now);
                     }
                 }
-                Rotation::Retry { token } => return authority.token_response(&record, &token, now),
+                Rotation::Retry { token } => {
+                    emit(
+                        log,
+                        Level::Info,
+                        format_args!("refresh retried inside the grace window sid={}", record.family),
+                    );
+                    return authority.token_response(&record, &token, now);
+                }
                 Rotation::Reuse { record: revoked } => {
                     if store
                         .put(
@@ -99,6 +169,14 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                         )
                         .await?
                     {
+                        emit(
+                            log,
+                            Level::Warn,
+                            format_args!(
+                                "refresh token reuse: session family revoked sid={} sub={}",
+                                record.family, record.sub
+                            ),
+                        );
                         return Err(Error::new(ErrorCode::InvalidGrant, "refresh token reuse: the session is revoked"));
                     }
                 }
@@ -108,6 +186,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
         Err(unavailable())
     };
     result.await.unwrap_or_else(|error| {
+        emit_error(log, "refresh", &error);
         let mut response = authority.error_response(&error);
         // No cookie came: there is nothing to clear, and a clearing Set-Cookie could race a
         // login that is setting a fresh cookie at this very moment.
@@ -119,7 +198,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
 }
 
 /// `POST {path}/logout`: revoke the cookie's family (if any) and clear the cookie.
-pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64) -> Response {
+pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, log: &impl Log) -> Response {
     let result = async {
         authority.check_request(request)?;
         // An invalid or missing cookie still logs out (the cookie is cleared).
@@ -139,30 +218,46 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
                 .put(&family_key(&record.family), to_value(&revoked)?, Some(record.generation), ttl)
                 .await?
             {
+                emit(log, Level::Info, format_args!("session logged out sid={}", record.family));
                 return Ok(authority.logout_response());
             }
         }
         Err(unavailable())
     };
-    result.await.unwrap_or_else(|error| authority.error_response(&error))
+    result.await.unwrap_or_else(|error| {
+        emit_error(log, "logout", &error);
+        authority.error_response(&error)
+    })
 }
 
 /// "Log out everywhere": raise the subject's epoch, which revokes every family started before.
-pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: i64) -> Result<()> {
+pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: i64, log: &impl Log) -> Result<()> {
     if sub.is_empty() {
         return Err(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject is required"));
     }
     let key = subject_key(sub);
-    for _ in 0..MAX_ATTEMPTS {
-        let current = store.get(&key).await?;
-        let generation = current.as_ref().and_then(generation_of);
-        let epoch = current.as_ref().and_then(|v| v.get("epoch").and_then(Value::as_u64)).unwrap_or(0);
-        let next = json!({ "generation": generation.map_or(0, |g| g + 1), "epoch": epoch + 1, "revokedAt": now });
-        if store.put(&key, next, generation, authority.subject_ttl()).await? {
-            return Ok(());
+    let result = async {
+        for _ in 0..MAX_ATTEMPTS {
+            let current = store.get(&key).await?;
+            let generation = current.as_ref().and_then(generation_of);
+            let epoch = current.as_ref().and_then(|v| v.get("epoch").and_then(Value::as_u64)).unwrap_or(0);
+            let next = json!({ "generation": generation.map_or(0, |g| g + 1), "epoch": epoch + 1, "revokedAt": now });
+            if store.put(&key, next, generation, authority.subject_ttl()).await? {
+                return Ok(epoch + 1);
+            }
+        }
+        Err(unavailable())
+    };
+    match result.await {
+        Ok(epoch) => {
+            emit(log, Level::Info, format_args!("subject revoked everywhere sub={sub} epoch={epoch}"));
+            Ok(())
+        }
+        Err(error) => {
+            emit_error(log, "revokeSubject", &error);
+            Err(error)
         }
     }
-    Err(unavailable())
 }
 
 /// Verifies an access token and checks that its session is still live.

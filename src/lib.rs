@@ -18,6 +18,7 @@ pub mod jws;
 pub mod jwt;
 pub mod options;
 mod random;
+pub mod redact;
 pub mod refresh;
 pub mod remote;
 pub mod session;

@@ -137,11 +137,11 @@ fn login(a: &Authority, store: &TestStore, sub: &str) -> Response {
         scope: Some("read write".into()),
         claims: Some(serde_json::Map::new()),
     };
-    run(handshake::login(a, store, &request(None), &options, store.now.get()))
+    run(handshake::login(a, store, &request(None), &options, store.now.get(), &()))
 }
 
 fn refresh(a: &Authority, store: &TestStore, cookie: &str) -> Response {
-    run(handshake::refresh(a, store, &request(Some(cookie)), store.now.get()))
+    run(handshake::refresh(a, store, &request(Some(cookie)), store.now.get(), &()))
 }
 
 fn code(response: &Response) -> &str {
@@ -234,7 +234,7 @@ fn a_hundred_concurrent_refreshes_leave_one_line_of_succession() {
     let t0 = cookie_of(&login(&a, &store, "alice"));
     let requests: Vec<Request> = (0..100).map(|_| request(Some(&t0))).collect();
     let now = store.now.get();
-    let responses = run_all(requests.iter().map(|r| handshake::refresh(&a, &store, r, now)).collect());
+    let responses = run_all(requests.iter().map(|r| handshake::refresh(&a, &store, r, now, &())).collect());
     assert!(responses.iter().all(|r| r.status == 200), "no legitimate retry loses the session");
     let tokens: std::collections::HashSet<String> = responses.iter().map(cookie_of).collect();
     assert_eq!(tokens.len(), 1, "every response carries the same successor");
@@ -316,14 +316,14 @@ fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
     ];
     let ops_before = store.ops.get();
     for (req, status, expected) in cases {
-        let response = run(handshake::refresh(&a, &store, &req, store.now.get()));
+        let response = run(handshake::refresh(&a, &store, &req, store.now.get(), &()));
         assert_eq!((response.status, code(&response)), (status, expected), "{req:?}");
     }
     assert_eq!(store.ops.get(), ops_before, "rejected requests never touch the store");
     // Without a refresh cookie there is nothing to clear: no Set-Cookie that could race a login.
-    let none = run(handshake::refresh(&a, &store, &request(None), store.now.get()));
+    let none = run(handshake::refresh(&a, &store, &request(None), store.now.get(), &()));
     assert!(header(&none, "set-cookie").is_none());
-    let forged = run(handshake::refresh(&a, &store, &request(Some("tsr1.forged")), store.now.get()));
+    let forged = run(handshake::refresh(&a, &store, &request(Some("tsr1.forged")), store.now.get(), &()));
     assert!(
         header(&forged, "set-cookie").unwrap().contains("Max-Age=0"),
         "a dead cookie is cleared"
@@ -335,17 +335,17 @@ fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
 fn logout_and_revoke_subject() {
     let (a, store) = (authority(), TestStore::new());
     let t0 = cookie_of(&login(&a, &store, "alice"));
-    let out = run(handshake::logout(&a, &store, &request(Some(&t0)), store.now.get()));
+    let out = run(handshake::logout(&a, &store, &request(Some(&t0)), store.now.get(), &()));
     assert_eq!(out.status, 200);
     assert!(header(&out, "set-cookie").unwrap().contains("Max-Age=0"));
     assert_eq!(refresh(&a, &store, &t0).status, 401);
     // Logout without a cookie still answers 200 and clears.
-    assert_eq!(run(handshake::logout(&a, &store, &request(None), store.now.get())).status, 200);
+    assert_eq!(run(handshake::logout(&a, &store, &request(None), store.now.get(), &())).status, 200);
 
     let a1 = cookie_of(&login(&a, &store, "bob"));
     let a2 = login(&a, &store, "bob");
     let other = cookie_of(&login(&a, &store, "carol"));
-    run(handshake::revoke_subject(&a, &store, "bob", store.now.get())).unwrap();
+    run(handshake::revoke_subject(&a, &store, "bob", store.now.get(), &())).unwrap();
     assert_eq!(refresh(&a, &store, &a1).status, 401);
     assert_eq!(refresh(&a, &store, &cookie_of(&a2)).status, 401);
     let access = a2.body["access_token"].as_str().unwrap();
@@ -423,6 +423,81 @@ fn options_are_checked() {
         claims: Some(serde_json::from_value(json!({ "sid": "mine" })).unwrap()),
     };
     let (a, store) = (authority(), TestStore::new());
-    let r = run(handshake::login(&a, &store, &request(None), &bad_login, store.now.get()));
+    let r = run(handshake::login(&a, &store, &request(None), &bad_login, store.now.get(), &()));
     assert_eq!((r.status, code(&r)), (400, "ERR_INVALID_OPTIONS"));
+}
+
+/// Collects the handshake's log lines.
+#[derive(Default)]
+struct Lines(std::cell::RefCell<Vec<(handshake::Level, String)>>);
+
+impl handshake::Log for Lines {
+    fn line(&self, level: handshake::Level, line: &str) {
+        self.0.borrow_mut().push((level, line.to_string()));
+    }
+}
+
+#[test]
+fn log_lines_tell_what_happened_and_never_carry_a_token() {
+    use handshake::Level::{Info, Warn};
+    let (a, store, log) = (authority(), TestStore::new(), Lines::default());
+    // A subject that looks like a token (attacker-chosen usernames end up in logs).
+    let evil_sub = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";
+    let options = LoginOptions {
+        sub: evil_sub.into(),
+        scope: Some("read".into()),
+        claims: None,
+    };
+    let r0 = run(handshake::login(&a, &store, &request(None), &options, store.now.get(), &log));
+    let t0 = cookie_of(&r0);
+    let access = r0.body["access_token"].as_str().unwrap().to_string();
+    let r1 = run(handshake::refresh(&a, &store, &request(Some(&t0)), store.now.get(), &log));
+    let t1 = cookie_of(&r1);
+    run(handshake::refresh(&a, &store, &request(Some(&t0)), store.now.get(), &log)); // retry inside grace
+    store.now.set(store.now.get() + 60);
+    run(handshake::refresh(&a, &store, &request(Some(&t0)), store.now.get(), &log)); // reuse
+    run(handshake::refresh(
+        &a,
+        &store,
+        &request(Some("tsr1.forged.0.x.y")),
+        store.now.get(),
+        &log,
+    ));
+    run(handshake::logout(&a, &store, &request(Some(&t1)), store.now.get(), &log));
+    run(handshake::revoke_subject(&a, &store, "bob", store.now.get(), &log)).unwrap();
+    store.fail_after.set(Some(0));
+    let r = run(handshake::refresh(&a, &store, &request(Some(&t1)), store.now.get(), &log));
+    assert_eq!(r.status, 503);
+
+    let lines = log.0.borrow();
+    let text: Vec<String> = lines.iter().map(|(l, s)| format!("{l:?} {s}")).collect();
+    let sid = t0.split('.').nth(1).unwrap();
+    let expected = [
+        (Info, format!("tessera: session started sid={sid} sub=[jwt ")),
+        (Info, format!("tessera: refresh rotated sid={sid} generation=1")),
+        (Info, format!("tessera: refresh retried inside the grace window sid={sid}")),
+        (
+            Warn,
+            format!("tessera: refresh token reuse: session family revoked sid={sid} sub=[jwt "),
+        ),
+        (
+            Warn,
+            "tessera: refresh refused: ERR_INVALID_GRANT (refresh token reuse: the session is revoked)".into(),
+        ),
+        (Warn, "tessera: refresh refused: ERR_INVALID_GRANT".into()),
+        (Info, "tessera: subject revoked everywhere sub=bob epoch=1".into()),
+        (Warn, "tessera: refresh refused: ERR_STORE_UNAVAILABLE".into()),
+    ];
+    for (level, start) in expected {
+        assert!(
+            lines.iter().any(|(l, s)| *l == level && s.starts_with(&start)),
+            "missing {level:?} {start}\n{text:#?}"
+        );
+    }
+    for (_, line) in lines.iter() {
+        for secret in [t0.as_str(), t1.as_str(), access.as_str(), evil_sub] {
+            assert!(!line.contains(secret), "{line}");
+        }
+        assert_eq!(tessera::redact::redact(line), *line, "lines are already redacted");
+    }
 }

@@ -12,7 +12,7 @@ use super::convert;
 use super::error::{to_js, IntoJs};
 use crate::authority::{self, Authority, AuthorityOptions, LoginOptions, Request, Response};
 use crate::error::{Error, ErrorCode, Result};
-use crate::handshake::{self, Store};
+use crate::handshake::{self, Level, Log, Store};
 use crate::store::MemoryStore;
 use crate::verifier::VerifyOptions;
 
@@ -120,9 +120,33 @@ fn store_from(value: JsValue) -> Result<StoreRef> {
     }
 }
 
+/// Option `log`: `(line, level) => void`, called with redacted lines only. A logger that throws
+/// is ignored: logging never changes an answer.
+struct JsLog(Option<Function>);
+
+impl Log for JsLog {
+    fn line(&self, level: Level, line: &str) {
+        if let Some(log) = &self.0 {
+            let _ = log.call2(&JsValue::UNDEFINED, &line.into(), &level.as_str().into());
+        }
+    }
+}
+
+/// A function-valued option (`clock`, `log`), or `None` when absent.
+fn function_option(options: &JsValue, name: &'static str) -> Result<Option<Function>> {
+    match Reflect::get(options, &name.into()).unwrap_or(JsValue::UNDEFINED) {
+        value if value.is_undefined() => Ok(None),
+        value => value
+            .dyn_into::<Function>()
+            .map(Some)
+            .map_err(|_| Error::claim(ErrorCode::InvalidOptions, name, format!("option {name} must be a function"))),
+    }
+}
+
 struct Shared {
     authority: Authority,
     store: StoreRef,
+    log: JsLog,
     /// Option `clock`: a function returning unix seconds (tests, simulations); else `Date.now()`.
     clock: Option<Function>,
 }
@@ -185,16 +209,10 @@ impl JsAuthority {
         }
         // The store is a live object, not data: take it out before reading the rest.
         let store = store_from(Reflect::get(&options, &"store".into()).unwrap_or(JsValue::UNDEFINED)).js()?;
-        let clock = match Reflect::get(&options, &"clock".into()).unwrap_or(JsValue::UNDEFINED) {
-            value if value.is_undefined() => None,
-            value => Some(
-                value
-                    .dyn_into::<Function>()
-                    .map_err(|_| to_js(Error::claim(ErrorCode::InvalidOptions, "clock", "option clock must be a function")))?,
-            ),
-        };
+        let clock = function_option(&options, "clock").js()?;
+        let log = JsLog(function_option(&options, "log").js()?);
         let copy = js_sys::Object::assign(&js_sys::Object::new(), &options.clone().into());
-        for live in ["store", "clock"] {
+        for live in ["store", "clock", "log"] {
             let _ = Reflect::delete_property(&copy, &live.into());
         }
         let options: AuthorityOptions = convert::deserialize_required(copy.into(), "Authority").js()?;
@@ -208,7 +226,12 @@ impl JsAuthority {
             )));
         }
         Ok(JsAuthority {
-            shared: Rc::new(Shared { authority, store, clock }),
+            shared: Rc::new(Shared {
+                authority,
+                store,
+                log,
+                clock,
+            }),
         })
     }
 
@@ -222,7 +245,7 @@ impl JsAuthority {
                 Err(error) => return to_response(&shared.authority.error_response(&error)),
             };
             let now = shared.now().js()?;
-            to_response(&handshake::login(&shared.authority, &shared.store, &request, &options, now).await)
+            to_response(&handshake::login(&shared.authority, &shared.store, &request, &options, now, &shared.log).await)
         })
     }
 
@@ -232,7 +255,7 @@ impl JsAuthority {
         future_to_promise(async move {
             let request = read_request(&request).js()?;
             let now = shared.now().js()?;
-            to_response(&handshake::refresh(&shared.authority, &shared.store, &request, now).await)
+            to_response(&handshake::refresh(&shared.authority, &shared.store, &request, now, &shared.log).await)
         })
     }
 
@@ -242,7 +265,7 @@ impl JsAuthority {
         future_to_promise(async move {
             let request = read_request(&request).js()?;
             let now = shared.now().js()?;
-            to_response(&handshake::logout(&shared.authority, &shared.store, &request, now).await)
+            to_response(&handshake::logout(&shared.authority, &shared.store, &request, now, &shared.log).await)
         })
     }
 
@@ -270,9 +293,9 @@ impl JsAuthority {
                     body: a.jwks().clone(),
                 }
             } else if path == format!("{base}/refresh") {
-                handshake::refresh(a, &shared.store, &parsed, shared.now().js()?).await
+                handshake::refresh(a, &shared.store, &parsed, shared.now().js()?, &shared.log).await
             } else if path == format!("{base}/logout") {
-                handshake::logout(a, &shared.store, &parsed, shared.now().js()?).await
+                handshake::logout(a, &shared.store, &parsed, shared.now().js()?, &shared.log).await
             } else {
                 return Ok(JsValue::NULL);
             };
@@ -288,7 +311,7 @@ impl JsAuthority {
             let sub = sub
                 .as_string()
                 .ok_or_else(|| to_js(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject string is required")))?;
-            handshake::revoke_subject(&shared.authority, &shared.store, &sub, shared.now().js()?)
+            handshake::revoke_subject(&shared.authority, &shared.store, &sub, shared.now().js()?, &shared.log)
                 .await
                 .js()?;
             Ok(JsValue::UNDEFINED)

@@ -5,11 +5,13 @@ mod authority;
 mod convert;
 mod error;
 mod fetch;
+mod redact;
 mod session;
 mod signer;
 mod verifier;
 
 pub use authority::{JsAuthority, JsMemoryStore};
+pub use redact::redact;
 pub use session::JsTokenSession;
 pub use signer::{generate_key_pair, JsSigner};
 pub use verifier::JsVerifier;
