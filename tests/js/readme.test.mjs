@@ -11,6 +11,9 @@ import { chromium } from "playwright-core";
 import { generateKeyPair, Signer } from "tessera";
 import { workerd } from "./helpers.mjs";
 import { demoWorker } from "../../www/serve.mjs";
+import { redisServer } from "./redis-server.mjs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const readme = readFileSync(`${root}/README.md`, "utf8");
@@ -181,6 +184,84 @@ window.readme = { status: res.status, state: session.state.status };
   } finally {
     await context.close();
   }
+});
+
+const NODE_SERVER = "On a Node server, with Redis";
+
+/** Runs a README server snippet as a child process on a free port; resolves { url, output, stop }. */
+async function serveSnippet(code, name, env) {
+  const probe = netServer();
+  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  const file = `${root}/tests/js/.readme-${name}.mjs`;
+  writeFileSync(file, code);
+  const child = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const output = [];
+  child.stdout.on("data", (d) => output.push(String(d)));
+  child.stderr.on("data", (d) => output.push(String(d)));
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    if (child.exitCode !== null || i > 200) throw new Error(`snippet ${name} did not start: ${output.join("")}`);
+    if (await fetch(`${url}/.well-known/jwks.json`).then((r) => r.ok, () => false)) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const stop = async () => {
+    if (child.exitCode === null) {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+    rmSync(file, { force: true });
+  };
+  return { url, output, stop };
+}
+
+async function handshakeOver(url) {
+  const headers = { origin: "https://app.example", "tessera-request": "1" };
+  const login = await fetch(`${url}/auth/login`, { method: "POST", headers });
+  assert.equal(login.status, 200);
+  const cookie = login.headers.getSetCookie()[0].split(";")[0];
+  const refresh = await fetch(`${url}/auth/refresh`, { method: "POST", headers: { ...headers, cookie } });
+  assert.equal(refresh.status, 200);
+  assert.equal((await fetch(`${url}/elsewhere`)).status, 404);
+  return { cookie, ...(await refresh.json()) };
+}
+
+test("README: the Authority on a plain Node server with Redis", async () => {
+  const redis = await redisServer();
+  const { privateJwk } = generateKeyPair();
+  const server = await serveSnippet(snippet(NODE_SERVER, "js", 0), "node-redis", {
+    REDIS_URL: redis.url, SIGNING_KEY: JSON.stringify(privateJwk), REFRESH_SECRET: Buffer.alloc(32, 3).toString("base64url"),
+  });
+  try {
+    const { cookie } = await handshakeOver(server.url);
+    const log = server.output.join("");
+    assert.match(log, /^info tessera: session started sid=\S+ sub=user-1$/m);
+    assert.match(log, /^info tessera: refresh rotated sid=\S+ generation=1$/m);
+    assert.ok(!log.includes(cookie.split("=")[1]), "no token in the log");
+  } finally {
+    await server.stop();
+    await redis.close();
+  }
+});
+
+test("README: the Hono example", async () => {
+  const server = await serveSnippet(snippet(NODE_SERVER, "js", 1), "hono", {});
+  try {
+    const { access_token } = await handshakeOver(server.url);
+    const me = await fetch(`${server.url}/api/me`, { headers: { authorization: `Bearer ${access_token}` } });
+    assert.deepEqual(await me.json(), { sub: "user-1" });
+    const bad = await fetch(`${server.url}/api/me`, { headers: { authorization: "Bearer nope" } });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.headers.get("www-authenticate"), 'Bearer error="invalid_token"');
+  } finally {
+    await server.stop();
+  }
+});
+
+test("README: redact example", () => {
+  const out = runNode(snippet("`redact(text)`: tokens out of logs"), "redact");
+  assert.match(out, /^GET \/cb\?access_token=\[jwt [0-9a-f]{8}\] cookie: tessera_rt=\[refresh [0-9a-f]{8}\]$/);
 });
 
 test("README: every code block is exercised by a test above", () => {
