@@ -1,0 +1,113 @@
+// tessera/node-http: fetch-style handlers in Node's own HTTP server.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, request as httpRequest } from "node:http";
+import { once } from "node:events";
+import { toNodeListener } from "tessera/node-http";
+
+async function serve(handler, options) {
+  const server = createServer(toNodeListener(handler, options));
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => (server.closeAllConnections(), server.close(resolve))) };
+}
+
+test("requests arrive as standard Requests; responses keep status, headers and every Set-Cookie", async () => {
+  let seen;
+  const app = await serve(async (request) => {
+    seen = { method: request.method, url: request.url, cookie: request.headers.get("cookie"), body: await request.text() };
+    const headers = new Headers({ "content-type": "text/plain", "x-one": "1" });
+    headers.append("set-cookie", "a=1; Path=/; HttpOnly");
+    headers.append("set-cookie", "b=2; Path=/auth");
+    return new Response("créé", { status: 201, statusText: "Made", headers });
+  });
+  try {
+    const res = await fetch(`${app.url}/auth/x?y=1`, { method: "POST", headers: { cookie: "c=3" }, body: "ünï" });
+    assert.equal(res.status, 201);
+    assert.equal(res.statusText, "Made");
+    assert.deepEqual(res.headers.getSetCookie(), ["a=1; Path=/; HttpOnly", "b=2; Path=/auth"]);
+    assert.equal(res.headers.get("x-one"), "1");
+    assert.equal(await res.text(), "créé");
+    assert.deepEqual(seen, { method: "POST", url: `${app.url}/auth/x?y=1`, cookie: "c=3", body: "ünï" });
+    const head = await fetch(`${app.url}/h`, { method: "HEAD" });
+    assert.equal(head.status, 201);
+    assert.equal(await head.text(), "");
+  } finally {
+    await app.close();
+  }
+});
+
+test("null is 404, an oversized body 413, a throwing handler 500 with onError, a bad Host 400", async () => {
+  const errors = [];
+  const app = await serve(
+    async (request) => {
+      const path = new URL(request.url).pathname;
+      if (path === "/throw") throw Object.assign(new Error("secret detail"), { code: "X" });
+      if (path === "/not-a-response") return "text";
+      if (path === "/body") return new Response(String((await request.arrayBuffer()).byteLength));
+      return null;
+    },
+    { maxBodyBytes: 1000, onError: (error) => errors.push(error.message), baseUrl: "https://app.example" },
+  );
+  try {
+    const missing = await fetch(`${app.url}/nothing`);
+    assert.equal(missing.status, 404);
+    assert.deepEqual(await missing.json(), { error: "not_found" });
+    assert.equal(await (await fetch(`${app.url}/body`, { method: "POST", body: "x".repeat(1000) })).text(), "1000");
+    const big = await fetch(`${app.url}/body`, { method: "POST", body: "x".repeat(1001) });
+    assert.equal(big.status, 413);
+    assert.deepEqual(await big.json(), { error: "invalid_request", code: "ERR_MALFORMED" });
+    const thrown = await fetch(`${app.url}/throw`);
+    assert.equal(thrown.status, 500);
+    assert.deepEqual(await thrown.json(), { error: "server_error" });
+    assert.equal((await fetch(`${app.url}/not-a-response`)).status, 500);
+    assert.deepEqual(errors, ["secret detail", "the handler must return a Response"]);
+  } finally {
+    await app.close();
+  }
+  // Without baseUrl the URL comes from the Host header; one that is not a host is refused.
+  const plain = await serve((request) => new Response(request.url));
+  try {
+    const port = new URL(plain.url).port;
+    const raw = (host) =>
+      new Promise((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path: "/p", headers: { host } }, (res) => {
+          let body = "";
+          res.on("data", (d) => (body += d));
+          res.on("end", () => resolve([res.statusCode, body]));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+    assert.deepEqual(await raw("app.example:8080"), [200, "http://app.example:8080/p"]);
+    assert.equal((await raw("bad host/x"))[0], 400);
+  } finally {
+    await plain.close();
+  }
+});
+
+test("the Request's signal aborts when the client goes away", async () => {
+  let aborted;
+  const app = await serve(async (request) => {
+    aborted = new Promise((resolve) => request.signal.addEventListener("abort", () => resolve(true)));
+    await new Promise((r) => setTimeout(r, 5000));
+    return new Response("late");
+  });
+  try {
+    const controller = new AbortController();
+    const pending = fetch(`${app.url}/slow`, { signal: controller.signal }).catch(() => "cancelled");
+    while (!aborted) await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    assert.equal(await pending, "cancelled");
+    assert.equal(await aborted, true);
+  } finally {
+    await app.close();
+  }
+});
+
+test("toNodeListener options are checked with coded errors", () => {
+  assert.throws(() => toNodeListener(), { code: "ERR_INVALID_OPTIONS", claim: "handler" });
+  assert.throws(() => toNodeListener(() => null, { maxBodyBytes: -1 }), { code: "ERR_INVALID_OPTIONS", claim: "maxBodyBytes" });
+  assert.throws(() => toNodeListener(() => null, { baseUrl: "not a url" }), { code: "ERR_INVALID_OPTIONS", claim: "baseUrl" });
+  assert.throws(() => toNodeListener(() => null, { onError: 1 }), { code: "ERR_INVALID_OPTIONS", claim: "onError" });
+});
