@@ -101,4 +101,27 @@ mod tests {
             "expired keys can be created again"
         );
     }
+
+    #[test]
+    fn a_full_store_sweeps_expired_records_then_refuses_new_keys_but_keeps_updating() {
+        let mut store = MemoryStore::new();
+        for i in 0..MEMORY_STORE_MAX_RECORDS {
+            // Half expire at t=10, half live long.
+            let ttl = if i % 2 == 0 { 10 } else { 1000 };
+            assert!(store.put(&format!("k{i}"), json!({"generation": 0}), None, ttl, 0));
+        }
+        assert!(
+            !store.put("new", json!({"generation": 0}), None, 100, 5),
+            "full, nothing expired yet"
+        );
+        assert!(
+            store.put("k1", json!({"generation": 1}), Some(0), 100, 5),
+            "existing keys still rotate"
+        );
+        assert!(
+            store.put("new", json!({"generation": 0}), None, 100, 10),
+            "expired records are swept"
+        );
+        assert_eq!(store.len(), MEMORY_STORE_MAX_RECORDS / 2 + 1);
+    }
 }

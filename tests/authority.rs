@@ -501,3 +501,22 @@ fn log_lines_tell_what_happened_and_never_carry_a_token() {
         assert_eq!(tessera::redact::redact(line), *line, "lines are already redacted");
     }
 }
+
+#[test]
+fn a_full_memory_store_answers_logins_with_503_and_keeps_existing_sessions() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    {
+        let mut inner = store.inner.borrow_mut();
+        let now = store.now.get();
+        let mut i = 0;
+        while inner.len() < tessera::store::MEMORY_STORE_MAX_RECORDS {
+            assert!(inner.put(&format!("filler:{i}"), serde_json::json!({"generation": 0}), None, 3600, now));
+            i += 1;
+        }
+    }
+    let refused = login(&a, &store, "bob");
+    assert_eq!((refused.status, code(&refused)), (503, "ERR_STORE_UNAVAILABLE"));
+    assert!(header(&refused, "set-cookie").is_none());
+    assert_eq!(refresh(&a, &store, &t0).status, 200, "live sessions are never evicted");
+}

@@ -37,6 +37,12 @@ test("a token signed in Node verifies inside workerd, sync and async", async () 
   assert.deepEqual(expired, { ok: false, name: "TesseraError", code: "ERR_EXPIRED", claim: "exp", message: "the token has expired", isError: true });
 });
 
+test("no random source at workerd's global scope: generateKeyPair throws ERR_UNSUPPORTED, the worker still starts", async () => {
+  assert.deepEqual(await call("/global-scope"), { ok: false, name: "TesseraError", code: "ERR_UNSUPPORTED" });
+  const generated = await call("/generate");
+  assert.equal(generated.ok, true, "inside a handler the same call works");
+});
+
 test("workerd signs tokens (random jti inside a handler) that Node verifies", async () => {
   const result = await call("/sign");
   assert.equal(result.ok, true, JSON.stringify(result));

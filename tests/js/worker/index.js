@@ -1,6 +1,16 @@
 // A test worker for workerd: uses the built package's workerd entry the way a worker would.
 import { Verifier, Signer, generateKeyPair } from "../../../pkg/workerd.js";
 
+// workerd forbids random values at a worker's global scope: generating a key here must fail with
+// a coded error (ERR_UNSUPPORTED), not a panic that would stop the worker from starting.
+let globalScope;
+try {
+  generateKeyPair({ kid: "global" });
+  globalScope = { ok: true };
+} catch (error) {
+  globalScope = { ok: false, name: error.name, code: error.code };
+}
+
 let remote; // one verifier per isolate, created on first use (env is only known in a handler)
 
 const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
@@ -25,6 +35,8 @@ export default {
       case "/sign":
         // Random values (the jti) are only allowed inside a handler in workerd.
         return attempt(() => new Signer({ privateJwk: JSON.parse(env.PRIVATE_JWK), issuer: env.ISSUER, audience: env.AUDIENCE }).sign({ sub: "worker-user" }, { expiresIn: 60 }));
+      case "/global-scope":
+        return json(globalScope);
       case "/generate":
         return attempt(() => generateKeyPair({ kid: "w" }).publicJwk);
       case "/verify-remote":
