@@ -106,7 +106,34 @@ fn seconds(value: Option<i64>, default: i64, name: &'static str, min: i64) -> Re
 /// Claims the authority sets itself; login `claims` may not carry them.
 const RESERVED: [&str; 10] = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "sid"];
 
+/// The endpoints [`Authority::route`] recognises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    Refresh,
+    Logout,
+    Jwks,
+}
+
 impl Authority {
+    /// Which handshake endpoint a request URL names: `{cookie path}/refresh` and
+    /// `{cookie path}/logout` (any method: the handshake answers non-`POST` with 400), and
+    /// `GET /.well-known/jwks.json`. The query and fragment are ignored.
+    pub fn route(&self, url: &str, method: &str) -> Option<Route> {
+        let path = url
+            .split_once("://")
+            .map_or(url, |(_, rest)| rest.find('/').map_or("/", |i| rest.get(i..).unwrap_or("/")));
+        let path = path.split(['?', '#']).next().unwrap_or_default();
+        if path == "/.well-known/jwks.json" {
+            return (method == "GET").then_some(Route::Jwks);
+        }
+        let endpoint = path.strip_prefix(self.cookie_path.trim_end_matches('/'))?;
+        match endpoint {
+            "/refresh" => Some(Route::Refresh),
+            "/logout" => Some(Route::Logout),
+            _ => None,
+        }
+    }
+
     pub fn new(options: &AuthorityOptions) -> Result<Authority> {
         if options.signing_keys.is_empty() {
             return Err(Error::claim(

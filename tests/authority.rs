@@ -520,3 +520,25 @@ fn a_full_memory_store_answers_logins_with_503_and_keeps_existing_sessions() {
     assert!(header(&refused, "set-cookie").is_none());
     assert_eq!(refresh(&a, &store, &t0).status, 200, "live sessions are never evicted");
 }
+
+#[test]
+fn routes_of_handle() {
+    use tessera::authority::Route;
+    let a = authority(); // cookie path /auth
+    let cases = [
+        ("https://auth.example/auth/refresh", "POST", Some(Route::Refresh)),
+        ("https://auth.example/auth/refresh?x=1#f", "POST", Some(Route::Refresh)),
+        ("https://auth.example/auth/logout", "POST", Some(Route::Logout)),
+        ("https://auth.example/auth/refresh", "GET", Some(Route::Refresh)), // answered 400 by the handshake
+        ("https://auth.example/.well-known/jwks.json", "GET", Some(Route::Jwks)),
+        ("https://auth.example/.well-known/jwks.json", "POST", None),
+        ("https://auth.example/auth/login", "POST", None),
+        ("https://auth.example/authx/refresh", "POST", None),
+        ("https://auth.example/auth/refresh/x", "POST", None),
+        ("https://auth.example", "GET", None),
+        ("/auth/refresh", "POST", Some(Route::Refresh)),
+    ];
+    for (url, method, expected) in cases {
+        assert_eq!(a.route(url, method), expected, "{method} {url}");
+    }
+}

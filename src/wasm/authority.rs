@@ -10,7 +10,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::convert;
 use super::error::{to_js, IntoJs};
-use crate::authority::{self, Authority, AuthorityOptions, LoginOptions, Request, Response};
+use crate::authority::{self, Authority, AuthorityOptions, LoginOptions, Request, Response, Route};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake::{self, Level, Log, Store};
 use crate::store::MemoryStore;
@@ -152,6 +152,21 @@ struct Shared {
 }
 
 impl Shared {
+    /// One handshake endpoint → the JS `Response`.
+    async fn run(&self, route: Route, request: &JsValue) -> std::result::Result<JsValue, JsValue> {
+        let a = &self.authority;
+        let response = match route {
+            Route::Jwks => Response {
+                status: 200,
+                headers: vec![("cache-control", "public, max-age=300".into())],
+                body: a.jwks().clone(),
+            },
+            Route::Refresh => handshake::refresh(a, &self.store, &read_request(request).js()?, self.now().js()?, &self.log).await,
+            Route::Logout => handshake::logout(a, &self.store, &read_request(request).js()?, self.now().js()?, &self.log).await,
+        };
+        to_response(&response)
+    }
+
     fn now(&self) -> Result<i64> {
         let Some(clock) = &self.clock else { return Ok(now()) };
         let seconds = clock.call0(&JsValue::UNDEFINED).ok().and_then(|v| v.as_f64());
@@ -252,21 +267,13 @@ impl JsAuthority {
     /// `POST {path}/refresh` → `Promise<Response>`.
     pub fn refresh(&self, request: JsValue) -> Promise {
         let shared = Rc::clone(&self.shared);
-        future_to_promise(async move {
-            let request = read_request(&request).js()?;
-            let now = shared.now().js()?;
-            to_response(&handshake::refresh(&shared.authority, &shared.store, &request, now, &shared.log).await)
-        })
+        future_to_promise(async move { shared.run(Route::Refresh, &request).await })
     }
 
     /// `POST {path}/logout` → `Promise<Response>`.
     pub fn logout(&self, request: JsValue) -> Promise {
         let shared = Rc::clone(&self.shared);
-        future_to_promise(async move {
-            let request = read_request(&request).js()?;
-            let now = shared.now().js()?;
-            to_response(&handshake::logout(&shared.authority, &shared.store, &request, now, &shared.log).await)
-        })
+        future_to_promise(async move { shared.run(Route::Logout, &request).await })
     }
 
     /// Routes the handshake's own endpoints: `POST {path}/refresh`, `POST {path}/logout` and
@@ -278,28 +285,10 @@ impl JsAuthority {
             let Ok(raw) = request.clone().dyn_into::<web_sys::Request>() else {
                 return Err(to_js(Error::invalid_options("a Request object is required")));
             };
-            let url = raw.url();
-            let path = url.split_once("://").map_or(url.as_str(), |(_, rest)| {
-                rest.find('/').map_or("/", |i| rest.get(i..).unwrap_or("/"))
-            });
-            let path = path.split(['?', '#']).next().unwrap_or_default();
-            let a = &shared.authority;
-            let base = a.cookie_path.trim_end_matches('/');
-            let parsed = read_request(&request).js()?;
-            let response = if path == "/.well-known/jwks.json" && parsed.method == "GET" {
-                Response {
-                    status: 200,
-                    headers: vec![("cache-control", "public, max-age=300".into())],
-                    body: a.jwks().clone(),
-                }
-            } else if path == format!("{base}/refresh") {
-                handshake::refresh(a, &shared.store, &parsed, shared.now().js()?, &shared.log).await
-            } else if path == format!("{base}/logout") {
-                handshake::logout(a, &shared.store, &parsed, shared.now().js()?, &shared.log).await
-            } else {
-                return Ok(JsValue::NULL);
-            };
-            to_response(&response)
+            match shared.authority.route(&raw.url(), &raw.method()) {
+                Some(route) => shared.run(route, &request).await,
+                None => Ok(JsValue::NULL),
+            }
         })
     }
 
