@@ -115,6 +115,17 @@ fn token_at(text: &str, at: usize) -> Option<Found> {
     })
 }
 
+/// Auth-param names of `WWW-Authenticate` challenges.
+const AUTH_PARAMS: [&str; 7] = [
+    "realm",
+    "error",
+    "error_description",
+    "error_uri",
+    "scope",
+    "charset",
+    "resource_metadata",
+];
+
 /// The credential of a `Bearer` or `Basic` authorization (RFC 9110 token68 characters).
 fn authorization_at(text: &str, at: usize) -> Option<Found> {
     let bytes = text.as_bytes();
@@ -145,9 +156,23 @@ fn authorization_at(text: &str, at: usize) -> Option<Found> {
     while end > start && bytes.get(end - 1) == Some(&b'.') {
         end -= 1;
     }
-    // `Bearer error="invalid_token"`, `Bearer realm=x`: auth-params of a challenge, not a credential.
-    if text.get(start..end).is_some_and(|c| c.ends_with('=')) && bytes.get(end).is_some_and(|&b| b == b'"' || is_token(b)) {
+    // `Bearer error="invalid_token"`, `Bearer realm=x`: a challenge's auth-param, not a
+    // credential. Only the parameter names RFC 6750/7235/9728 define count: anything else that
+    // looks like `name=value` is scrubbed (over-redaction is harmless, a leak is not).
+    if bytes.get(end).is_some_and(|&b| b == b'"' || is_token(b))
+        && text
+            .get(start..end)
+            .and_then(|c| c.strip_suffix('='))
+            .is_some_and(|name| AUTH_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name)))
+    {
         return None;
+    }
+    // Not an auth-param: whatever token68 text and `=` follow belong to the credential.
+    while bytes.get(end).is_some_and(|&b| is_token(b) || b"._~+/=".contains(&b)) {
+        end += 1;
+    }
+    while end > start && bytes.get(end - 1) == Some(&b'.') {
+        end -= 1;
     }
     // Empty also when a fingerprint from an earlier pass follows (`[` is not token68).
     let credential = text.get(start..end).filter(|c| !c.is_empty())?;
@@ -318,6 +343,9 @@ mod tests {
         assert_eq!(redact("Bearer"), "Bearer");
         let challenge = r#"WWW-Authenticate: Bearer error="invalid_token", Bearer realm=api"#;
         assert_eq!(redact(challenge), challenge, "auth-params are not credentials");
+        // Fuzz finding: a credential with padding followed by more text is not an auth-param.
+        let odd = "Bearer tsrWn2BeyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln=7vV_";
+        assert_eq!(redact(odd), format!("Bearer {}", fp("bearer", &odd[7..])));
     }
 
     #[test]
