@@ -9,9 +9,10 @@
 //! * The credential after `Bearer` or `Basic` (any case) → `Bearer [bearer 1a2b3c4d]`; a
 //!   challenge's auth-params (`Bearer error="invalid_token"`) are left alone.
 //! * Cookie values after a `Cookie` or `Set-Cookie` name followed by `:` or `=` (header lines,
-//!   JSON members, `util.inspect` output): every `name=value` pair of a `Cookie`, the first pair of
-//!   a `Set-Cookie` (its attributes are kept) → `tessera_rt=[cookie 1a2b3c4d]`. The value runs to
-//!   the closing quote when the value is quoted, else to the end of the line.
+//!   JSON members, `util.inspect` output): every `name=value` pair of a `Cookie` (separated by
+//!   `;`), the first pair of a `Set-Cookie` (its attributes are kept) →
+//!   `tessera_rt=[cookie 1a2b3c4d]`. Pairs follow the cookie grammar (RFC 6265); text that does
+//!   not fit it is scanned like any other text.
 //! * The values of `access_token`, `refresh_token` and `id_token` members or parameters (JSON,
 //!   query strings, form bodies) → `[secret 1a2b3c4d]`.
 //!
@@ -214,7 +215,29 @@ fn after_name(bytes: &[u8], mut i: usize) -> Option<(usize, Option<u8>)> {
     }
 }
 
-/// `Cookie`/`Set-Cookie` values.
+/// The length of a fingerprint `[label 1a2b3c4d]` at `at`, if there is one.
+fn fingerprint_len(bytes: &[u8], at: usize) -> Option<usize> {
+    let rest = bytes.get(at..)?.strip_prefix(b"[")?;
+    let label = ["jwt", "refresh", "bearer", "basic", "cookie", "secret"]
+        .into_iter()
+        .find(|l| rest.starts_with(l.as_bytes()) && rest.get(l.len()) == Some(&b' '))?;
+    let hex = rest.get(label.len() + 1..label.len() + 9)?;
+    (hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) && rest.get(label.len() + 9) == Some(&b']')).then_some(label.len() + 11)
+}
+
+/// A cookie-name character: an RFC 9110 token character.
+fn is_cookie_name(b: u8) -> bool {
+    b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b)
+}
+
+/// A cookie-value character (RFC 6265 cookie-octet), minus the quote that closes the value.
+fn is_cookie_octet(b: u8, quote: Option<u8>) -> bool {
+    b.is_ascii_graphic() && !b",;\\\"".contains(&b) && Some(b) != quote
+}
+
+/// `Cookie`/`Set-Cookie` values: the `name=value` pairs that follow the header name, parsed by
+/// the cookie grammar; the first thing that does not fit ends the match and goes back to the
+/// main scan (so a credential after it is still found).
 fn cookie_at(text: &str, at: usize) -> Option<Found> {
     let bytes = text.as_bytes();
     let (name_len, all_pairs) = if starts_with_ci(text, at, "set-cookie") {
@@ -228,57 +251,50 @@ fn cookie_at(text: &str, at: usize) -> Option<Found> {
         return None;
     }
     let (start, quote) = after_name(bytes, at + name_len)?;
-    let mut end = start;
-    while bytes
-        .get(end)
-        .is_some_and(|&b| b != b'\n' && b != b'\r' && Some(b) != quote && !(quote.is_some() && b == b'\\'))
-    {
-        end += 1;
-    }
-    let value = text.get(start..end)?;
     let mut replacement = text.get(at..start)?.to_string();
-    for (index, pair) in value.split(';').enumerate() {
-        if index > 0 {
-            replacement.push(';');
+    let mut i = start;
+    let mut pairs = 0;
+    loop {
+        let pair_start = i;
+        while bytes.get(i) == Some(&b' ') {
+            i += 1;
         }
-        let scrub = index == 0 || all_pairs;
-        match pair.split_once('=') {
-            Some((name, secret)) if scrub && !secret.trim().is_empty() => {
-                let trimmed = secret.trim_start();
-                let lead = secret.len() - trimmed.len();
-                let trimmed = trimmed.trim_end();
-                replacement.push_str(name);
-                replacement.push('=');
-                replacement.push_str(secret.get(..lead).unwrap_or_default());
-                replacement.push_str(&scrub_value(trimmed, "cookie"));
-                replacement.push_str(secret.get(lead + trimmed.len()..).unwrap_or_default());
+        let name_start = i;
+        while bytes.get(i).is_some_and(|&b| is_cookie_name(b)) {
+            i += 1;
+        }
+        if i == name_start || bytes.get(i) != Some(&b'=') {
+            i = pair_start;
+            break;
+        }
+        let value_start = i + 1;
+        let mut end = value_start;
+        if let Some(len) = fingerprint_len(bytes, end) {
+            end += len; // scrubbed by an earlier pass
+        } else if bytes.get(end) == Some(&b'"') && quote != Some(b'"') {
+            end += 1;
+            while bytes.get(end).is_some_and(|&b| is_cookie_octet(b, Some(b'"'))) {
+                end += 1;
             }
-            _ => replacement.push_str(&redact_inner(pair)),
-        }
-    }
-    Some(Found { end, replacement })
-}
-
-/// Tokens inside a part of a cookie value that is not itself scrubbed (attributes, junk).
-fn redact_inner(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut copied = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if (i == 0 || !is_word(bytes.get(i - 1).copied())) && bytes.get(i).is_some_and(|&b| b == b't' || b == b'T' || b == b'e') {
-            if let Some(found) = token_at(text, i) {
-                out.push_str(text.get(copied..i).unwrap_or_default());
-                out.push_str(&found.replacement);
-                copied = found.end;
-                i = found.end.max(i + 1);
-                continue;
+            end = if bytes.get(end) == Some(&b'"') { end + 1 } else { value_start };
+        } else {
+            while bytes.get(end).is_some_and(|&b| is_cookie_octet(b, quote)) {
+                end += 1;
             }
         }
+        replacement.push_str(text.get(pair_start..value_start)?);
+        if let Some(value) = text.get(value_start..end).filter(|v| !v.is_empty()) {
+            replacement.push_str(&scrub_value(value, "cookie"));
+        }
+        pairs += 1;
+        i = end;
+        if !all_pairs || bytes.get(i) != Some(&b';') {
+            break;
+        }
+        replacement.push(';');
         i += 1;
     }
-    out.push_str(text.get(copied..).unwrap_or_default());
-    out
+    (pairs > 0).then_some(Found { end: i, replacement })
 }
 
 /// `access_token`, `refresh_token`, `id_token` members and parameters.
@@ -372,6 +388,19 @@ mod tests {
         let inspect = "{ cookie: 'sid=abc' }";
         assert_eq!(redact(inspect), format!("{{ cookie: 'sid={}' }}", fp("cookie", "abc")));
         assert_eq!(redact("cookies are tasty"), "cookies are tasty");
+        // Fuzz finding: text after a cookie header that is not a cookie pair is scanned as usual.
+        let odd = "[COOKIe :yJ:s t:e Authorization: Basic dXNlcjpwYXNzd29yZA== s";
+        assert!(!redact(odd).contains("dXNlcjpwYXNzd29yZA"), "{}", redact(odd));
+        assert_eq!(
+            redact("Cookie: a=1 b=2"),
+            format!("Cookie: a={} b=2", fp("cookie", "1")),
+            "pairs need `;`"
+        );
+        assert_eq!(
+            redact(r#"Cookie: q="x y""#),
+            r#"Cookie: q="x y""#,
+            "not a cookie value: scanned as text"
+        );
     }
 
     #[test]
