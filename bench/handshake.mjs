@@ -1,8 +1,8 @@
 // The refresh handshake in workerd (Miniflare), driven from Node over real loopback HTTP.
 import { createServer } from "node:net";
-import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
+import { createHash, randomBytes } from "node:crypto";
 import { percentile, pool, waitForDist } from "./lib.mjs";
+import { workerdOptions } from "../scripts/workerd.mjs";
 
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
@@ -22,23 +22,13 @@ function freePort() {
   });
 }
 
+/** Starts `file` in workerd; `options` are Miniflare options, or a function of the port giving them. */
 async function startWorker(file, options = {}) {
   const { Miniflare } = await import("miniflare");
-  await waitForDist(); // the worker imports pkg/dist/web, which a rebuild may briefly remove
+  await waitForDist(); // the workers import pkg/dist/web, which a rebuild may briefly remove
   const port = await freePort();
-  const mf = new Miniflare({
-    modules: true,
-    scriptPath: fileURLToPath(new URL(file, import.meta.url)),
-    modulesRoot: fileURLToPath(new URL("..", import.meta.url)),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    host: "127.0.0.1",
-    port,
-    ...options,
-  });
+  const extra = typeof options === "function" ? options(port) : options;
+  const mf = new Miniflare(workerdOptions(new URL(file, import.meta.url), { port, ...extra }));
   const url = await mf.ready;
   if (Number(url.port) !== port) throw new Error(`Miniflare listens on ${url.href}, expected port ${port}`);
   return { mf, base: `http://127.0.0.1:${port}` };
@@ -102,9 +92,16 @@ const post = (base, path, { headers = {}, body } = {}) =>
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
 
-/** Login `sessions` users, then refresh → use the new cookie, as configured. */
-async function authorityRun(file, options, params, check) {
-  const { mf, base } = await startWorker(file, options);
+/** Tessera's Authority on `store`: log in `sessions` users, then refresh → use the new cookie. */
+async function authorityRun(store, bindings, params, check) {
+  const options =
+    store === "durable-object"
+      ? {
+          durableObjects: { SESSIONS: "TesseraStoreObject" },
+          bindings: { ...bindings, STORE: store, REFRESH_SECRET: randomBytes(32).toString("base64url") },
+        }
+      : { bindings: { ...bindings, STORE: store } };
+  const { mf, base } = await startWorker("./worker-authority.js", options);
   try {
     // Log in every session (same concurrency), then a sanity check on one refresh result.
     const t0 = performance.now();
@@ -139,6 +136,84 @@ async function authorityRun(file, options, params, check) {
   }
 }
 
+const REDIRECT_URI = "https://app.example/callback";
+const form = (fields) => ({ headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams(fields).toString() });
+
+async function tokenResponse(res, what) {
+  const body = await res.json().catch(() => ({}));
+  if (res.status !== 200) throw new Error(`${what}: status ${res.status} ${JSON.stringify(body)}`);
+  if (typeof body.refresh_token !== "string" || typeof body.access_token !== "string") throw new Error(`${what}: no tokens in ${JSON.stringify(body)}`);
+  return body;
+}
+
+/**
+ * workers-oauth-provider's refresh grant on `store` ("memory": an in-isolate MemoryKV, "kv":
+ * Miniflare's KV namespace). Each session is a real authorization: the bench's public client
+ * (registered once) goes through /authorize with PKCE (S256), exchanges the code at the token
+ * endpoint, then refreshes with its latest refresh token (rotated on every use).
+ */
+async function oauthProviderRun(store, params) {
+  const options = (port) => ({
+    bindings: { STORE: store, RESOURCE: `http://127.0.0.1:${port}/api/` },
+    ...(store === "kv" ? { kvNamespaces: ["OAUTH_KV"] } : {}),
+  });
+  const { mf, base } = await startWorker("./worker-oauth-provider.js", options);
+  try {
+    const t0 = performance.now();
+    const registered = await post(base, "/bench/client", { headers: { "content-type": "application/json" }, body: JSON.stringify({ redirectUri: REDIRECT_URI }) });
+    if (registered.status !== 200) throw new Error(`client registration: status ${registered.status} ${await registered.text()}`);
+    const { clientId } = await registered.json();
+    const users = Array.from({ length: params.sessions }, (_, i) => `user-${i}`);
+    const sessions = await pool(users, params.concurrency, async (username) => {
+      const verifier = randomBytes(32).toString("base64url");
+      const state = randomBytes(16).toString("base64url");
+      const authorize = new URL("/authorize", base);
+      authorize.search = new URLSearchParams({
+        response_type: "code",
+        client_id: clientId,
+        redirect_uri: REDIRECT_URI,
+        scope: "read",
+        state,
+        code_challenge: createHash("sha256").update(verifier).digest("base64url"),
+        code_challenge_method: "S256",
+        bench_user: username,
+      }).toString();
+      const res = await fetch(authorize, { headers: HEADERS, redirect: "manual", signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      if (res.status !== 302) throw new Error(`authorize: status ${res.status} ${await res.text()}`);
+      const callback = new URL(res.headers.get("location"));
+      if (callback.searchParams.get("state") !== state) throw new Error("authorize: state not returned");
+      const code = callback.searchParams.get("code");
+      const tokens = await tokenResponse(
+        await post(base, "/oauth/token", form({ grant_type: "authorization_code", code, redirect_uri: REDIRECT_URI, client_id: clientId, code_verifier: verifier })),
+        "code exchange",
+      );
+      return { username, refreshToken: tokens.refresh_token, accessToken: tokens.access_token };
+    });
+    const loginMs = performance.now() - t0;
+
+    const result = await drive(
+      sessions,
+      async (session) => {
+        const res = await post(base, "/oauth/token", form({ grant_type: "refresh_token", refresh_token: session.refreshToken, client_id: clientId }));
+        const body = await tokenResponse(res, "refresh");
+        if (body.refresh_token === session.refreshToken) throw new Error("refresh returned the same refresh token");
+        session.refreshToken = body.refresh_token;
+        session.accessToken = body.access_token;
+      },
+      params,
+    );
+    // The rotated sessions are real: their latest access tokens open the API as their user.
+    for (const session of sessions.slice(0, 3)) {
+      const res = await fetch(`${base}/api/whoami`, { headers: { authorization: `Bearer ${session.accessToken}` }, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      const body = await res.json().catch(() => ({}));
+      if (res.status !== 200 || body.props?.sub !== session.username) throw new Error(`API with a refreshed token: status ${res.status} ${JSON.stringify(body)}`);
+    }
+    return { ...result, loginMs, sessions: sessions.length };
+  } finally {
+    await mf.dispose();
+  }
+}
+
 async function floorRun(params) {
   const { mf, base } = await startWorker("./worker-ok.js");
   try {
@@ -158,29 +233,27 @@ async function floorRun(params) {
   }
 }
 
-/** All three handshake scenarios; `check(session, jwks, expected)` verifies an access token. */
+/**
+ * The handshake scenarios: the floor, then Tessera and workers-oauth-provider on comparable stores
+ * (in-isolate memory; the platform's durable store). `check(session, jwks, expected)` verifies a
+ * Tessera access token. A Tessera row carries `versus`: its rotations/s ÷ those of the
+ * workers-oauth-provider row named there.
+ */
 export async function handshakeBench({ privateJwk, check, params }) {
   const bindings = { ISSUER, AUDIENCE, ORIGIN, PRIVATE_JWK: JSON.stringify(privateJwk) };
   const rows = [];
-  console.error("handshake: trivial worker (floor) ...");
-  rows.push({ name: 'Trivial worker (returns "ok"), same driver', ...(await floorRun(params)) });
-  console.error("handshake: Authority + MemoryStore ...");
-  rows.push({
-    name: "Authority + MemoryStore (default)",
-    ...(await authorityRun("./worker-authority-memory.js", { bindings }, params, check)),
-  });
-  console.error("handshake: Authority + Durable Object store ...");
-  rows.push({
-    name: "Authority + Durable Object store",
-    ...(await authorityRun(
-      "./worker-authority-do.js",
-      {
-        durableObjects: { SESSIONS: "TesseraStoreObject" },
-        bindings: { ...bindings, REFRESH_SECRET: randomBytes(32).toString("base64url") },
-      },
-      params,
-      check,
-    )),
-  });
+  const run = async (name, scenario) => {
+    console.error(`handshake: ${name} ...`);
+    const row = { name, ...(await scenario()) };
+    rows.push(row);
+    return row;
+  };
+  await run('Trivial worker (returns "ok"), same driver', () => floorRun(params));
+  const tesseraMemory = await run("Tessera Authority + MemoryStore (default)", () => authorityRun("memory", bindings, params, check));
+  const oauthMemory = await run("workers-oauth-provider refresh grant, in-isolate KV", () => oauthProviderRun("memory", params));
+  const tesseraDo = await run("Tessera Authority + Durable Object store", () => authorityRun("durable-object", bindings, params, check));
+  const oauthKv = await run("workers-oauth-provider refresh grant, Miniflare KV", () => oauthProviderRun("kv", params));
+  tesseraMemory.versus = { name: "in-isolate KV", ratio: tesseraMemory.perSecond / oauthMemory.perSecond };
+  tesseraDo.versus = { name: "KV", ratio: tesseraDo.perSecond / oauthKv.perSecond };
   return rows;
 }
