@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { generateKeyPair } from "tessera";
+import { workerdOptions } from "../scripts/workerd.mjs";
 import { buildAssets } from "./assets.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -13,27 +14,20 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 export function demoWorker({ port = 8787, accessTtl = 30, theft = true } = {}) {
   const origin = `http://127.0.0.1:${port}`;
   const { privateJwk } = generateKeyPair({ kid: "demo-1" });
-  return new Miniflare({
-    modules: true,
-    scriptPath: here("./worker.js"),
-    modulesRoot: here(".."),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    host: "127.0.0.1",
-    port,
-    assets: { directory: buildAssets(), routerConfig: { has_user_worker: true } },
-    durableObjects: { SESSIONS: "TesseraStoreObject" },
-    bindings: {
-      ORIGIN: origin,
-      PRIVATE_JWK: JSON.stringify(privateJwk),
-      REFRESH_SECRET: randomBytes(32).toString("base64url"),
-      ACCESS_TTL: String(accessTtl),
-      DEMO_THEFT: theft ? "1" : "0",
-    },
-  });
+  return new Miniflare(
+    workerdOptions(here("./worker.js"), {
+      port,
+      assets: { directory: buildAssets(), routerConfig: { has_user_worker: true } },
+      durableObjects: { SESSIONS: "TesseraStoreObject" },
+      bindings: {
+        ORIGIN: origin,
+        PRIVATE_JWK: JSON.stringify(privateJwk),
+        REFRESH_SECRET: randomBytes(32).toString("base64url"),
+        ACCESS_TTL: String(accessTtl),
+        DEMO_THEFT: theft ? "1" : "0",
+      },
+    }),
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

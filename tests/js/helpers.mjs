@@ -43,17 +43,6 @@ export async function jwksServer(initialBody) {
 /** A Miniflare (workerd) instance running `script` (a URL) with the repository as module root. */
 export async function workerd(script, options = {}) {
   const { Miniflare } = await import("miniflare");
-  const { fileURLToPath } = await import("node:url");
-  return new Miniflare({
-    modules: true,
-    scriptPath: fileURLToPath(script),
-    modulesRoot: fileURLToPath(new URL("../..", import.meta.url)),
-    modulesRules: [
-      { type: "ESModule", include: ["**/*.js", "**/*.mjs"] },
-      { type: "CompiledWasm", include: ["**/*.wasm"] },
-    ],
-    compatibilityDate: "2026-04-01",
-    host: "127.0.0.1",
-    ...options,
-  });
+  const { workerdOptions } = await import("../../scripts/workerd.mjs");
+  return new Miniflare(workerdOptions(script, options));
 }

@@ -1,10 +1,24 @@
-// Bench worker: the Authority on the Durable Object store (bind TesseraStoreObject as SESSIONS).
+// Bench worker: Tessera's Authority, on the store named by the STORE var:
+// "memory" (default): its built-in MemoryStore, one per isolate;
+// "durable-object": DurableObjectStore over the SESSIONS binding (bind TesseraStoreObject), which
+// needs REFRESH_SECRET.
 import { Authority } from "../pkg/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../pkg/durable-object.js";
 
 export { TesseraStoreObject };
 
-let authority;
+let authority; // created inside a handler: the Authority draws random values
+
+function storeOptions(env) {
+  switch (env.STORE ?? "memory") {
+    case "memory":
+      return {};
+    case "durable-object":
+      return { refreshSecret: env.REFRESH_SECRET, store: new DurableObjectStore(env.SESSIONS) };
+    default:
+      throw new Error(`unknown STORE ${env.STORE}`);
+  }
+}
 
 export default {
   async fetch(request, env) {
@@ -13,8 +27,7 @@ export default {
       audience: env.AUDIENCE,
       signingKeys: [JSON.parse(env.PRIVATE_JWK)],
       allowedOrigins: [env.ORIGIN],
-      refreshSecret: env.REFRESH_SECRET,
-      store: new DurableObjectStore(env.SESSIONS),
+      ...storeOptions(env),
     });
     if (new URL(request.url).pathname === "/auth/login") {
       const { username } = await request.clone().json().catch(() => ({}));
