@@ -38,7 +38,7 @@ pub fn table_bytes() -> (usize, Vec<usize>) {
 pub use precomputed::{G_WINDOW, KEY_WINDOW, MAX_KEY_TABLES, TABLE_AFTER};
 
 /// Sub-window width for `k·G` when signing (divides [`G_WINDOW`]).
-const SIGN_SUB_WINDOW: u32 = 4;
+const SIGN_SUB_WINDOW: u32 = 6;
 
 use crate::error::{Error, ErrorCode, Result};
 
