@@ -269,3 +269,81 @@ pub fn table_bytes() -> (usize, Vec<usize>) {
     })
     .unwrap_or_default()
 }
+
+/// How many tracked keys hold a complete table, and whether G's is complete.
+#[cfg(test)]
+fn status() -> (usize, bool) {
+    with_state(|state| {
+        let keys = state
+            .keys
+            .iter()
+            .filter(|entry| entry.table.as_ref().and_then(Lazy::ready).is_some())
+            .count();
+        Some((keys, state.generator.as_ref().and_then(Lazy::ready).is_some()))
+    })
+    .unwrap_or((0, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use p256::{ProjectivePoint, Scalar};
+
+    fn point(i: u64) -> Affine {
+        Affine::from_p256(&(ProjectivePoint::GENERATOR * Scalar::from(1000 + i)).to_affine()).unwrap()
+    }
+
+    #[test]
+    fn tables_come_after_a_few_uses_and_their_number_is_bounded() {
+        let keys: Vec<Affine> = (0..6).map(point).collect();
+        // First uses: no tables, nothing built.
+        for key in &keys {
+            for _ in 0..TABLE_AFTER {
+                assert!(for_key(key, usize::MAX).is_none());
+            }
+        }
+        assert_eq!(status(), (0, false));
+        // Next use of the first key builds G (in one go, given an unbounded budget), the one
+        // after that the key's table, then the tables are used.
+        assert!(for_key(&keys[0], usize::MAX).is_none());
+        assert_eq!(status(), (0, true));
+        assert!(for_key(&keys[0], usize::MAX).is_none());
+        assert!(for_key(&keys[0], usize::MAX).is_some());
+        for key in &keys[1..] {
+            for _ in 0..3 {
+                let _ = for_key(key, usize::MAX);
+            }
+        }
+        // Four keys hold tables; the other two keep the plain path rather than evicting busy ones.
+        assert_eq!(status().0, MAX_KEY_TABLES);
+        assert!(for_key(&keys[5], usize::MAX).is_none());
+        let (generator, tables) = table_bytes();
+        assert_eq!((generator, tables.len()), (2_753_536, MAX_KEY_TABLES));
+        // Once the others have been idle long enough, a hot key takes over a slot.
+        for _ in 0..=IDLE_BEFORE_EVICTION {
+            assert!(for_key(&keys[0], usize::MAX).is_some());
+        }
+        assert!(for_key(&keys[5], usize::MAX).is_none()); // claims a slot, builds
+        assert!(for_key(&keys[5], usize::MAX).is_some());
+        assert!(for_key(&keys[0], usize::MAX).is_some());
+        assert_eq!(status().0, MAX_KEY_TABLES);
+    }
+
+    #[test]
+    fn tracked_keys_are_bounded_and_slices_are_small() {
+        for i in 0..40 {
+            assert!(for_key(&point(i), 1).is_none());
+        }
+        assert!(with_state(|state| Some(state.keys.len())).unwrap() <= MAX_TRACKED_KEYS);
+        // Signing builds G one slice per call after TABLE_AFTER signatures.
+        for _ in 0..TABLE_AFTER {
+            assert!(for_signing(STEP_ENTRIES).is_none());
+        }
+        let mut calls = 0;
+        while for_signing(STEP_ENTRIES).is_none() {
+            calls += 1;
+            assert!(calls < 100);
+        }
+        assert_eq!(calls, 2_753_536 / 64 / STEP_ENTRIES + 1);
+    }
+}
