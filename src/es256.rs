@@ -25,6 +25,7 @@ use p256::elliptic_curve::ops::{Invert, Reduce};
 use p256::elliptic_curve::Curve as _;
 use p256::{FieldBytes, NistP256, NonZeroScalar, Scalar, U256};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize as _;
 
 use curve::{fe_from_bytes, Affine, Jacobian};
 use table::FixedBaseTable;
@@ -232,28 +233,57 @@ fn sign_with_table(key: &SigningKey, generator: &FixedBaseTable, digest: &[u8; 3
     let mut nonces = rfc6979::KGenerator::<Sha256, U256>::new(&d.to_repr(), digest, &[], order);
     let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
     // A candidate fails only if r or s is zero (probability ~2^-256 each); bounded anyway.
+    let mut k_bytes = FieldBytes::default();
+    let mut signature = None;
     for _ in 0..8 {
-        let mut k_bytes = FieldBytes::default();
         nonces.fill_next_k(&mut k_bytes);
-        let Some(k) = Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(k_bytes)) else {
-            continue;
-        };
-        let point = generator.mul_ct(&k_bytes.into(), SIGN_SUB_WINDOW)?;
-        let x = if point.is_identity() {
-            // Only for a handful of k out of n (see `mul_ct`): compute k·G with p256 instead.
-            use p256::elliptic_curve::{group::Group as _, point::AffineCoordinates as _};
-            p256::ProjectivePoint::mul_by_generator(&*k).to_affine().x()
-        } else {
-            point.affine_x()?.to_repr()
-        };
-        let r = <Scalar as Reduce<FieldBytes>>::reduce(&x);
-        let k_inv = Option::<Scalar>::from(k.as_ref().invert())?;
-        let s = k_inv * (z + r * d.as_ref());
-        if let Ok(signature) = Signature::from_scalars(r, s) {
-            return Some(signature.to_bytes().into());
+        match sign_with_nonce(d, &z, &k_bytes, generator) {
+            Attempt::Signed(found) => signature = Some(found),
+            Attempt::NextNonce => continue,
+            // Leave it to p256 rather than drift from RFC 6979's sequence of nonces.
+            Attempt::Failed => {}
         }
+        break;
     }
-    None
+    k_bytes.as_mut_slice().zeroize();
+    signature
+}
+
+enum Attempt {
+    Signed([u8; 64]),
+    /// RFC 6979 §3.2 step h.3: this k gives r = 0 or s = 0 (or is out of range); take the next.
+    NextNonce,
+    /// An internal step failed (never expected).
+    Failed,
+}
+
+/// `r || s` for the nonce `k_bytes`.
+fn sign_with_nonce(d: &NonZeroScalar, z: &Scalar, k_bytes: &FieldBytes, generator: &FixedBaseTable) -> Attempt {
+    let Some(k) = Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(*k_bytes)) else {
+        return Attempt::NextNonce;
+    };
+    let Some(point) = generator.mul_ct(&(*k_bytes).into(), SIGN_SUB_WINDOW) else {
+        return Attempt::Failed;
+    };
+    let x = if point.is_identity() {
+        // Only for a handful of k out of n (see `mul_ct`): compute k·G with p256 instead.
+        use p256::elliptic_curve::{group::Group as _, point::AffineCoordinates as _};
+        p256::ProjectivePoint::mul_by_generator(&*k).to_affine().x()
+    } else {
+        match point.affine_x() {
+            Some(x) => x.to_repr(),
+            None => return Attempt::Failed,
+        }
+    };
+    let r = <Scalar as Reduce<FieldBytes>>::reduce(&x);
+    let Some(k_inv) = Option::<Scalar>::from(k.as_ref().invert()) else {
+        return Attempt::Failed;
+    };
+    let s = k_inv * (*z + r * d.as_ref());
+    match Signature::from_scalars(r, s) {
+        Ok(signature) => Attempt::Signed(signature.to_bytes().into()),
+        Err(_) => Attempt::NextNonce,
+    }
 }
 
 #[cfg(test)]

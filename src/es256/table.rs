@@ -23,6 +23,7 @@
 //!   the incomplete addition cannot meet its exceptional cases there.
 
 use p256::elliptic_curve::subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _};
+use zeroize::Zeroize as _;
 
 use super::curve::{batch_to_affine, Affine, Jacobian};
 
@@ -130,6 +131,7 @@ impl FixedBaseTable {
             acc.conditional_assign(&sum, !is_zero);
             acc_is_identity &= is_zero;
         }
+        digits.zeroize();
         Some(acc)
     }
 }
@@ -360,5 +362,39 @@ mod tests {
         assert_eq!(builder.finish().unwrap().points, table.points);
         assert!(FixedBaseTable::new(&base, 2).is_none() && FixedBaseTable::new(&base, 17).is_none());
         assert_eq!(table.bytes(), (32 * 128 + 1) * 64);
+    }
+
+    #[test]
+    fn constant_time_multiplication_near_its_exceptional_nonces() {
+        // k ≡ ±2·T (mod n) for a top sub-window term T = d·2^(s·j): the only nonces for which the
+        // incomplete addition could meet `acc == ±entry`. The result is either right or flagged
+        // as the identity (the signer then uses p256), never a wrong point.
+        let g = ProjectivePoint::GENERATOR;
+        let base = Affine::from_p256(&g.to_affine()).unwrap();
+        let table = FixedBaseTable::new(&base, 6).unwrap();
+        let mut flagged = 0;
+        for sub in [3, 6] {
+            let top = (256 / sub) * sub;
+            for d in 1..=(1u64 << (sub - 1)) {
+                for shift in [top - sub, top] {
+                    let mut t = Scalar::from(d);
+                    for _ in 0..shift {
+                        t = t.double();
+                    }
+                    for k in [t.double(), -t.double(), t, -t, t.double() + Scalar::ONE] {
+                        if k == Scalar::ZERO {
+                            continue;
+                        }
+                        let result = table.mul_ct(&bytes(&k), sub as u32).unwrap();
+                        if result.is_identity() {
+                            flagged += 1;
+                        } else {
+                            assert_eq!(to_p256(&result), g * k, "sub {sub} d {d} shift {shift}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(flagged < 8, "{flagged}");
     }
 }
