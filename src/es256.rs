@@ -3,7 +3,7 @@
 //!
 //! Speed comes from fixed-base tables (`es256/table.rs`) on p256's field arithmetic
 //! (`es256/curve.rs`), built lazily and in slices (`es256/precomputed.rs`, which also states the
-//! memory: 2.63 MiB for the generator G per instance, 0.78 MiB per public key, at most four keys):
+//! memory: 2.63 MiB for the generator G per instance, 0.79 MiB per public key, at most four keys):
 //!
 //! * Verification (SEC 1 §4.1.4): `R = u1·G + u2·Q` is about 22 + 26 mixed additions into one
 //!   Jacobian accumulator, no doublings, and no inversion at the end: `x(R) mod n = r` is checked

@@ -4,16 +4,18 @@
 //!   a wasm instance has one thread), shared by every key and by signing: 21 windows × 2048
 //!   entries + 16, 64 bytes each = **2.63 MiB** (2,753,536 bytes).
 //! * **Each public key Q**: a table of width [`KEY_WINDOW`]: 25 windows × 512 entries + 64 =
-//!   **0.78 MiB** (823,296 bytes). At most [`MAX_KEY_TABLES`] keys hold one (built or being
-//!   built), so all tables together stay below 2.63 + 4 × 0.79 ≈ 5.8 MiB.
+//!   **0.79 MiB** (823,296 bytes). At most [`MAX_KEY_TABLES`] keys hold one (built or being
+//!   built), so all tables together stay below 2.63 + 4 × 0.79 ≈ 5.8 MiB. (Smaller widths
+//!   trade speed for memory: a key table of width 8 is 0.25 MiB and costs 7 more additions per
+//!   verification, about +13 %.)
 //!
 //! Nothing is built for a key's first [`TABLE_AFTER`] verifications (one-off keys, cold starts
-//! and the first token keep p256's plain verification, ≈ 0.5 ms). From then on, each
+//! and the first token keep p256's plain verification, ≈ 0.5–1 ms in wasm). From then on, each
 //! verification that finds a table missing adds one slice of [`STEP_ENTRIES`] entries to it
-//! (G first, then the key's; a few milliseconds in wasm) and still verifies the plain way, so no
-//! single call pays the whole build (≈ 70 ms for G, ≈ 20 ms for a key in wasm): the table path
-//! starts after about 43 + 13 such calls. Signing does the same for G after its own
-//! [`TABLE_AFTER`] signatures.
+//! (G first, then the key's; 1.5–5 ms in wasm on a shared 2-core machine) and still verifies the
+//! plain way, so no single call pays the whole build (70–110 ms for G, 20–60 ms for a key in
+//! wasm there): the table path starts after about 43 + 13 such calls. Signing does the same for
+//! G after its own [`TABLE_AFTER`] signatures.
 //!
 //! Keys are recognised by their point, so a key re-parsed from a JWK Set (a fresh `Verifier`, a
 //! refetched remote set) finds its table again. [`MAX_TRACKED_KEYS`] keys are tracked; the least
