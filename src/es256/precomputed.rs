@@ -7,7 +7,7 @@
 //!   **0.79 MiB** (823,296 bytes). At most [`MAX_KEY_TABLES`] keys hold one (built or being
 //!   built), so all tables together stay below 2.63 + 4 × 0.79 ≈ 5.8 MiB. (Smaller widths
 //!   trade speed for memory: a key table of width 8 is 0.25 MiB and costs 7 more additions per
-//!   verification, about +13 %.)
+//!   verification, about +10 %.)
 //!
 //! Nothing is built for a key's first [`TABLE_AFTER`] verifications (one-off keys, cold starts
 //! and the first token keep p256's plain verification, ≈ 0.5–1 ms in wasm). From then on, each
