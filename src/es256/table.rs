@@ -119,7 +119,8 @@ impl FixedBaseTable {
             let mut entry = Affine::default_point();
             for m in 1..=candidates {
                 // Entry `m·2^offset` of this window is `m·2^(s·j)·base`. Only the top window is
-                // short, and there the digit cannot reach the missing entries (see above).
+                // short (2^t entries for its t = 256 − w·i bits); a sub-window in it covers bits
+                // below 256 plus at most a carry, so |d|·2^offset ≤ 2^t and the entry exists.
                 if let Some(candidate) = self.points.get(start + ((m as usize) << offset) - 1) {
                     entry.conditional_assign(candidate, magnitude.ct_eq(&m));
                 }
