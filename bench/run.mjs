@@ -291,6 +291,11 @@ async function rounds(label, candidates) {
 
 const verifyRows = await rounds("verify", verifyCandidates);
 const signRows = await rounds("sign", signCandidates);
+// BENCH_QUICK=1: print the verify and sign ratios only (no cold start, no handshake, RESULTS.md untouched).
+if (process.env.BENCH_QUICK) {
+  for (const r of [...verifyRows, ...signRows]) console.log(`${fmtRatio(r.ratio)}  ${fmtInt(r.median)} ops/s  ${r.name}`);
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------- module size
 const size = { raw: wasmBytes.length, gzip: gzipSync(wasmBytes, { level: zlibConstants.Z_BEST_COMPRESSION }).length };

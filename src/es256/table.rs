@@ -1,96 +1,401 @@
-//! Fixed-window precomputed multiples of one public key, so `u2·Q` in ECDSA verification is
-//! [`WINDOWS`] mixed additions instead of ~256 doublings and additions.
+//! Fixed-base scalar multiplication with signed-digit windows: `k·P` for a point `P` known in
+//! advance (the generator G, or a long-lived public key Q) is a sum of table entries, with no
+//! doublings at all.
 //!
-//! `points[i·(2^W − 1) + d − 1] = d · 2^(W·i) · Q` for every window `i` and digit `d` in
-//! 1..2^W, in affine form. Memory: `WINDOWS × (2^W − 1)` affine points, 43 × 63 × ~72 bytes
-//! ≈ 190 KiB per key. Only public data (the key, the signature scalars) flows through it, so
-//! variable time is fine.
+//! A table of window width `w` stores, for every window `i` (bits `w·i .. w·i + w` of the
+//! scalar) and every digit `d` in `1 ..= 2^(w−1)`, the affine point `d·2^(w·i)·P`. The scalar is
+//! recoded into signed digits `d_i` in `[−2^(w−1), 2^(w−1)]` with `k = Σ d_i·2^(w·i)`; a negative
+//! digit uses the stored entry with `y` negated, which halves the table. `k·P` is then at most
+//! `⌊256/w⌋ + 1` mixed additions.
+//!
+//! Size: `⌊256/w⌋` full windows of `2^(w−1)` entries plus a short top window, 64 bytes an entry
+//! ([`FixedBaseTable::bytes`]): w = 8 → 264 KiB, w = 10 → 801 KiB, w = 12 → 2.6 MiB.
+//! Building costs about 18 field multiplications per entry (one mixed addition plus its share of
+//! one batched inversion per window).
+//!
+//! Two ways to use a table:
+//! * [`FixedBaseTable::add_multiple_vartime`] for verification: public scalars only, variable time,
+//!   every exceptional case of the incomplete addition handled (see `curve.rs`).
+//! * [`FixedBaseTable::mul_ct`] for signing (`k·G` with the secret nonce `k`): constant time.
+//!   Digits are recoded without branches, every lookup reads all candidate entries of its window
+//!   and keeps one with a conditional select (the memory access pattern does not depend on `k`),
+//!   and the additions are straight-line field arithmetic with selects. See its comment for why
+//!   the incomplete addition cannot meet its exceptional cases there.
 
-use p256::elliptic_curve::group::Curve as _;
-use p256::elliptic_curve::group::Group as _;
-use p256::{AffinePoint, ProjectivePoint, Scalar};
+use p256::elliptic_curve::subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _};
+use zeroize::Zeroize as _;
 
-/// Window width in bits.
-pub const W: usize = 6;
-/// Windows covering a 256-bit scalar.
-pub const WINDOWS: usize = 256_usize.div_ceil(W);
-const DIGITS: usize = (1 << W) - 1;
+use super::curve::{batch_to_affine, Affine, Jacobian};
+
+/// Signed digits of a 256-bit scalar for any window width this module uses (≥ 3 bits).
+const MAX_DIGITS: usize = 256 / 3 + 1;
 
 #[derive(Clone, Debug)]
-pub struct KeyTable {
-    points: Vec<AffinePoint>,
+pub struct FixedBaseTable {
+    /// Window width `w` in bits.
+    window: u32,
+    /// `2^(w−1)`: entries in every window but the top one.
+    per_window: usize,
+    /// `windows × per_window` entries, the top window possibly shorter.
+    points: Vec<Affine>,
 }
 
-impl KeyTable {
-    pub fn new(q: &ProjectivePoint) -> KeyTable {
-        let mut projective = Vec::with_capacity(WINDOWS * DIGITS);
-        let mut base = *q;
-        for _ in 0..WINDOWS {
-            let mut multiple = base;
-            for _ in 0..DIGITS {
-                projective.push(multiple);
-                multiple += base;
-            }
-            // `multiple` is now 2^W · base: the next window's base.
-            base = multiple;
-        }
-        let mut points = vec![AffinePoint::IDENTITY; projective.len()];
-        ProjectivePoint::batch_normalize(&projective, &mut points);
-        KeyTable { points }
+/// Number of windows (digits) for width `w`: `⌊256/w⌋ + 1` (the top one absorbs the last carry).
+fn digit_count(window: u32) -> usize {
+    256 / window as usize + 1
+}
+
+impl FixedBaseTable {
+    /// The table of `base` for window width `window` (3..=16 bits), built at once. `None` only
+    /// for a bad width, or if the arithmetic met the identity, which cannot happen for a point
+    /// of prime order n > 2^255. (The crate builds tables in slices with [`TableBuilder`].)
+    #[cfg(test)]
+    pub fn new(base: &Affine, window: u32) -> Option<FixedBaseTable> {
+        let mut builder = TableBuilder::new(base, window)?;
+        while !builder.step(usize::MAX)? {}
+        builder.finish()
     }
 
-    /// `k · Q`.
-    pub fn mul(&self, k: &Scalar) -> ProjectivePoint {
-        let bytes = k.to_bytes(); // big-endian
-        let mut acc = ProjectivePoint::identity();
-        for window in 0..WINDOWS {
-            let digit = digit(&bytes, window);
-            if digit != 0 {
-                if let Some(point) = self.points.get(window * DIGITS + digit - 1) {
-                    acc += point;
+    /// Heap bytes held by the table.
+    pub fn bytes(&self) -> usize {
+        self.points.capacity() * std::mem::size_of::<Affine>()
+    }
+
+    /// `acc += k·base` for a public scalar `k` (32 bytes, big-endian, any value < 2^256).
+    /// Variable time. `None` only on an internal indexing error (never expected): callers
+    /// then reject the signature.
+    pub fn add_multiple_vartime(&self, acc: &mut Jacobian, k: &[u8; 32]) -> Option<()> {
+        let mut digits = [0i32; MAX_DIGITS];
+        let count = recode(k, self.window, &mut digits);
+        for (i, &digit) in digits.iter().take(count).enumerate() {
+            if digit == 0 {
+                continue;
+            }
+            let index = i * self.per_window + digit.unsigned_abs() as usize - 1;
+            let entry = self.points.get(index)?;
+            if digit > 0 {
+                acc.add_affine_vartime(entry);
+            } else {
+                acc.add_affine_vartime(&entry.neg());
+            }
+        }
+        Some(())
+    }
+
+    /// `k·base` for a secret `k` in `[1, n−1]` (32 bytes, big-endian), in constant time, using
+    /// sub-windows of `sub` bits (`sub` must divide the table's width, so that every sub-window
+    /// digit times its offset inside the table window is an entry: `d·2^o ≤ 2^(w−1)`).
+    ///
+    /// Exceptional cases of the mixed addition cannot depend on `k` in a way that matters: with
+    /// `S_j` the sum of the digits below sub-window `j` and `T_j = d_j·2^(s·j)` the next term,
+    /// `|S_j| < 2^(s·j) ≤ |T_j|` as integers, so `S_j ≠ ±T_j`; they could only be congruent modulo n
+    /// if `|S_j ∓ T_j| ≥ n > 2^255`, which needs `s·(j + 1) > 255`, i.e. the top sub-window alone,
+    /// where `S + T = k ≢ 0` and `S − T ≡ 0` means `k ≡ 2·T (mod n)`: at most 2^(s−1)·2 values of
+    /// `k` out of n. The accumulator being the identity (all lower digits zero) is handled with
+    /// selects. If one of those few `k` ever occurs, the result has `Z = 0` and the caller
+    /// recomputes `k·G` another (constant-time) way; `k` comes from HMAC-DRBG (RFC 6979), so this
+    /// has probability below 2^−240 and reveals nothing useful.
+    ///
+    /// `None` if `sub` does not divide the width or is out of range (a programming error).
+    pub fn mul_ct(&self, k: &[u8; 32], sub: u32) -> Option<Jacobian> {
+        if sub < 3 || self.window % sub != 0 {
+            return None;
+        }
+        let mut digits = [0i32; MAX_DIGITS];
+        let count = recode(k, sub, &mut digits);
+        let candidates = 1u32 << (sub - 1);
+        let mut acc = Jacobian::IDENTITY;
+        let mut acc_is_identity = Choice::from(1);
+        for (j, &digit) in digits.iter().take(count).enumerate() {
+            // Which table window this sub-window falls in, and at which bit offset: public.
+            let position = j * sub as usize;
+            let window = position / self.window as usize;
+            let offset = position % self.window as usize;
+            let start = window * self.per_window;
+            // Branch-free absolute value and sign of the digit.
+            let mask = digit >> 31; // all ones when negative
+            let magnitude = ((digit ^ mask) - mask) as u32;
+            let negative = Choice::from((mask & 1) as u8);
+            let mut entry = Affine::default_point();
+            for m in 1..=candidates {
+                // Entry `m·2^offset` of this window is `m·2^(s·j)·base`. Only the top window is
+                // short (2^t entries for its t = 256 − w·i bits); a sub-window in it covers bits
+                // below 256 plus at most a carry, so |d|·2^offset ≤ 2^t and the entry exists.
+                if let Some(candidate) = self.points.get(start + ((m as usize) << offset) - 1) {
+                    entry.conditional_assign(candidate, magnitude.ct_eq(&m));
                 }
             }
+            let negated = entry.neg();
+            entry.conditional_assign(&negated, negative);
+            let is_zero = magnitude.ct_eq(&0);
+            let sum = acc.add_affine_ct(&entry, acc_is_identity);
+            acc.conditional_assign(&sum, !is_zero);
+            acc_is_identity &= is_zero;
         }
-        acc
+        digits.zeroize();
+        Some(acc)
     }
 }
 
-/// Bits `[W·window, W·window + W)` of the big-endian 256-bit integer `bytes`.
-fn digit(bytes: &[u8], window: usize) -> usize {
-    let mut value = 0usize;
-    for bit in 0..W {
-        let index = window * W + bit;
-        if index >= 256 {
-            break;
+/// Builds a [`FixedBaseTable`] a slice at a time, so that no single call (and no single request
+/// to a server) pays for the whole table.
+#[derive(Clone, Debug)]
+pub struct TableBuilder {
+    window: u32,
+    per_window: usize,
+    count: usize,
+    top_len: usize,
+    points: Vec<Affine>,
+    /// The window being built, and how many of its entries exist.
+    current: usize,
+    done_in_window: usize,
+    /// `2^(w·current)·base`, and `done_in_window` times it (Jacobian).
+    window_base: Affine,
+    multiple: Jacobian,
+}
+
+impl TableBuilder {
+    pub fn new(base: &Affine, window: u32) -> Option<TableBuilder> {
+        if !(3..=16).contains(&window) {
+            return None;
         }
-        let byte = bytes.get(31 - index / 8).copied().unwrap_or(0);
-        value |= usize::from((byte >> (index % 8)) & 1) << bit;
+        let per_window = 1usize << (window - 1);
+        let count = digit_count(window);
+        // The top window covers the last `256 − w·(count − 1)` bits plus a carry: digits ≤ 2^that.
+        let top_bits = 256 - window as usize * (count - 1);
+        let top_len = per_window.min(1 << top_bits);
+        Some(TableBuilder {
+            window,
+            per_window,
+            count,
+            top_len,
+            points: Vec::with_capacity((count - 1) * per_window + top_len),
+            current: 0,
+            done_in_window: 0,
+            window_base: *base,
+            multiple: Jacobian::IDENTITY,
+        })
     }
-    value
+
+    /// Whether every entry exists.
+    pub fn is_complete(&self) -> bool {
+        self.current >= self.count
+    }
+
+    /// Adds up to `budget` more entries (at least one unless complete; about 18 field
+    /// multiplications each, plus one field inversion per window touched). Returns whether the
+    /// table is complete. `None` if the arithmetic met the identity (impossible for a point of
+    /// prime order).
+    pub fn step(&mut self, budget: usize) -> Option<bool> {
+        let mut left = budget.max(1);
+        while left > 0 && !self.is_complete() {
+            left -= self.step_in_window(left)?;
+        }
+        Some(self.is_complete())
+    }
+
+    /// Up to `budget` (≥ 1) entries of the current window; returns how many were made.
+    fn step_in_window(&mut self, budget: usize) -> Option<usize> {
+        let len = if self.current + 1 == self.count {
+            self.top_len
+        } else {
+            self.per_window
+        };
+        let todo = (len - self.done_in_window).min(budget);
+        let mut batch = Vec::with_capacity(todo + 1);
+        for _ in 0..todo {
+            self.multiple.add_affine_vartime(&self.window_base);
+            batch.push(self.multiple);
+        }
+        self.done_in_window += todo;
+        let window_finished = self.done_in_window == len;
+        let next_base = window_finished && self.current + 1 < self.count;
+        if next_base {
+            // `multiple` = 2^(w−1)·window_base, so its double is the next window's base.
+            batch.push(self.multiple.double());
+        }
+        let mut affine = batch_to_affine(&batch)?;
+        if next_base {
+            self.window_base = affine.pop()?;
+        }
+        self.points.extend_from_slice(&affine);
+        if window_finished {
+            self.current += 1;
+            self.done_in_window = 0;
+            self.multiple = Jacobian::IDENTITY;
+        }
+        Some(todo)
+    }
+
+    /// The table, once [`TableBuilder::is_complete`].
+    pub fn finish(self) -> Option<FixedBaseTable> {
+        if !self.is_complete() {
+            return None;
+        }
+        Some(FixedBaseTable {
+            window: self.window,
+            per_window: self.per_window,
+            points: self.points,
+        })
+    }
+}
+
+/// Bits `position .. position + width` of the little-endian limbs (zero above bit 255).
+fn bits(limbs: &[u64; 4], position: usize, width: u32) -> u32 {
+    let limb = position / 64;
+    let shift = position % 64;
+    let low = limbs.get(limb).copied().unwrap_or(0) >> shift;
+    let high = if shift == 0 {
+        0
+    } else {
+        limbs.get(limb + 1).copied().unwrap_or(0) << (64 - shift)
+    };
+    ((low | high) & ((1u64 << width) - 1)) as u32
+}
+
+/// Signed digits of `k` (big-endian) for width `w`: `k = Σ d_i·2^(w·i)` with
+/// `|d_i| ≤ 2^(w−1)`; returns how many. Branch-free in the digit values (used on secret nonces).
+fn recode(k: &[u8; 32], width: u32, digits: &mut [i32; MAX_DIGITS]) -> usize {
+    let mut limbs = [0u64; 4];
+    for (limb, chunk) in limbs.iter_mut().rev().zip(k.chunks_exact(8)) {
+        *limb = u64::from_be_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
+    }
+    let count = digit_count(width).min(MAX_DIGITS);
+    let half = 1i32 << (width - 1);
+    let mut carry = 0i32;
+    for (i, digit) in digits.iter_mut().take(count).enumerate() {
+        let value = bits(&limbs, i * width as usize, width) as i32 + carry;
+        if i + 1 == count {
+            // The top window holds fewer than w − 1 bits plus the carry: no recoding needed.
+            *digit = value;
+        } else {
+            // value in [0, 2^w]: keep it if below 2^(w−1), else use value − 2^w and carry one.
+            carry = (value + half) >> width;
+            *digit = value - (carry << width);
+        }
+    }
+    count
+}
+
+impl Affine {
+    /// A placeholder for constant-time selection (not a curve point).
+    fn default_point() -> Affine {
+        Affine {
+            x: super::curve::Fe::ZERO,
+            y: super::curve::Fe::ZERO,
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use p256::elliptic_curve::ops::Reduce;
-    use p256::FieldBytes;
+    use p256::{FieldBytes, ProjectivePoint, Scalar};
     use sha2::{Digest, Sha256};
 
     fn scalar(i: u32) -> Scalar {
-        let digest = Sha256::digest(i.to_be_bytes());
-        <Scalar as Reduce<FieldBytes>>::reduce(&digest)
+        <Scalar as Reduce<FieldBytes>>::reduce(&Sha256::digest(i.to_be_bytes()))
+    }
+
+    fn to_p256(p: &Jacobian) -> ProjectivePoint {
+        if p.is_identity() {
+            return ProjectivePoint::IDENTITY;
+        }
+        ProjectivePoint::from(batch_to_affine(&[*p]).unwrap()[0].to_p256().unwrap())
+    }
+
+    fn bytes(k: &Scalar) -> [u8; 32] {
+        k.to_bytes().into()
     }
 
     #[test]
-    fn table_multiplication_matches_the_curve() {
-        let q = ProjectivePoint::GENERATOR * scalar(99);
-        let table = KeyTable::new(&q);
-        for i in 0..64 {
-            let k = scalar(i);
-            assert_eq!(table.mul(&k), q * k);
+    fn recoding_sums_back_to_the_scalar() {
+        for width in 3..=16 {
+            for k in [Scalar::ONE, -Scalar::ONE, scalar(1), scalar(2), Scalar::ZERO] {
+                let mut digits = [0i32; MAX_DIGITS];
+                let count = recode(&bytes(&k), width, &mut digits);
+                let mut sum = Scalar::ZERO;
+                let radix = Scalar::from(1u64 << width);
+                for &d in digits[..count].iter().rev() {
+                    assert!(d.unsigned_abs() <= 1 << (width - 1), "width {width} digit {d}");
+                    sum = sum * radix
+                        + if d < 0 {
+                            -Scalar::from(u64::from(d.unsigned_abs()))
+                        } else {
+                            Scalar::from(d as u64)
+                        };
+                }
+                assert_eq!(sum, k, "width {width}");
+            }
         }
-        assert_eq!(table.mul(&Scalar::ZERO), ProjectivePoint::identity());
-        assert_eq!(table.mul(&Scalar::ONE), q);
-        assert_eq!(table.mul(&-Scalar::ONE), -q);
+    }
+
+    #[test]
+    fn table_multiplication_matches_p256() {
+        let q = ProjectivePoint::GENERATOR * scalar(99);
+        let base = Affine::from_p256(&q.to_affine()).unwrap();
+        for window in [4, 5, 6, 8] {
+            let table = FixedBaseTable::new(&base, window).unwrap();
+            let mut ks: Vec<Scalar> = (0..24).map(scalar).collect();
+            ks.extend([Scalar::ZERO, Scalar::ONE, -Scalar::ONE, Scalar::from(1u64 << (window - 1))]);
+            for k in ks {
+                let mut acc = Jacobian::IDENTITY;
+                table.add_multiple_vartime(&mut acc, &bytes(&k)).unwrap();
+                assert_eq!(to_p256(&acc), q * k, "window {window}");
+                if k != Scalar::ZERO {
+                    for sub in (3..=window).filter(|sub| window % sub == 0) {
+                        let ct = table.mul_ct(&bytes(&k), sub).unwrap();
+                        assert_eq!(to_p256(&ct), q * k, "window {window} sub {sub}");
+                    }
+                }
+            }
+        }
+        let table = FixedBaseTable::new(&base, 8).unwrap();
+        assert!(table.mul_ct(&[1; 32], 3).is_none());
+        // Built in small slices: the same table.
+        let mut builder = TableBuilder::new(&base, 8).unwrap();
+        let mut steps = 0;
+        while !builder.step(100).unwrap() {
+            steps += 1;
+        }
+        assert_eq!(steps, 4097 / 100, "100 entries a step, across window boundaries");
+        assert_eq!(builder.finish().unwrap().points, table.points);
+        assert!(FixedBaseTable::new(&base, 2).is_none() && FixedBaseTable::new(&base, 17).is_none());
+        assert_eq!(table.bytes(), (32 * 128 + 1) * 64);
+    }
+
+    #[test]
+    fn constant_time_multiplication_near_its_exceptional_nonces() {
+        // k ≡ ±2·T (mod n) for a top sub-window term T = d·2^(s·j): the only nonces for which the
+        // incomplete addition could meet `acc == ±entry`. The result is either right or flagged
+        // as the identity (the signer then uses p256), never a wrong point.
+        let g = ProjectivePoint::GENERATOR;
+        let base = Affine::from_p256(&g.to_affine()).unwrap();
+        let table = FixedBaseTable::new(&base, 6).unwrap();
+        let mut flagged = 0;
+        for sub in [3, 6] {
+            let top = (256 / sub) * sub;
+            for d in 1..=(1u64 << (sub - 1)) {
+                for shift in [top - sub, top] {
+                    let mut t = Scalar::from(d);
+                    for _ in 0..shift {
+                        t = t.double();
+                    }
+                    for k in [t.double(), -t.double(), t, -t, t.double() + Scalar::ONE] {
+                        if k == Scalar::ZERO {
+                            continue;
+                        }
+                        let result = table.mul_ct(&bytes(&k), sub as u32).unwrap();
+                        if result.is_identity() {
+                            flagged += 1;
+                        } else {
+                            assert_eq!(to_p256(&result), g * k, "sub {sub} d {d} shift {shift}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(flagged < 8, "{flagged}");
     }
 }
