@@ -62,6 +62,11 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
         .map_err(|_| Error::malformed("value cannot be represented in JavaScript"))
 }
 
+/// JSON text (already checked by serde_json) as a new JS value, by `JSON.parse`.
+pub(crate) fn parse_json(json: &str) -> Result<JsValue> {
+    js_sys::JSON::parse(json).map_err(|_| Error::malformed("value cannot be represented in JavaScript"))
+}
+
 /// A token argument must be a string.
 pub(crate) fn token(value: &JsValue) -> Result<String> {
     value.as_string().ok_or_else(|| Error::malformed("the token must be a string"))
