@@ -161,6 +161,29 @@ test("integers JavaScript cannot hold exactly are refused, not rounded", async (
   }
 });
 
+test("token strings: non-ASCII, lone surrogates and oversized text are ERR_MALFORMED, never a crash", async () => {
+  const plain = new Verifier({ jwks });
+  const [h, p, s] = good.split(".");
+  const bad = [
+    `${h}.${p}.${s}\u00e9`,
+    `${h}.${p}.\ud800${s}`,
+    `\u{1F600}`.repeat(5000), // 10,000 UTF-16 units, 20,000 UTF-8 bytes: over the 16 KiB limit
+    "\u00e9".repeat(16 * 1024),
+    "a".repeat(16 * 1024 + 1),
+    new String(good),
+    null,
+  ];
+  for (const token of bad) {
+    assert.equal((await caught(() => plain.verify(token, { now: NOW }))).code, "ERR_MALFORMED");
+    assert.equal((await caught(() => plain.verifySync(token, { now: NOW }))).code, "ERR_MALFORMED");
+  }
+  // The largest accepted size is read whole (then refused for its shape, not its size).
+  const longest = await caught(() => plain.verifySync("a".repeat(16 * 1024), { now: NOW }));
+  assert.equal(longest.code, "ERR_MALFORMED");
+  assert.doesNotMatch(longest.message, /too large/);
+  assert.equal(verifier.verifySync(good, { now: NOW }).sub, "user-1");
+});
+
 test("verify and verifySync make the same decision on every case", async () => {
   for (const [name, token, options, expected] of cases()) {
     let asyncResult, syncResult;
