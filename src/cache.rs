@@ -7,9 +7,12 @@
 //! keeps the token that verified, and a hit needs the presented token to equal it byte for byte:
 //! any other signature segment goes through full verification (a tampered signature is still
 //! rejected, a malleated valid one is verified and then replaces the entry). The map's index is
-//! a 64-bit SipHash of the signing input under a per-cache random key, only to find the entry:
-//! the byte comparison decides, so a hash collision costs a verification, never a wrong hit.
-//! (SHA-256 of the signing input, the earlier index, cost more than the rest of a hit together.)
+//! a 64-bit SipHash of the signing input (std's `RandomState`: randomly keyed where the platform
+//! has a random source, predictable on wasm32-unknown-unknown, which has none), only to find the
+//! entry: the byte comparison decides, so a collision, by chance or crafted, costs one full
+//! verification (and on insert evicts the other entry), never a wrong hit. Only verified tokens
+//! are inserted, so crafted collisions cannot fill the cache. (SHA-256 of the signing input, the
+//! earlier index, took more time than the rest of a hit together.)
 //!
 //! An entry holds the verified header and claims (parsed, for the claim checks) and the claims'
 //! JSON text (so a binding can rebuild a fresh claims object per call, for example with
