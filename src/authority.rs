@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::cookie;
 use crate::error::{Error, ErrorCode, Result};
-use crate::jwt::{self, OneOrMany};
+use crate::jwt::{self, OneOrMany, VerifiedJwt};
 use crate::refresh::{self, Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
 use crate::signer::{SignOptions, Signer, SignerOptions};
 use crate::verifier::{Verifier, VerifierOptions};
@@ -359,6 +359,11 @@ impl Authority {
     /// with the store: [`Authority::check_session`]).
     pub fn verify(&self, token: &str, now: f64, scopes: &[String]) -> Result<Map<String, Value>> {
         self.verifier.verify(token, now, scopes)
+    }
+
+    /// [`Authority::verify`], returning the verified token whole (header, claims, claims text).
+    pub fn verify_jwt(&self, token: &str, now: f64, scopes: &[String]) -> Result<VerifiedJwt> {
+        self.verifier.verify_with(token, now, scopes, VerifiedJwt::clone)
     }
 
     /// Revocation check of a verified access token against its family record and the subject's

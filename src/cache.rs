@@ -2,72 +2,111 @@
 //! JSON parsing — but never the claim checks (`exp`, `nbf`, …, scopes), which run on every hit,
 //! nor the authority's revocation check, which runs after.
 //!
-//! Entries are keyed on SHA-256 of the signing input (`header.payload`), never on the raw token:
-//! ECDSA signatures are malleable, so one signed content has several valid token strings. The
-//! entry keeps the signature segment that verified; a hit with any other signature segment goes
-//! through full verification (a tampered signature is still rejected, a malleated valid one is
-//! verified and then served from the cache).
+//! Entries are keyed on the signing input (`header.payload`), never on the raw token: ECDSA
+//! signatures are malleable, so one signed content has several valid token strings. The entry
+//! keeps the token that verified, and a hit needs the presented token to equal it byte for byte:
+//! any other signature segment goes through full verification (a tampered signature is still
+//! rejected, a malleated valid one is verified and then replaces the entry). The map's index is
+//! a 64-bit SipHash of the signing input (std's `RandomState`: randomly keyed where the platform
+//! has a random source, predictable on wasm32-unknown-unknown, which has none), only to find the
+//! entry: the byte comparison decides, so a collision, by chance or crafted, costs one full
+//! verification (and on insert evicts the other entry), never a wrong hit. Only verified tokens
+//! are inserted, so crafted collisions cannot fill the cache. (SHA-256 of the signing input, the
+//! earlier index, took more time than the rest of a hit together.)
 //!
-//! Memory is bounded: at most [`MAX_ENTRIES`] entries and [`MAX_BYTES`] bytes of signing input
-//! and signatures (entries hold the parsed claims, of about that size); the oldest entries are
-//! dropped first. Entries are valid only for the key set they were verified with.
+//! An entry holds the verified header and claims (parsed, for the claim checks) and the claims'
+//! JSON text (so a binding can rebuild a fresh claims object per call, for example with
+//! `JSON.parse`, instead of converting the parsed claims value by value).
+//!
+//! Memory is bounded: at most [`MAX_ENTRIES`] entries and [`MAX_BYTES`] bytes counted as the
+//! token's length plus what the entry stores: the claims' JSON text and an estimate of the parsed
+//! header and claims (their strings, arrays and map entries; see [`parsed_size`]). The oldest
+//! entries are dropped first. Entries are valid only for the key set they were verified with.
 
+use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, VecDeque};
+use std::hash::BuildHasher;
+use std::mem::size_of;
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-use crate::jws::Header;
+use crate::jwt::VerifiedJwt;
 
 pub const MAX_ENTRIES: usize = 1024;
 pub const MAX_BYTES: usize = 4 * 1024 * 1024;
 
 #[derive(Clone, Debug)]
 pub struct Entry {
-    pub header: Header,
-    pub claims: Map<String, Value>,
-    signature: String,
+    pub jwt: VerifiedJwt,
+    /// The compact token that verified: its signing input and signature segment.
+    token: Box<str>,
     key_generation: u64,
     size: usize,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct TokenCache {
-    entries: HashMap<[u8; 32], Entry>,
-    order: VecDeque<[u8; 32]>,
+    entries: HashMap<u64, Entry>,
+    order: VecDeque<u64>,
     bytes: usize,
+    hasher: RandomState,
 }
 
-/// `(digest of the signing input, signature segment)` of a compact token, if it has that shape.
-pub fn key_of(token: &str) -> Option<([u8; 32], &str)> {
-    let (signing_input, signature) = token.rsplit_once('.')?;
-    Some((Sha256::digest(signing_input.as_bytes()).into(), signature))
+/// Heap bytes of parsed JSON held by a map, estimated: every key and string's bytes, every
+/// array's slots, and per map member its key and value slots plus a share of the tree node.
+pub fn parsed_size(map: &Map<String, Value>) -> usize {
+    const MEMBER: usize = size_of::<String>() + size_of::<Value>() + 8;
+    map.iter().map(|(key, value)| MEMBER + key.len() + value_heap(value)).sum()
+}
+
+// Recursion depth is bounded by serde_json's nesting limit (128) on everything parsed here.
+fn value_heap(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.len(),
+        Value::Array(items) => items.iter().map(|item| size_of::<Value>() + value_heap(item)).sum(),
+        Value::Object(map) => parsed_size(map),
+        Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+    }
+}
+
+/// `a == b`, eight bytes at a time: wasm's `memcmp` goes byte by byte, and on a cache hit this
+/// comparison of a few hundred bytes was a tenth of the time. (Not constant-time: tokens are not
+/// secrets here, and the comparison only finds an entry.)
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let (a_words, b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    a.len() == b.len() && a_words.remainder() == b_words.remainder() && a_words.zip(b_words).all(|(x, y)| word(x) == word(y))
+}
+
+fn word(chunk: &[u8]) -> u64 {
+    chunk.try_into().map_or(0, u64::from_le_bytes)
 }
 
 impl TokenCache {
-    /// The entry for this signing input, if it verified with this signature under this key set.
-    pub fn get(&self, digest: &[u8; 32], signature: &str, key_generation: u64) -> Option<&Entry> {
-        self.entries
-            .get(digest)
-            .filter(|e| e.signature == signature && e.key_generation == key_generation)
+    /// The index of a compact token's entry: a hash of its signing input (all but the last
+    /// segment).
+    fn index(&self, token: &str) -> u64 {
+        let signing_input = token.rsplit_once('.').map_or(token, |(signing_input, _)| signing_input);
+        self.hasher.hash_one(signing_input)
     }
 
-    pub fn insert(
-        &mut self,
-        digest: [u8; 32],
-        token: &str,
-        signature: &str,
-        header: Header,
-        claims: Map<String, Value>,
-        key_generation: u64,
-    ) {
-        let size = token.len();
+    /// The entry for this token, if exactly this token (signing input and signature) verified
+    /// under this key set.
+    pub fn get(&self, token: &str, key_generation: u64) -> Option<&Entry> {
+        self.entries
+            .get(&self.index(token))
+            .filter(|e| same_bytes(e.token.as_bytes(), token.as_bytes()) && e.key_generation == key_generation)
+    }
+
+    /// Stores a verified token, replacing any entry for the same signing input.
+    pub fn insert(&mut self, token: &str, jwt: VerifiedJwt, key_generation: u64) {
+        let size = token.len() + jwt.json.len() + parsed_size(&jwt.claims) + parsed_size(&jwt.header.members);
         if size > MAX_BYTES / 8 {
             return;
         }
-        if let Some(old) = self.entries.remove(&digest) {
+        let index = self.index(token);
+        if let Some(old) = self.entries.remove(&index) {
             self.bytes -= old.size;
-            self.order.retain(|d| d != &digest);
+            self.order.retain(|d| d != &index);
         }
         while self.entries.len() >= MAX_ENTRIES || self.bytes + size > MAX_BYTES {
             let Some(oldest) = self.order.pop_front() else { break };
@@ -76,16 +115,15 @@ impl TokenCache {
             }
         }
         self.entries.insert(
-            digest,
+            index,
             Entry {
-                header,
-                claims,
-                signature: signature.to_string(),
+                jwt,
+                token: token.into(),
                 key_generation,
                 size,
             },
         );
-        self.order.push_back(digest);
+        self.order.push_back(index);
         self.bytes += size;
     }
 
@@ -96,18 +134,28 @@ impl TokenCache {
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+
+    /// Bytes counted against [`MAX_BYTES`].
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jws::Header;
 
-    fn header() -> Header {
-        Header {
-            alg: "ES256".into(),
-            kid: None,
-            typ: None,
-            members: Map::new(),
+    fn jwt(json: &str) -> VerifiedJwt {
+        VerifiedJwt {
+            header: Header {
+                alg: "ES256".into(),
+                kid: None,
+                typ: None,
+                members: Map::new(),
+            },
+            claims: crate::json::parse_object(json.as_bytes(), "x").unwrap(),
+            json: json.to_string(),
         }
     }
 
@@ -115,17 +163,52 @@ mod tests {
     fn bounded_and_keyed_on_signing_input_signature_and_keys() {
         let mut cache = TokenCache::default();
         for i in 0..(MAX_ENTRIES + 10) {
-            let token = format!("h.p{i}.s");
-            let (digest, sig) = key_of(&token).unwrap();
-            cache.insert(digest, &token, sig, header(), Map::new(), 0);
+            cache.insert(&format!("h.p{i}.s"), jwt("{}"), 0);
         }
         assert_eq!(cache.len(), MAX_ENTRIES);
-        let (oldest, _) = key_of("h.p0.s").unwrap();
-        assert!(cache.get(&oldest, "s", 0).is_none(), "the oldest entries go first");
-        let (newest, _) = key_of(&format!("h.p{}.s", MAX_ENTRIES + 9)).unwrap();
-        assert!(cache.get(&newest, "s", 0).is_some());
-        assert!(cache.get(&newest, "t", 0).is_none(), "another signature is not a hit");
-        assert!(cache.get(&newest, "s", 1).is_none(), "another key set is not a hit");
+        assert!(cache.get("h.p0.s", 0).is_none(), "the oldest entries go first");
+        let newest = format!("h.p{}", MAX_ENTRIES + 9);
+        assert!(cache.get(&format!("{newest}.s"), 0).is_some());
+        assert!(cache.get(&format!("{newest}.t"), 0).is_none(), "another signature is not a hit");
+        assert!(cache.get(&format!("{newest}.s"), 1).is_none(), "another key set is not a hit");
+        assert!(
+            cache.get(&format!("{newest}x.s"), 0).is_none(),
+            "another signing input is not a hit"
+        );
         assert!(cache.bytes <= MAX_BYTES);
+        // A second signature for a signing input replaces the entry (one entry per signing input).
+        cache.insert(&format!("{newest}.t"), jwt("{}"), 0);
+        assert_eq!(cache.len(), MAX_ENTRIES);
+        assert!(cache.get(&format!("{newest}.t"), 0).is_some());
+        assert!(cache.get(&format!("{newest}.s"), 0).is_none());
+    }
+
+    #[test]
+    fn same_bytes_is_equality() {
+        let text = b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.sig";
+        for len in 0..text.len() {
+            let a = &text[..len];
+            assert!(same_bytes(a, a));
+            assert!(!same_bytes(a, &text[..len + 1]));
+            for i in 0..len {
+                let mut b = a.to_vec();
+                b[i] ^= 1;
+                assert!(!same_bytes(a, &b), "a difference at {i} of {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_byte_bound_counts_the_parsed_claims() {
+        // Small text, many values: the estimate of the parsed claims dominates the token length.
+        let json = format!("{{\"a\":[{}0]}}", "0,".repeat(3000));
+        let mut cache = TokenCache::default();
+        cache.insert("h.p.s", jwt(&json), 0);
+        assert!(cache.bytes() >= json.len() + 3001 * size_of::<Value>());
+        for i in 0..MAX_ENTRIES {
+            cache.insert(&format!("h.p{i}.s"), jwt(&json), 0);
+            assert!(cache.bytes() <= MAX_BYTES);
+        }
+        assert!(cache.len() < MAX_ENTRIES, "the byte bound, not the entry bound, limited the cache");
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::authority::{Authority, LoginOptions, Request, Response, MAX_ATTEMPTS};
 use crate::error::{Error, ErrorCode, Result};
+use crate::jwt::VerifiedJwt;
 use crate::redact::redact;
 use crate::refresh::{Family, Rotation};
 use crate::store::{family_key, generation_of, subject_key};
@@ -262,13 +263,19 @@ pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &st
 
 /// Verifies an access token and checks that its session is still live.
 pub async fn verify<S: Store>(authority: &Authority, store: &S, token: &str, now: f64, scopes: &[String]) -> Result<Map<String, Value>> {
-    let claims = authority.verify(token, now, scopes)?;
+    verify_jwt(authority, store, token, now, scopes).await.map(|jwt| jwt.claims)
+}
+
+/// [`verify`], returning the verified token whole (header, claims and the claims' JSON text).
+pub async fn verify_jwt<S: Store>(authority: &Authority, store: &S, token: &str, now: f64, scopes: &[String]) -> Result<VerifiedJwt> {
+    let jwt = authority.verify_jwt(token, now, scopes)?;
+    let claims = &jwt.claims;
     let sid = claims.get("sid").and_then(Value::as_str).unwrap_or_default();
     let family = if sid.is_empty() { None } else { read_family(store, sid).await? };
     let epoch = match &family {
         Some(f) => subject_epoch(store, &f.sub).await?,
         None => 0,
     };
-    Authority::check_session(&claims, family.as_ref(), epoch)?;
-    Ok(claims)
+    Authority::check_session(claims, family.as_ref(), epoch)?;
+    Ok(jwt)
 }

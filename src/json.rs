@@ -19,6 +19,35 @@ pub fn parse_object(bytes: &[u8], what: &'static str) -> Result<Map<String, Valu
     }
 }
 
+/// The largest integer magnitude an IEEE 754 double holds exactly: 2^53 − 1
+/// (`Number.MAX_SAFE_INTEGER`).
+pub const MAX_EXACT_INTEGER: u64 = (1 << 53) - 1;
+
+/// Rejects integers beyond ±[`MAX_EXACT_INTEGER`] anywhere in `object`. JavaScript (and any
+/// JSON parser that reads numbers as doubles, RFC 7493 §2.2) would read them rounded, so that
+/// two different values, say two numeric subject ids, would look the same.
+pub fn check_exact_integers(object: &Map<String, Value>) -> Result<()> {
+    if object.values().all(exact_integers) {
+        Ok(())
+    } else {
+        Err(Error::malformed("value cannot be represented in JavaScript"))
+    }
+}
+
+// Recursion depth is bounded by serde_json's nesting limit (128) on everything parsed here.
+fn exact_integers(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => u <= MAX_EXACT_INTEGER,
+            (None, Some(i)) => i.unsigned_abs() <= MAX_EXACT_INTEGER,
+            (None, None) => true,
+        },
+        Value::Array(items) => items.iter().all(exact_integers),
+        Value::Object(map) => map.values().all(exact_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => true,
+    }
+}
+
 /// A `Value` built by a visitor that refuses duplicate object members.
 struct Strict(Value);
 
@@ -110,5 +139,18 @@ mod tests {
         }
         let deep = "[".repeat(10_000);
         assert!(parse_object(format!("{{\"a\":{deep}}}").as_bytes(), "x").is_err());
+    }
+
+    #[test]
+    fn integers_beyond_double_precision_are_refused() {
+        let ok = parse_object(br#"{"a":9007199254740991,"b":-9007199254740991,"c":1.5e300,"d":[{"e":0}]}"#, "x").unwrap();
+        assert!(check_exact_integers(&ok).is_ok());
+        for bad in [
+            &br#"{"a":9007199254740992}"#[..],
+            br#"{"a":-9007199254740992}"#,
+            br#"{"a":[{"b":18446744073709551615}]}"#,
+        ] {
+            assert!(check_exact_integers(&parse_object(bad, "x").unwrap()).is_err());
+        }
     }
 }

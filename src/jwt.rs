@@ -361,7 +361,7 @@ fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> 
 /// Verifies a compact JWT: the JWS with `keys`, then the claims with `validation` at `now`.
 /// Returns the claims set.
 pub fn verify(token: &str, keys: &KeySet, validation: &Validation, now: f64, required_scopes: &[String]) -> Result<Map<String, Value>> {
-    verify_parts(token, keys, validation, now, required_scopes).map(|(_, claims)| claims)
+    verify_token(token, keys, validation, now, required_scopes).map(|jwt| jwt.claims)
 }
 
 /// [`verify`], also returning the verified header.
@@ -372,8 +372,30 @@ pub fn verify_parts(
     now: f64,
     required_scopes: &[String],
 ) -> Result<(jws::Header, Map<String, Value>)> {
+    verify_token(token, keys, validation, now, required_scopes).map(|jwt| (jwt.header, jwt.claims))
+}
+
+/// A verified JWT: its header, its claims, and the claims' JSON text as signed.
+#[derive(Clone, Debug)]
+pub struct VerifiedJwt {
+    pub header: jws::Header,
+    pub claims: Map<String, Value>,
+    /// The decoded payload: UTF-8 JSON text of exactly `claims` (no duplicate members), so a
+    /// JSON parser elsewhere (JavaScript's `JSON.parse`) rebuilds the same claims from it.
+    pub json: String,
+}
+
+/// [`verify`], returning the header, the claims and their JSON text.
+pub fn verify_token(token: &str, keys: &KeySet, validation: &Validation, now: f64, required_scopes: &[String]) -> Result<VerifiedJwt> {
     let verified = jws::verify_compact(token, keys, &validation.algorithms)?;
     let claims = json::parse_object(&verified.payload, "JWT claims are not a JSON object without duplicate members")?;
+    json::check_exact_integers(&claims)?;
     validation.validate(&verified.header, &claims, now, required_scopes)?;
-    Ok((verified.header, claims))
+    // parse_object accepted the bytes, so they are UTF-8.
+    let json = String::from_utf8(verified.payload).map_err(|_| Error::malformed("JWT claims are not UTF-8"))?;
+    Ok(VerifiedJwt {
+        header: verified.header,
+        claims,
+        json,
+    })
 }

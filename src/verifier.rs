@@ -6,10 +6,10 @@ use serde_json::{Map, Value};
 
 use std::cell::RefCell;
 
-use crate::cache::{self, TokenCache};
+use crate::cache::TokenCache;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwks::KeySet;
-use crate::jwt::{self, OneOrMany, Validation};
+use crate::jwt::{self, OneOrMany, Validation, VerifiedJwt};
 use crate::remote::RemoteJwks;
 
 /// `new Verifier(options)`: every option a JS caller may pass. Unknown names are rejected.
@@ -104,6 +104,12 @@ impl Verifier {
     /// A token verified before with the same key set is served from the cache after its claims
     /// are checked again at `now`.
     pub fn verify(&self, token: &str, now: f64, required_scopes: &[String]) -> Result<Map<String, Value>> {
+        self.verify_with(token, now, required_scopes, |jwt| jwt.claims.clone())
+    }
+
+    /// [`Verifier::verify`], handing the verified token (header, claims and the claims' JSON
+    /// text) to `output` instead of cloning the claims: a binding builds its own result from it.
+    pub fn verify_with<T>(&self, token: &str, now: f64, required_scopes: &[String], output: impl FnOnce(&VerifiedJwt) -> T) -> Result<T> {
         let (keys, generation) = match &self.keys {
             Keys::Local(keys) => (keys, 0),
             Keys::Remote(remote) => (
@@ -113,20 +119,20 @@ impl Verifier {
                 remote.generation(),
             ),
         };
-        let key = (token.len() <= crate::jws::MAX_TOKEN_LEN).then(|| cache::key_of(token)).flatten();
-        if let Some((digest, signature)) = &key {
-            if let Some(entry) = self.cache.borrow().get(digest, signature, generation) {
-                self.validation.validate(&entry.header, &entry.claims, now, required_scopes)?;
-                return Ok(entry.claims.clone());
+        let cacheable = token.len() <= crate::jws::MAX_TOKEN_LEN;
+        if cacheable {
+            if let Some(entry) = self.cache.borrow().get(token, generation) {
+                self.validation
+                    .validate(&entry.jwt.header, &entry.jwt.claims, now, required_scopes)?;
+                return Ok(output(&entry.jwt));
             }
         }
-        let (header, claims) = jwt::verify_parts(token, keys, &self.validation, now, required_scopes)?;
-        if let Some((digest, signature)) = key {
-            self.cache
-                .borrow_mut()
-                .insert(digest, token, signature, header, claims.clone(), generation);
+        let jwt = jwt::verify_token(token, keys, &self.validation, now, required_scopes)?;
+        let result = output(&jwt);
+        if cacheable {
+            self.cache.borrow_mut().insert(token, jwt, generation);
         }
-        Ok(claims)
+        Ok(result)
     }
 
     /// Verified tokens currently cached.

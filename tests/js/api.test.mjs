@@ -2,6 +2,7 @@
 // remote key sets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import crypto from "node:crypto";
 import { Verifier, Signer, generateKeyPair } from "tessera";
 import { ISSUER, AUDIENCE, keyPair, signer, b64url, caught, jwksServer } from "./helpers.mjs";
 
@@ -92,6 +93,96 @@ function cases() {
     ["negative now", good, { now: -1 }, "ERR_INVALID_OPTIONS"],
   ];
 }
+
+/** A token over exactly this payload text (any JSON a signer might emit), signed with node:crypto. */
+function rawToken(payloadText, jwk = privateJwk) {
+  const signingInput = `${b64url({ alg: "ES256", kid: jwk.kid })}.${b64url(payloadText)}`;
+  const key = crypto.createPrivateKey({ key: jwk, format: "jwk" });
+  const signature = crypto.sign("sha256", Buffer.from(signingInput), { key, dsaEncoding: "ieee-p1363" });
+  return `${signingInput}.${signature.toString("base64url")}`;
+}
+
+test("every call returns a new claims object, also when the token is served from the cache", async () => {
+  const plain = new Verifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
+  const token = sign.signSync({ sub: "user-1", client_id: "app", roles: ["a"], ctx: { tenant: "t1" } }, { now: NOW });
+  const first = plain.verifySync(token, { now: NOW });
+  // A caller changing its result, deeply, must not change what the next caller gets.
+  first.sub = "admin";
+  first.roles.push("admin");
+  first.ctx.tenant = "t2";
+  first.extra = true;
+  for (const next of [plain.verifySync(token, { now: NOW }), await plain.verify(token, { now: NOW })]) {
+    assert.notEqual(next, first);
+    assert.equal(next.sub, "user-1");
+    assert.deepEqual(next.roles, ["a"]);
+    assert.deepEqual(next.ctx, { tenant: "t1" });
+    assert.equal(next.extra, undefined);
+  }
+  assert.notEqual(plain.verifySync(token, { now: NOW }), plain.verifySync(token, { now: NOW }));
+});
+
+test("a cached token still gets every claim check at the new now", async () => {
+  const plain = new Verifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
+  const token = sign.signSync({ sub: "u", scope: "read" }, { now: NOW, expiresIn: 60 });
+  assert.equal(plain.verifySync(token, { now: NOW }).sub, "u");
+  assert.equal(plain.verifySync(token, { now: NOW + 59, requiredScopes: ["read"] }).sub, "u");
+  for (const run of [(o) => plain.verifySync(token, o), (o) => plain.verify(token, o)]) {
+    assert.equal((await caught(() => run({ now: NOW + 60 }))).code, "ERR_EXPIRED");
+    assert.equal((await caught(() => run({ now: NOW - 1 }))).code, "ERR_ISSUED_IN_FUTURE");
+    assert.equal((await caught(() => run({ now: NOW, requiredScopes: ["write"] }))).code, "ERR_INSUFFICIENT_SCOPE");
+  }
+  // Another verifier's rules apply to the same token (no cache is shared between verifiers).
+  const other = new Verifier({ jwks, issuer: ISSUER, audience: "https://other.example" });
+  assert.equal((await caught(() => other.verifySync(token, { now: NOW }))).code, "ERR_BAD_AUDIENCE");
+});
+
+test("claims come back as JSON would parse them: __proto__ is an own property, text is UTF-8", async () => {
+  const plain = new Verifier({ jwks });
+  const token = rawToken('{"sub":"\u00e9\ud83d\ude00 é","__proto__":{"admin":true},"n":-0.5,"big":9007199254740991}');
+  for (let round = 0; round < 2; round++) {
+    for (const claims of [plain.verifySync(token, { now: NOW }), await plain.verify(token, { now: NOW })]) {
+      assert.equal(Object.getPrototypeOf(claims), Object.prototype, `round ${round}`);
+      assert.equal(claims.admin, undefined);
+      assert.ok(Object.hasOwn(claims, "__proto__"));
+      assert.deepEqual(Object.getOwnPropertyDescriptor(claims, "__proto__").value, { admin: true });
+      assert.equal(claims.sub, "\u00e9\u{1F600} \u00e9");
+      assert.equal(claims.n, -0.5);
+      assert.equal(claims.big, Number.MAX_SAFE_INTEGER);
+    }
+  }
+});
+
+test("integers JavaScript cannot hold exactly are refused, not rounded", async () => {
+  const plain = new Verifier({ jwks });
+  for (const text of ['{"sub":"u","id":9007199254740993}', '{"sub":"u","ids":[{"id":-9007199254740993}]}']) {
+    const token = rawToken(text);
+    assert.equal((await caught(() => plain.verify(token, { now: NOW }))).code, "ERR_MALFORMED");
+    assert.equal((await caught(() => plain.verifySync(token, { now: NOW }))).code, "ERR_MALFORMED");
+  }
+});
+
+test("token strings: non-ASCII, lone surrogates and oversized text are ERR_MALFORMED, never a crash", async () => {
+  const plain = new Verifier({ jwks });
+  const [h, p, s] = good.split(".");
+  const bad = [
+    `${h}.${p}.${s}\u00e9`,
+    `${h}.${p}.\ud800${s}`,
+    `\u{1F600}`.repeat(5000), // 10,000 UTF-16 units, 20,000 UTF-8 bytes: over the 16 KiB limit
+    "\u00e9".repeat(16 * 1024),
+    "a".repeat(16 * 1024 + 1),
+    new String(good),
+    null,
+  ];
+  for (const token of bad) {
+    assert.equal((await caught(() => plain.verify(token, { now: NOW }))).code, "ERR_MALFORMED");
+    assert.equal((await caught(() => plain.verifySync(token, { now: NOW }))).code, "ERR_MALFORMED");
+  }
+  // The largest accepted size is read whole (then refused for its shape, not its size).
+  const longest = await caught(() => plain.verifySync("a".repeat(16 * 1024), { now: NOW }));
+  assert.equal(longest.code, "ERR_MALFORMED");
+  assert.doesNotMatch(longest.message, /too large/);
+  assert.equal(verifier.verifySync(good, { now: NOW }).sub, "user-1");
+});
 
 test("verify and verifySync make the same decision on every case", async () => {
   for (const [name, token, options, expected] of cases()) {

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Authority, MemoryStore, generateKeyPair } from "tessera";
-import { nodeApp as app, ORIGIN } from "./authority-shared.mjs";
+import { nodeApp as app, ORIGIN, CSRF } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
@@ -36,6 +36,20 @@ for (const [name, makeStore] of [["MemoryStore (default)", () => undefined], ["c
   test(`${name}: logout and revokeSubject`, () => app(makeStore()).s.logoutAndRevokeSubject());
   test(`${name}: absolute and idle expiry with injected time`, () => app(makeStore()).s.expiry());
 }
+
+test("authority.verify returns a new claims object per call (the verified-token cache is not shared state)", async () => {
+  const { authority, call } = app();
+  const login = await call("/auth/login", { headers: CSRF, body: JSON.stringify({ username: "u1" }) });
+  const { access_token } = await login.json();
+  const first = await authority.verify(access_token, { requiredScopes: ["read"] });
+  first.sub = "admin";
+  first.aud = "elsewhere";
+  const second = await authority.verify(access_token, { requiredScopes: ["read"] });
+  assert.notEqual(second, first);
+  assert.equal(second.sub, "u1");
+  assert.equal(second.aud, AUDIENCE);
+  assert.equal(Object.getPrototypeOf(second), Object.prototype);
+});
 
 test("custom store failing mid-refresh: 503, the cookie kept, nothing half done", () => app(new MapStore()).s.storeFailure());
 
