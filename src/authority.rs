@@ -9,7 +9,7 @@ use crate::cookie;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{self, OneOrMany, VerifiedJwt};
 use crate::refresh::{self, Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
-use crate::signer::{SignOptions, Signer, SignerOptions};
+use crate::signer::{self, SignOptions, Signer, SignerOptions};
 use crate::verifier::{Verifier, VerifierOptions};
 
 /// The custom request header that refresh, login and logout require (it forces a CORS
@@ -291,6 +291,15 @@ impl Authority {
 
     /// An access token for the family (RFC 9068: `sid` is the family id).
     pub fn access_token(&self, family: &Family, now: i64) -> Result<String> {
+        let input = self.access_token_input(family, now)?;
+        let signature = self.signer.sign_input(&input)?;
+        Ok(signer::finish(input, &signature))
+    }
+
+    /// The access token's JWS signing input (claims from the family, fresh `iat`/`exp`/`jti`), for
+    /// a caller that signs elsewhere (the runtime's WebCrypto) and then calls
+    /// [`Authority::signed_token_response`].
+    pub fn access_token_input(&self, family: &Family, now: i64) -> Result<String> {
         let mut claims = family.claims.clone();
         claims.insert("sub".into(), family.sub.clone().into());
         claims.insert("client_id".into(), self.client_id.clone().into());
@@ -301,13 +310,35 @@ impl Authority {
             expires_in: Some(self.access_ttl as f64),
             typ: None,
         };
-        self.signer.sign(claims, &options, now as f64)
+        self.signer.signing_input(claims, &options, now as f64)
+    }
+
+    /// The active signing key as JWK members `(x, y, d)` for a runtime signer.
+    #[doc(hidden)]
+    pub fn signing_key_members(&self) -> Option<(String, String, String)> {
+        self.signer.private_jwk_members()
+    }
+
+    /// Whether `signature` over `input` verifies with the active signing key (a check of a
+    /// runtime signer's output).
+    pub fn verifies(&self, input: &str, signature: &[u8; 64]) -> bool {
+        self.signer.verifies(input, signature)
+    }
+
+    /// Signs a signing input from [`Authority::access_token_input`] here in Rust.
+    pub fn sign_input(&self, input: &str) -> Result<[u8; 64]> {
+        self.signer.sign_input(input)
     }
 
     /// `200` with the access token in the body and the refresh token only in `Set-Cookie`.
     pub fn token_response(&self, family: &Family, refresh_token: &RefreshToken, now: i64) -> Result<Response> {
         let access_token = self.access_token(family, now)?;
-        Ok(Response {
+        Ok(self.signed_token_response(family, refresh_token, now, access_token))
+    }
+
+    /// [`Authority::token_response`] with an access token signed elsewhere.
+    pub fn signed_token_response(&self, family: &Family, refresh_token: &RefreshToken, now: i64, access_token: String) -> Response {
+        Response {
             status: 200,
             headers: vec![
                 ("cache-control", "no-store".into()),
@@ -325,7 +356,7 @@ impl Authority {
                 "refresh_expires_in": family.remaining(now),
                 "scope": family.scope,
             }),
-        })
+        }
     }
 
     /// `200` after logout, clearing the cookie.

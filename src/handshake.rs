@@ -12,7 +12,8 @@ use crate::authority::{Authority, LoginOptions, Request, Response, MAX_ATTEMPTS}
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::VerifiedJwt;
 use crate::redact::redact;
-use crate::refresh::{Family, Rotation};
+use crate::refresh::{Family, RefreshToken, Rotation};
+use crate::signer;
 use crate::store::{family_key, generation_of, subject_key};
 
 /// The store contract (`STORE.md`): JSON records carrying a `generation`; `put` is a
@@ -22,10 +23,17 @@ pub trait Store {
     fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64) -> impl Future<Output = Result<bool>>;
 }
 
-/// Where the handshake reports what it did: one line per event, with a level. Every line has
-/// passed through [`redact`] first, so a sink can write it anywhere. `()` discards them.
+/// What the handshake needs from its runtime besides the store: where to report what it did
+/// (one line per event, with a level; every line has passed through [`redact`] first, so a sink
+/// can write it anywhere), and optionally a faster signer for access tokens (the runtime's
+/// WebCrypto in wasm). `()` discards lines and signs in Rust.
 pub trait Log {
     fn line(&self, level: Level, line: &str);
+
+    /// Signs a JWS signing input with the authority's active key, or `None` to sign in Rust.
+    fn sign(&self, _input: &str) -> impl Future<Output = Option<[u8; 64]>> {
+        std::future::ready(None)
+    }
 }
 
 /// How much an operator should care about a line.
@@ -48,6 +56,16 @@ impl Level {
 
 impl Log for () {
     fn line(&self, _: Level, _: &str) {}
+}
+
+/// The token response, its access token signed by the runtime when it offers to, else in Rust.
+async fn respond(authority: &Authority, host: &impl Log, family: &Family, token: &RefreshToken, now: i64) -> Result<Response> {
+    let input = authority.access_token_input(family, now)?;
+    let signature = match host.sign(&input).await {
+        Some(signature) => signature,
+        None => authority.sign_input(&input)?,
+    };
+    Ok(authority.signed_token_response(family, token, now, signer::finish(input, &signature)))
 }
 
 /// The one place lines are made: `tessera: <event>`, redacted.
@@ -117,7 +135,7 @@ pub async fn login<S: Store>(
             Level::Info,
             format_args!("session started sid={} sub={}", family.family, family.sub),
         );
-        authority.token_response(&family, &token, now)
+        respond(authority, log, &family, &token, now).await
     };
     result.await.unwrap_or_else(|error| {
         emit_error(log, "login", &error);
@@ -149,7 +167,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                             Level::Info,
                             format_args!("refresh rotated sid={} generation={}", next.family, next.generation),
                         );
-                        return authority.token_response(&next, &token, now);
+                        return respond(authority, log, &next, &token, now).await;
                     }
                 }
                 Rotation::Retry { token } => {
@@ -158,7 +176,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                         Level::Info,
                         format_args!("refresh retried inside the grace window sid={}", record.family),
                     );
-                    return authority.token_response(&record, &token, now);
+                    return respond(authority, log, &record, &token, now).await;
                 }
                 Rotation::Reuse { record: revoked } => {
                     if store

@@ -126,7 +126,40 @@ impl Signer {
 
     /// Signs `claims` at `now` (unix seconds). The signer sets `iat`, `exp` and a random `jti`,
     /// and `iss`/`aud` when configured; claims may not set those themselves.
-    pub fn sign(&self, mut claims: Map<String, Value>, options: &SignOptions, clock: f64) -> Result<String> {
+    /// Signs `claims` (see [`Signer::signing_input`]) with the key here in Rust.
+    pub fn sign(&self, claims: Map<String, Value>, options: &SignOptions, clock: f64) -> Result<String> {
+        let input = self.signing_input(claims, options, clock)?;
+        let signature = self.sign_input(&input)?;
+        Ok(finish(input, &signature))
+    }
+
+    /// The raw `r || s` ES256 signature of a signing input, with the key here in Rust.
+    pub fn sign_input(&self, input: &str) -> Result<[u8; 64]> {
+        let private = self
+            .key
+            .private
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "the signer has no private key"))?;
+        Ok(private.sign(input.as_bytes()))
+    }
+
+    /// Whether `signature` over `input` verifies with this signer's public key.
+    pub fn verifies(&self, input: &str, signature: &[u8; 64]) -> bool {
+        self.key.public.verify(input.as_bytes(), signature).is_ok()
+    }
+
+    /// The private key as JWK members `(x, y, d)`, base64url, for a runtime signer (WebCrypto
+    /// `importKey`, non-extractable). Only the binding layer calls this.
+    #[doc(hidden)]
+    pub fn private_jwk_members(&self) -> Option<(String, String, String)> {
+        let private = self.key.private.as_ref()?;
+        let (x, y) = self.key.public.coordinates();
+        Some((b64::encode(&x), b64::encode(&y), b64::encode(&private.scalar())))
+    }
+
+    /// Everything of [`Signer::sign`] but the signature: the claims checked and completed (`iss`,
+    /// `aud`, `iat`, `exp`, a random `jti`) and the JWS signing input `header.payload`.
+    pub fn signing_input(&self, mut claims: Map<String, Value>, options: &SignOptions, clock: f64) -> Result<String> {
         let now = jwt::check_now(options.now.unwrap_or(clock))?.floor();
         let expires_in = options.expires_in.unwrap_or(DEFAULT_EXPIRES_IN);
         if !((1.0..=MAX_EXPIRES_IN).contains(&expires_in) && expires_in.fract() == 0.0) {
@@ -176,16 +209,15 @@ impl Signer {
         let mut token = b64::encode(header.to_string().as_bytes());
         token.push('.');
         token.push_str(&b64::encode(Value::Object(claims).to_string().as_bytes()));
-        let private = self
-            .key
-            .private
-            .as_ref()
-            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "the signer has no private key"))?;
-        let signature = private.sign(token.as_bytes());
-        token.push('.');
-        token.push_str(&b64::encode(&signature));
         Ok(token)
     }
+}
+
+/// The compact JWS from a signing input and its raw `r || s` signature.
+pub fn finish(mut input: String, signature: &[u8; 64]) -> String {
+    input.push('.');
+    input.push_str(&b64::encode(signature));
+    input
 }
 
 /// Registered claims must have the JSON types a verifier requires (RFC 7519 §4.1, RFC 9068,

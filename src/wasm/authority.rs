@@ -10,6 +10,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::convert;
 use super::error::{to_js, IntoJs};
+use super::webcrypto::WebCryptoSigner;
 use crate::authority::{self, Authority, AuthorityOptions, LoginOptions, Request, Response, Route};
 use crate::error::{Error, ErrorCode, Result};
 use crate::handshake::{self, Level, Log, Store};
@@ -120,15 +121,20 @@ fn store_from(value: JsValue) -> Result<StoreRef> {
     }
 }
 
-/// Option `log`: `(line, level) => void`, called with redacted lines only. A logger that throws
-/// is ignored: logging never changes an answer.
-struct JsLog(Option<Function>);
-
-impl Log for JsLog {
+impl Log for Shared {
+    /// Option `log`: `(line, level) => void`, called with redacted lines only. A logger that
+    /// throws is ignored: logging never changes an answer.
     fn line(&self, level: Level, line: &str) {
-        if let Some(log) = &self.0 {
+        if let Some(log) = &self.log {
             let _ = log.call2(&JsValue::UNDEFINED, &line.into(), &level.as_str().into());
         }
+    }
+
+    /// Access tokens are signed by the runtime's WebCrypto when it has one (`webcrypto.rs`).
+    async fn sign(&self, input: &str) -> Option<[u8; 64]> {
+        self.webcrypto
+            .sign(input, |input, signature| self.authority.verifies(input, signature))
+            .await
     }
 }
 
@@ -146,7 +152,8 @@ fn function_option(options: &JsValue, name: &'static str) -> Result<Option<Funct
 struct Shared {
     authority: Authority,
     store: StoreRef,
-    log: JsLog,
+    log: Option<Function>,
+    webcrypto: WebCryptoSigner,
     /// Option `clock`: a function returning unix seconds (tests, simulations); else `Date.now()`.
     clock: Option<Function>,
 }
@@ -161,8 +168,8 @@ impl Shared {
                 headers: vec![("cache-control", "public, max-age=300".into())],
                 body: a.jwks().clone(),
             },
-            Route::Refresh => handshake::refresh(a, &self.store, &read_request(request).js()?, self.now().js()?, &self.log).await,
-            Route::Logout => handshake::logout(a, &self.store, &read_request(request).js()?, self.now().js()?, &self.log).await,
+            Route::Refresh => handshake::refresh(a, &self.store, &read_request(request).js()?, self.now().js()?, self).await,
+            Route::Logout => handshake::logout(a, &self.store, &read_request(request).js()?, self.now().js()?, self).await,
         };
         to_response(&response)
     }
@@ -225,7 +232,7 @@ impl JsAuthority {
         // The store is a live object, not data: take it out before reading the rest.
         let store = store_from(Reflect::get(&options, &"store".into()).unwrap_or(JsValue::UNDEFINED)).js()?;
         let clock = function_option(&options, "clock").js()?;
-        let log = JsLog(function_option(&options, "log").js()?);
+        let log = function_option(&options, "log").js()?;
         let copy = js_sys::Object::assign(&js_sys::Object::new(), &options.clone().into());
         for live in ["store", "clock", "log"] {
             let _ = Reflect::delete_property(&copy, &live.into());
@@ -242,6 +249,7 @@ impl JsAuthority {
         }
         Ok(JsAuthority {
             shared: Rc::new(Shared {
+                webcrypto: WebCryptoSigner::new(authority.signing_key_members()),
                 authority,
                 store,
                 log,
@@ -260,7 +268,7 @@ impl JsAuthority {
                 Err(error) => return to_response(&shared.authority.error_response(&error)),
             };
             let now = shared.now().js()?;
-            to_response(&handshake::login(&shared.authority, &shared.store, &request, &options, now, &shared.log).await)
+            to_response(&handshake::login(&shared.authority, &shared.store, &request, &options, now, &*shared).await)
         })
     }
 
@@ -300,7 +308,7 @@ impl JsAuthority {
             let sub = sub
                 .as_string()
                 .ok_or_else(|| to_js(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject string is required")))?;
-            handshake::revoke_subject(&shared.authority, &shared.store, &sub, shared.now().js()?, &shared.log)
+            handshake::revoke_subject(&shared.authority, &shared.store, &sub, shared.now().js()?, &*shared)
                 .await
                 .js()?;
             Ok(JsValue::UNDEFINED)

@@ -9,6 +9,7 @@ mod redact;
 mod session;
 mod signer;
 mod verifier;
+mod webcrypto;
 
 pub use authority::{JsAuthority, JsMemoryStore};
 pub use redact::redact;

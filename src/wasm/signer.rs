@@ -6,12 +6,15 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::convert;
 use super::error::IntoJs;
+use super::webcrypto::WebCryptoSigner;
 use crate::signer::{self, KeyPairOptions, SignOptions, Signer, SignerOptions};
 
 /// Signs ES256 access tokens with a private P-256 JWK.
 #[wasm_bindgen(js_name = Signer)]
 pub struct JsSigner {
     inner: std::rc::Rc<Signer>,
+    /// `sign` (async) uses the runtime's WebCrypto when it has one; `signSync` signs in Rust.
+    webcrypto: std::rc::Rc<WebCryptoSigner>,
 }
 
 #[wasm_bindgen(js_class = Signer)]
@@ -19,15 +22,27 @@ impl JsSigner {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<JsSigner, JsValue> {
         let options: SignerOptions = convert::deserialize_required(options, "Signer").js()?;
+        let inner = Signer::new(&options).js()?;
         Ok(JsSigner {
-            inner: std::rc::Rc::new(Signer::new(&options).js()?),
+            webcrypto: std::rc::Rc::new(WebCryptoSigner::new(inner.private_jwk_members())),
+            inner: std::rc::Rc::new(inner),
         })
     }
 
-    /// Signs `claims` and resolves to the compact token.
+    /// Signs `claims` and resolves to the compact token (signed by the runtime's WebCrypto
+    /// where there is one, else in Rust).
     pub fn sign(&self, claims: JsValue, options: JsValue) -> Promise {
         let signer = std::rc::Rc::clone(&self.inner);
-        future_to_promise(async move { sign(&signer, claims, options).map(JsValue::from) })
+        let webcrypto = std::rc::Rc::clone(&self.webcrypto);
+        let input = signing_input(&signer, claims, options);
+        future_to_promise(async move {
+            let input = input?;
+            let signature = match webcrypto.sign(&input, |input, signature| signer.verifies(input, signature)).await {
+                Some(signature) => signature,
+                None => signer.sign_input(&input).js()?,
+            };
+            Ok(signer::finish(input, &signature).into())
+        })
     }
 
     /// The same as `sign`, synchronously.
@@ -50,9 +65,15 @@ impl JsSigner {
 }
 
 fn sign(signer: &Signer, claims: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let input = signing_input(signer, claims, options)?;
+    let signature = signer.sign_input(&input).js()?;
+    Ok(signer::finish(input, &signature))
+}
+
+fn signing_input(signer: &Signer, claims: JsValue, options: JsValue) -> Result<String, JsValue> {
     let claims = convert::object(claims, "claims").js()?;
     let options: SignOptions = convert::options(options, true, "sign").js()?;
-    signer.sign(claims, &options, convert::now()).js()
+    signer.signing_input(claims, &options, convert::now()).js()
 }
 
 /// `generateKeyPair({ kid })` → `{ privateJwk, publicJwk }` (ES256, `use: "sig"`; the `kid`
