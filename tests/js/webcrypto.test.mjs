@@ -1,76 +1,127 @@
-// The Authority and Signer.sign (async) sign with the runtime's WebCrypto when there is one (faster than
-// signing in wasm, notably in workerd), checks the first such signature against its public key,
-// and signs in Rust whenever WebCrypto is missing, fails or signs wrongly. (Own process: this file
-// replaces crypto.subtle.sign to watch and to break it.)
-import { test } from "node:test";
+// Where Tessera signs with the runtime's WebCrypto (measured faster: workerd, browsers) and where
+// it signs in Rust (Node, Deno: there WebCrypto measured slower). In Chromium the WebCrypto path
+// is exercised and broken on purpose: crypto.subtle.sign is replaced to count, reject, return 63
+// bytes or flip a bit; every token must still verify (jose, here in Node), and a failure or a
+// wrong first signature must switch that signer to Rust for good. (workerd's WebCrypto path runs
+// in authority-workerd.test.mjs, whose tokens jose verifies.)
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { readFileSync } from "node:fs";
 import * as jose from "jose";
+import { chromium } from "playwright-core";
 import { Authority, Signer, generateKeyPair } from "tessera";
 import { CSRF, cookieOf } from "./authority-shared.mjs";
 
-const subtle = globalThis.crypto.subtle;
-const realSign = subtle.sign.bind(subtle);
-let mode = "real";
-let calls = 0;
-subtle.sign = async (algorithm, key, data) => {
-  calls += 1;
-  if (mode === "reject") throw new Error("no");
-  const signature = await realSign(algorithm, key, data);
-  if (mode === "wrong") new Uint8Array(signature)[10] ^= 1;
-  if (mode === "short") return signature.slice(0, 63);
-  return signature;
-};
+const ISSUER = "https://auth.example";
 
-function authority() {
-  const { privateJwk } = generateKeyPair({ kid: "wc" });
-  const a = new Authority({ issuer: "https://auth.example", audience: "api", signingKeys: [privateJwk], allowedOrigins: [CSRF.origin] });
-  const post = (path, cookie) => new Request(`https://auth.example${path}`, { method: "POST", headers: { ...CSRF, ...(cookie ? { cookie } : {}) } });
-  return { a, post, jwks: jose.createLocalJWKSet(a.jwks()) };
-}
-
-async function tokens(n) {
-  const { a, post, jwks } = authority();
-  let response = await a.login(post("/auth/login"), { sub: "alice", scope: "read" });
-  for (let i = 0; i < n; i++) {
-    assert.equal(response.status, 200);
-    const { access_token } = await response.json();
-    const { payload } = await jose.jwtVerify(access_token, jwks, { issuer: "https://auth.example", audience: "api", typ: "at+jwt" });
-    assert.equal(payload.sub, "alice");
-    assert.equal((await a.verify(access_token)).sub, "alice");
-    response = await a.refresh(post("/auth/refresh", cookieOf(response)));
+test("Node: the Authority and Signer.sign sign in Rust (WebCrypto measured slower here)", async () => {
+  const subtle = globalThis.crypto.subtle;
+  const realSign = subtle.sign;
+  let calls = 0;
+  subtle.sign = (...args) => {
+    calls += 1;
+    return realSign.apply(subtle, args);
+  };
+  try {
+    const { privateJwk, publicJwk } = generateKeyPair({ kid: "n" });
+    const signer = new Signer({ privateJwk, issuer: ISSUER, audience: "api" });
+    const token = await signer.sign({ sub: "alice" });
+    await jose.jwtVerify(token, await jose.importJWK(publicJwk, "ES256"), { issuer: ISSUER, audience: "api" });
+    const authority = new Authority({ issuer: ISSUER, audience: "api", signingKeys: [privateJwk], allowedOrigins: [CSRF.origin] });
+    const login = await authority.login(new Request(`${ISSUER}/auth/login`, { method: "POST", headers: CSRF }), { sub: "alice" });
+    assert.equal(login.status, 200);
+    assert.equal(calls, 0);
+  } finally {
+    subtle.sign = realSign;
   }
-}
-
-test("access tokens are signed by crypto.subtle and verify with jose and the Authority", async () => {
-  mode = "real";
-  calls = 0;
-  await tokens(5);
-  assert.equal(calls, 6, "every token was signed by WebCrypto");
 });
 
-for (const [broken, label] of [["reject", "rejects"], ["short", "returns 63 bytes"], ["wrong", "signs wrongly"]]) {
-  test(`when crypto.subtle.sign ${label}, tokens are signed in Rust and still verify`, async () => {
-    mode = broken;
-    calls = 0;
-    await tokens(4);
-    assert.equal(calls, 1, "a failed or wrong WebCrypto signature disables it for good");
-    mode = "real";
+let server, browser, page;
+before(async () => {
+  const root = new URL("../../pkg/", import.meta.url);
+  server = createServer((req, res) => {
+    if (req.url === "/") {
+      res.writeHead(200, { "content-type": "text/html" });
+      return res.end("<!doctype html><title>webcrypto</title>");
+    }
+    try {
+      const path = req.url.replace(/^\/pkg\//, "");
+      const body = readFileSync(new URL(path, root));
+      res.writeHead(200, { "content-type": path.endsWith(".wasm") ? "application/wasm" : "text/javascript" });
+      res.end(body);
+    } catch {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** In the page: 3 Signer.sign tokens and one signSync token, with subtle.sign in `mode`. */
+function inPage(mode) {
+  return page.evaluate(
+    async ({ mode, issuer }) => {
+      const { Signer, generateKeyPair } = await import("/pkg/web.js");
+      const subtle = crypto.subtle;
+      const realSign = SubtleCrypto.prototype.sign;
+      let calls = 0;
+      subtle.sign = async (...args) => {
+        calls += 1;
+        if (mode === "reject") throw new Error("no");
+        const signature = await realSign.apply(subtle, args);
+        if (mode === "wrong") new Uint8Array(signature)[10] ^= 1;
+        return mode === "short" ? signature.slice(0, 63) : signature;
+      };
+      try {
+        const { privateJwk, publicJwk } = generateKeyPair({ kid: mode });
+        const signer = new Signer({ privateJwk, issuer, audience: "api" });
+        const signed = [];
+        for (let i = 0; i < 3; i++) signed.push(await signer.sign({ sub: `u${i}` }));
+        const signerCalls = calls;
+        calls = 0;
+        const syncToken = signer.signSync({ sub: "sync" });
+        const syncCalls = calls;
+        return { publicJwk, signed, syncToken, signerCalls, syncCalls };
+      } finally {
+        delete subtle.sign;
+      }
+    },
+    { mode, issuer: ISSUER },
+  );
+}
+
+for (const mode of ["real", "reject", "short", "wrong"]) {
+  test(`Chromium, Signer: subtle.sign ${mode}: every token verifies; ${mode === "real" ? "all signed by WebCrypto" : "one WebCrypto attempt, then Rust"}`, async () => {
+    const out = await inPage(mode);
+    const key = await jose.importJWK(out.publicJwk, "ES256");
+    for (const [i, token] of out.signed.entries()) assert.equal((await jose.jwtVerify(token, key, { issuer: ISSUER, audience: "api" })).payload.sub, `u${i}`);
+    await jose.jwtVerify(out.syncToken, key, { issuer: ISSUER, audience: "api" });
+    assert.equal(out.syncCalls, 0, "signSync always signs in Rust");
+    assert.equal(out.signerCalls, mode === "real" ? 3 : 1);
   });
 }
 
-test("Signer: sign (async) uses crypto.subtle, signSync signs in Rust; both verify; a broken subtle falls back", async () => {
-  const { privateJwk, publicJwk } = generateKeyPair({ kid: "s" });
-  const key = await jose.importJWK(publicJwk, "ES256");
-  const check = async (token) => (await jose.jwtVerify(token, key, { issuer: "https://i", audience: "a" })).payload.sub;
-  for (const broken of ["real", "reject", "wrong"]) {
-    mode = broken;
-    calls = 0;
-    const signer = new Signer({ privateJwk, issuer: "https://i", audience: "a" });
-    for (let i = 0; i < 3; i++) assert.equal(await check(await signer.sign({ sub: `u${i}` })), `u${i}`);
-    assert.equal(calls, broken === "real" ? 3 : 1, broken);
-    calls = 0;
-    assert.equal(await check(signer.signSync({ sub: "sync" })), "sync");
-    assert.equal(calls, 0, "signSync never awaits WebCrypto");
+test("workerd: the Authority signs with WebCrypto, and falls back to Rust for good when it signs wrongly", async () => {
+  const { workerd } = await import("./helpers.mjs");
+  const { privateJwk, publicJwk } = generateKeyPair({ kid: "edge" });
+  const mf = await workerd(new URL("./worker/webcrypto-worker.js", import.meta.url), { bindings: { PRIVATE_JWK: JSON.stringify(privateJwk), ISSUER } });
+  try {
+    const key = await jose.importJWK(publicJwk, "ES256");
+    for (const mode of ["real", "wrong", "reject"]) {
+      const out = await (await mf.dispatchFetch(`http://localhost/?mode=${mode}`)).json();
+      assert.equal(out.statuses.join(), "200,200,200", JSON.stringify(out));
+      for (const token of out.access) assert.equal((await jose.jwtVerify(token, key, { issuer: ISSUER, audience: "api", typ: "at+jwt" })).payload.sub, "alice");
+      assert.equal(out.calls, mode === "real" ? 3 : 1, mode);
+    }
+  } finally {
+    await mf.dispose();
   }
-  mode = "real";
 });
