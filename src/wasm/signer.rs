@@ -13,7 +13,8 @@ use crate::signer::{self, KeyPairOptions, SignOptions, Signer, SignerOptions};
 #[wasm_bindgen(js_name = Signer)]
 pub struct JsSigner {
     inner: std::rc::Rc<Signer>,
-    /// `sign` (async) uses the runtime's WebCrypto when it has one; `signSync` signs in Rust.
+    /// The runtime's faster signer, if any (`webcrypto.rs`): Node's `node:crypto` for `sign` and
+    /// `signSync`; WebCrypto (workerd, browsers) for `sign`. Otherwise both sign in Rust.
     webcrypto: std::rc::Rc<WebCryptoSigner>,
 }
 
@@ -48,7 +49,16 @@ impl JsSigner {
     /// The same as `sign`, synchronously.
     #[wasm_bindgen(js_name = signSync)]
     pub fn sign_sync(&self, claims: JsValue, options: JsValue) -> Result<String, JsValue> {
-        sign(&self.inner, claims, options)
+        let input = signing_input(&self.inner, claims, options)?;
+        let signer = &self.inner;
+        let signature = match self
+            .webcrypto
+            .sign_sync(&input, |input, signature| signer.verifies(input, signature))
+        {
+            Some(signature) => signature,
+            None => signer.sign_input(&input).js()?,
+        };
+        Ok(signer::finish(input, &signature))
     }
 
     /// The `kid` put in every token header.
@@ -62,12 +72,6 @@ impl JsSigner {
     pub fn public_jwk(&self) -> Result<JsValue, JsValue> {
         convert::to_js(&self.inner.public_jwk()).js()
     }
-}
-
-fn sign(signer: &Signer, claims: JsValue, options: JsValue) -> Result<String, JsValue> {
-    let input = signing_input(signer, claims, options)?;
-    let signature = signer.sign_input(&input).js()?;
-    Ok(signer::finish(input, &signature))
 }
 
 fn signing_input(signer: &Signer, claims: JsValue, options: JsValue) -> Result<String, JsValue> {

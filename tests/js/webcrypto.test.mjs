@@ -1,5 +1,5 @@
-// Where Tessera signs with the runtime's WebCrypto (measured faster: workerd, browsers) and where
-// it signs in Rust (Node, Deno: there WebCrypto measured slower). In Chromium the WebCrypto path
+// Where Tessera signs with the runtime's own crypto: node:crypto in Node (installed by the Node
+// entries), WebCrypto where it measured faster (workerd, browsers), Rust elsewhere (Deno). In Chromium the WebCrypto path
 // is exercised and broken on purpose: crypto.subtle.sign is replaced to count, reject, return 63
 // bytes or flip a bit; every token must still verify (jose, here in Node), and a failure or a
 // wrong first signature must switch that signer to Rust for good. (workerd's WebCrypto path runs
@@ -15,26 +15,70 @@ import { CSRF, cookieOf } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 
-test("Node: the Authority and Signer.sign sign in Rust (WebCrypto measured slower here)", async () => {
+// The Node entry installs node:crypto (OpenSSL, synchronous) as the signer. Re-installed here with
+// a counting wrapper that can also break, through the same hook the entry uses.
+const native = await import("../../pkg/dist/nodejs/tessera.js");
+const nodeCrypto = await import("node:crypto");
+let nativeMode = "real";
+let nativeCalls = 0;
+function installNative() {
+  native.__setNativeSigner(
+    (jwk) => nodeCrypto.createPrivateKey({ key: jwk, format: "jwk" }),
+    (key, bytes) => {
+      nativeCalls += 1;
+      if (nativeMode === "throw") throw new Error("no");
+      const signature = new Uint8Array(nodeCrypto.sign("sha256", bytes, { key, dsaEncoding: "ieee-p1363" }));
+      if (nativeMode === "wrong") signature[10] ^= 1;
+      return nativeMode === "short" ? signature.slice(0, 63) : signature;
+    },
+  );
+}
+
+test("Node: signSync, sign and the Authority sign with node:crypto; never WebCrypto", async () => {
+  installNative();
   const subtle = globalThis.crypto.subtle;
-  const realSign = subtle.sign;
-  let calls = 0;
+  const realSubtleSign = subtle.sign;
+  let subtleCalls = 0;
   subtle.sign = (...args) => {
-    calls += 1;
-    return realSign.apply(subtle, args);
+    subtleCalls += 1;
+    return realSubtleSign.apply(subtle, args);
   };
   try {
-    const { privateJwk, publicJwk } = generateKeyPair({ kid: "n" });
-    const signer = new Signer({ privateJwk, issuer: ISSUER, audience: "api" });
-    const token = await signer.sign({ sub: "alice" });
-    await jose.jwtVerify(token, await jose.importJWK(publicJwk, "ES256"), { issuer: ISSUER, audience: "api" });
-    const authority = new Authority({ issuer: ISSUER, audience: "api", signingKeys: [privateJwk], allowedOrigins: [CSRF.origin] });
-    const login = await authority.login(new Request(`${ISSUER}/auth/login`, { method: "POST", headers: CSRF }), { sub: "alice" });
-    assert.equal(login.status, 200);
-    assert.equal(calls, 0);
+    for (const mode of ["real", "throw", "short", "wrong"]) {
+      nativeMode = mode;
+      nativeCalls = 0;
+      const { privateJwk, publicJwk } = generateKeyPair({ kid: "n" });
+      const key = await jose.importJWK(publicJwk, "ES256");
+      const signer = new Signer({ privateJwk, issuer: ISSUER, audience: "api" });
+      for (const token of [signer.signSync({ sub: "a" }), await signer.sign({ sub: "b" }), signer.signSync({ sub: "c" })]) {
+        await jose.jwtVerify(token, key, { issuer: ISSUER, audience: "api" });
+      }
+      assert.equal(nativeCalls, mode === "real" ? 3 : 1, `signer, ${mode}: a failure or wrong signature switches to Rust for good`);
+      nativeCalls = 0;
+      const authority = new Authority({ issuer: ISSUER, audience: "api", signingKeys: [privateJwk], allowedOrigins: [CSRF.origin] });
+      const post = (path, cookie) => new Request(`${ISSUER}${path}`, { method: "POST", headers: { ...CSRF, ...(cookie ? { cookie } : {}) } });
+      const login = await authority.login(post("/auth/login"), { sub: "alice" });
+      const refreshed = await authority.refresh(post("/auth/refresh", cookieOf(login)));
+      for (const response of [login, refreshed]) {
+        assert.equal(response.status, 200);
+        await jose.jwtVerify((await response.json()).access_token, key, { issuer: ISSUER, audience: "api", typ: "at+jwt" });
+      }
+      assert.equal(nativeCalls, mode === "real" ? 2 : 1, `authority, ${mode}`);
+    }
+    assert.equal(subtleCalls, 0, "Node's WebCrypto is never used");
   } finally {
-    subtle.sign = realSign;
+    subtle.sign = realSubtleSign;
+    nativeMode = "real";
   }
+});
+
+test("Node: require(\"tessera\") loads the CommonJS entry, which installs node:crypto too", async () => {
+  const { createRequire } = await import("node:module");
+  const cjs = createRequire(import.meta.url)("tessera");
+  const { privateJwk } = cjs.generateKeyPair({ kid: "cjs" });
+  const signer = new cjs.Signer({ privateJwk, issuer: ISSUER, audience: "api" });
+  assert.match(signer.signSync({ sub: "x" }), /^eyJ[\w-]+\.[\w-]+\.[\w-]{86}$/);
+  assert.deepEqual(Object.keys(cjs).sort(), ["Authority", "MemoryStore", "Signer", "TokenSession", "Verifier", "generateKeyPair", "redact"]);
 });
 
 let server, browser, page;
