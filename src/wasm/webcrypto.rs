@@ -24,9 +24,11 @@ thread_local! {
 /// Installs a synchronous native signer (the Node entry passes `node:crypto`'s
 /// `createPrivateKey` and `sign` wrapped as `importKey(jwk)` and `sign(key, bytes)`). Signers and
 /// authorities created afterwards use it.
+/// Anything but two functions removes it (tests use that to reach the Rust signer in Node).
 #[wasm_bindgen::prelude::wasm_bindgen(js_name = __setNativeSigner)]
-pub fn set_native_signer(import_key: Function, sign: Function) {
-    NATIVE.with(|native| native.replace(Some((import_key, sign))));
+pub fn set_native_signer(import_key: JsValue, sign: JsValue) {
+    let pair = import_key.dyn_into::<Function>().ok().zip(sign.dyn_into::<Function>().ok());
+    NATIVE.with(|native| native.replace(pair));
 }
 
 /// The key imported into the native signer, or `None` (no native signer, or it refused the key).
