@@ -9,7 +9,7 @@ use crate::cookie;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{self, OneOrMany, VerifiedJwt};
 use crate::refresh::{self, Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
-use crate::signer::{self, SignOptions, Signer, SignerOptions};
+use crate::signer::{SignOptions, Signer, SignerOptions};
 use crate::verifier::{Verifier, VerifierOptions};
 
 /// The custom request header that refresh, login and logout require (it forces a CORS
@@ -289,16 +289,9 @@ impl Authority {
         self.policy.session_ttl + self.policy.reuse_grace + 1
     }
 
-    /// An access token for the family (RFC 9068: `sid` is the family id).
-    pub fn access_token(&self, family: &Family, now: i64) -> Result<String> {
-        let input = self.access_token_input(family, now)?;
-        let signature = self.signer.sign_input(&input)?;
-        Ok(signer::finish(input, &signature))
-    }
-
-    /// The access token's JWS signing input (claims from the family, fresh `iat`/`exp`/`jti`), for
-    /// a caller that signs elsewhere (the runtime's WebCrypto) and then calls
-    /// [`Authority::signed_token_response`].
+    /// The signing input of an access token for the family (RFC 9068: `sid` is the family id;
+    /// fresh `iat`/`exp`/`jti`). The handshake signs it (in Rust or by the runtime) and passes the
+    /// token to [`Authority::signed_token_response`].
     pub fn access_token_input(&self, family: &Family, now: i64) -> Result<String> {
         let mut claims = family.claims.clone();
         claims.insert("sub".into(), family.sub.clone().into());
@@ -331,12 +324,6 @@ impl Authority {
     }
 
     /// `200` with the access token in the body and the refresh token only in `Set-Cookie`.
-    pub fn token_response(&self, family: &Family, refresh_token: &RefreshToken, now: i64) -> Result<Response> {
-        let access_token = self.access_token(family, now)?;
-        Ok(self.signed_token_response(family, refresh_token, now, access_token))
-    }
-
-    /// [`Authority::token_response`] with an access token signed elsewhere.
     pub fn signed_token_response(&self, family: &Family, refresh_token: &RefreshToken, now: i64, access_token: String) -> Response {
         Response {
             status: 200,

@@ -1,14 +1,24 @@
 // Runs the demo worker in workerd (Miniflare) on http://127.0.0.1:8787 until Ctrl-C.
 // The page (www/public) and the package's browser build are copied to www/build and served as
 // static assets in front of the worker, as Workers Static Assets would serve them.
+import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
 import { generateKeyPair } from "tessera";
 import { workerdOptions } from "../scripts/workerd.mjs";
-import { buildAssets } from "./assets.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
+
+function buildAssets() {
+  const out = here("./build");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(`${out}/pkg/dist`, { recursive: true });
+  cpSync(here("./public"), out, { recursive: true });
+  cpSync(here("../pkg/web.js"), `${out}/pkg/web.js`);
+  cpSync(here("../pkg/dist/web"), `${out}/pkg/dist/web`, { recursive: true });
+  return out;
+}
 
 /** The demo stack. `accessTtl` (seconds) is 30 in the demo; tests pass shorter ones. */
 export function demoWorker({ port = 8787, accessTtl = 30, theft = true } = {}) {
