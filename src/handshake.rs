@@ -27,8 +27,8 @@ pub trait Store {
 /// (one line per event, with a level; every line has passed through [`redact`] first, so a sink
 /// can write it anywhere), and optionally a faster signer for access tokens (the runtime's
 /// WebCrypto in wasm). `()` discards lines and signs in Rust.
-pub trait Log {
-    fn line(&self, level: Level, line: &str);
+pub trait Host {
+    fn log(&self, level: Level, line: &str);
 
     /// Signs a JWS signing input with the authority's active key, or `None` to sign in Rust.
     fn sign(&self, _input: &str) -> impl Future<Output = Option<[u8; 64]>> {
@@ -54,12 +54,12 @@ impl Level {
     }
 }
 
-impl Log for () {
-    fn line(&self, _: Level, _: &str) {}
+impl Host for () {
+    fn log(&self, _: Level, _: &str) {}
 }
 
 /// The token response, its access token signed by the runtime when it offers to, else in Rust.
-async fn respond(authority: &Authority, host: &impl Log, family: &Family, token: &RefreshToken, now: i64) -> Result<Response> {
+async fn respond(authority: &Authority, host: &impl Host, family: &Family, token: &RefreshToken, now: i64) -> Result<Response> {
     let input = authority.access_token_input(family, now)?;
     let signature = match host.sign(&input).await {
         Some(signature) => signature,
@@ -69,14 +69,14 @@ async fn respond(authority: &Authority, host: &impl Log, family: &Family, token:
 }
 
 /// The one place lines are made: `tessera: <event>`, redacted.
-fn emit(log: &impl Log, level: Level, event: std::fmt::Arguments<'_>) {
-    log.line(level, &redact(&format!("tessera: {event}")));
+fn emit(host: &impl Host, level: Level, event: std::fmt::Arguments<'_>) {
+    host.log(level, &redact(&format!("tessera: {event}")));
 }
 
 /// A refused or failed operation: the error's code and message (which never carry tokens).
-fn emit_error(log: &impl Log, operation: &str, error: &Error) {
+fn emit_error(host: &impl Host, operation: &str, error: &Error) {
     emit(
-        log,
+        host,
         Level::Warn,
         format_args!("{operation} refused: {} ({})", error.code().as_str(), error.message()),
     );
@@ -113,7 +113,7 @@ pub async fn login<S: Store>(
     request: &Request,
     options: &LoginOptions,
     now: i64,
-    log: &impl Log,
+    host: &impl Host,
 ) -> Response {
     let result = async {
         authority.check_request(request)?;
@@ -131,14 +131,14 @@ pub async fn login<S: Store>(
             return Err(unavailable());
         }
         emit(
-            log,
+            host,
             Level::Info,
             format_args!("session started sid={} sub={}", family.family, family.sub),
         );
-        respond(authority, log, &family, &token, now).await
+        respond(authority, host, &family, &token, now).await
     };
     result.await.unwrap_or_else(|error| {
-        emit_error(log, "login", &error);
+        emit_error(host, "login", &error);
         authority.error_response(&error)
     })
 }
@@ -146,7 +146,7 @@ pub async fn login<S: Store>(
 /// `POST {path}/refresh`: rotate the cookie's token. A lost compare-and-set race is re-read and
 /// decided again (it then usually finds a retry inside the grace window), never a second
 /// successor.
-pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, log: &impl Log) -> Response {
+pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, host: &impl Host) -> Response {
     let result = async {
         authority.check_request(request)?;
         let presented = authority.presented(request)?;
@@ -163,20 +163,20 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                         .await?
                     {
                         emit(
-                            log,
+                            host,
                             Level::Info,
                             format_args!("refresh rotated sid={} generation={}", next.family, next.generation),
                         );
-                        return respond(authority, log, &next, &token, now).await;
+                        return respond(authority, host, &next, &token, now).await;
                     }
                 }
                 Rotation::Retry { token } => {
                     emit(
-                        log,
+                        host,
                         Level::Info,
                         format_args!("refresh retried inside the grace window sid={}", record.family),
                     );
-                    return respond(authority, log, &record, &token, now).await;
+                    return respond(authority, host, &record, &token, now).await;
                 }
                 Rotation::Reuse { record: revoked } => {
                     if store
@@ -189,7 +189,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                         .await?
                     {
                         emit(
-                            log,
+                            host,
                             Level::Warn,
                             format_args!(
                                 "refresh token reuse: session family revoked sid={} sub={}",
@@ -205,7 +205,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
         Err(unavailable())
     };
     result.await.unwrap_or_else(|error| {
-        emit_error(log, "refresh", &error);
+        emit_error(host, "refresh", &error);
         let mut response = authority.error_response(&error);
         // No cookie came: there is nothing to clear, and a clearing Set-Cookie could race a
         // login that is setting a fresh cookie at this very moment.
@@ -217,7 +217,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
 }
 
 /// `POST {path}/logout`: revoke the cookie's family (if any) and clear the cookie.
-pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, log: &impl Log) -> Response {
+pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, host: &impl Host) -> Response {
     let result = async {
         authority.check_request(request)?;
         // An invalid or missing cookie still logs out (the cookie is cleared).
@@ -237,20 +237,20 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
                 .put(&family_key(&record.family), to_value(&revoked)?, Some(record.generation), ttl)
                 .await?
             {
-                emit(log, Level::Info, format_args!("session logged out sid={}", record.family));
+                emit(host, Level::Info, format_args!("session logged out sid={}", record.family));
                 return Ok(authority.logout_response());
             }
         }
         Err(unavailable())
     };
     result.await.unwrap_or_else(|error| {
-        emit_error(log, "logout", &error);
+        emit_error(host, "logout", &error);
         authority.error_response(&error)
     })
 }
 
 /// "Log out everywhere": raise the subject's epoch, which revokes every family started before.
-pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: i64, log: &impl Log) -> Result<()> {
+pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: i64, host: &impl Host) -> Result<()> {
     if sub.is_empty() {
         return Err(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject is required"));
     }
@@ -269,11 +269,15 @@ pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &st
     };
     match result.await {
         Ok(epoch) => {
-            emit(log, Level::Info, format_args!("subject revoked everywhere sub={sub} epoch={epoch}"));
+            emit(
+                host,
+                Level::Info,
+                format_args!("subject revoked everywhere sub={sub} epoch={epoch}"),
+            );
             Ok(())
         }
         Err(error) => {
-            emit_error(log, "revokeSubject", &error);
+            emit_error(host, "revokeSubject", &error);
             Err(error)
         }
     }

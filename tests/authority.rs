@@ -431,8 +431,8 @@ fn options_are_checked() {
 #[derive(Default)]
 struct Lines(std::cell::RefCell<Vec<(handshake::Level, String)>>);
 
-impl handshake::Log for Lines {
-    fn line(&self, level: handshake::Level, line: &str) {
+impl handshake::Host for Lines {
+    fn log(&self, level: handshake::Level, line: &str) {
         self.0.borrow_mut().push((level, line.to_string()));
     }
 }

@@ -10,10 +10,10 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::convert;
 use super::error::{to_js, IntoJs};
-use super::webcrypto::WebCryptoSigner;
+use super::runtime_signer::RuntimeSigner;
 use crate::authority::{self, Authority, AuthorityOptions, LoginOptions, Request, Response, Route};
 use crate::error::{Error, ErrorCode, Result};
-use crate::handshake::{self, Level, Log, Store};
+use crate::handshake::{self, Host, Level, Store};
 use crate::store::MemoryStore;
 use crate::verifier::VerifyOptions;
 
@@ -121,18 +121,18 @@ fn store_from(value: JsValue) -> Result<StoreRef> {
     }
 }
 
-impl Log for Shared {
+impl Host for Shared {
     /// Option `log`: `(line, level) => void`, called with redacted lines only. A logger that
     /// throws is ignored: logging never changes an answer.
-    fn line(&self, level: Level, line: &str) {
+    fn log(&self, level: Level, line: &str) {
         if let Some(log) = &self.log {
             let _ = log.call2(&JsValue::UNDEFINED, &line.into(), &level.as_str().into());
         }
     }
 
-    /// Access tokens are signed by the runtime's WebCrypto when it has one (`webcrypto.rs`).
+    /// Access tokens are signed by the runtime where that is faster (`runtime_signer.rs`).
     async fn sign(&self, input: &str) -> Option<[u8; 64]> {
-        self.webcrypto
+        self.runtime_signer
             .sign(input, |input, signature| self.authority.verifies(input, signature))
             .await
     }
@@ -153,7 +153,7 @@ struct Shared {
     authority: Authority,
     store: StoreRef,
     log: Option<Function>,
-    webcrypto: WebCryptoSigner,
+    runtime_signer: RuntimeSigner,
     /// Option `clock`: a function returning unix seconds (tests, simulations); else `Date.now()`.
     clock: Option<Function>,
 }
@@ -249,7 +249,7 @@ impl JsAuthority {
         }
         Ok(JsAuthority {
             shared: Rc::new(Shared {
-                webcrypto: WebCryptoSigner::new(authority.signing_key_members()),
+                runtime_signer: RuntimeSigner::new(authority.signing_key_members()),
                 authority,
                 store,
                 log,

@@ -6,10 +6,10 @@ mod convert;
 mod error;
 mod fetch;
 mod redact;
+mod runtime_signer;
 mod session;
 mod signer;
 mod verifier;
-mod webcrypto;
 
 pub use authority::{JsAuthority, JsMemoryStore};
 pub use redact::redact;

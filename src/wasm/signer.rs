@@ -6,16 +6,16 @@ use wasm_bindgen_futures::future_to_promise;
 
 use super::convert;
 use super::error::IntoJs;
-use super::webcrypto::WebCryptoSigner;
+use super::runtime_signer::RuntimeSigner;
 use crate::signer::{self, KeyPairOptions, SignOptions, Signer, SignerOptions};
 
 /// Signs ES256 access tokens with a private P-256 JWK.
 #[wasm_bindgen(js_name = Signer)]
 pub struct JsSigner {
     inner: std::rc::Rc<Signer>,
-    /// The runtime's faster signer, if any (`webcrypto.rs`): Node's `node:crypto` for `sign` and
+    /// The runtime's faster signer, if any (`runtime_signer.rs`): Node's `node:crypto` for `sign` and
     /// `signSync`; WebCrypto (workerd, browsers) for `sign`. Otherwise both sign in Rust.
-    webcrypto: std::rc::Rc<WebCryptoSigner>,
+    runtime_signer: std::rc::Rc<RuntimeSigner>,
 }
 
 #[wasm_bindgen(js_class = Signer)]
@@ -25,7 +25,7 @@ impl JsSigner {
         let options: SignerOptions = convert::deserialize_required(options, "Signer").js()?;
         let inner = Signer::new(&options).js()?;
         Ok(JsSigner {
-            webcrypto: std::rc::Rc::new(WebCryptoSigner::new(inner.private_jwk_members())),
+            runtime_signer: std::rc::Rc::new(RuntimeSigner::new(inner.private_jwk_members())),
             inner: std::rc::Rc::new(inner),
         })
     }
@@ -34,11 +34,14 @@ impl JsSigner {
     /// where there is one, else in Rust).
     pub fn sign(&self, claims: JsValue, options: JsValue) -> Promise {
         let signer = std::rc::Rc::clone(&self.inner);
-        let webcrypto = std::rc::Rc::clone(&self.webcrypto);
+        let runtime_signer = std::rc::Rc::clone(&self.runtime_signer);
         let input = signing_input(&signer, claims, options);
         future_to_promise(async move {
             let input = input?;
-            let signature = match webcrypto.sign(&input, |input, signature| signer.verifies(input, signature)).await {
+            let signature = match runtime_signer
+                .sign(&input, |input, signature| signer.verifies(input, signature))
+                .await
+            {
                 Some(signature) => signature,
                 None => signer.sign_input(&input).js()?,
             };
@@ -52,7 +55,7 @@ impl JsSigner {
         let input = signing_input(&self.inner, claims, options)?;
         let signer = &self.inner;
         let signature = match self
-            .webcrypto
+            .runtime_signer
             .sign_sync(&input, |input, signature| signer.verifies(input, signature))
         {
             Some(signature) => signature,

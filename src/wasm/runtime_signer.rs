@@ -1,14 +1,16 @@
-//! ES256 signing by the runtime where that is faster than signing in wasm: Node's own
-//! `node:crypto` (synchronous, OpenSSL; installed by the package's Node entry through
-//! [`set_native_signer`]: ≈ 0.03 ms per signature against 0.11 ms in wasm), else the runtime's
-//! WebCrypto (`crypto.subtle.sign`). Measured per signature (2026-11-26, this repository's build, 2-core machine):
-//! workerd 0.02–0.04 ms against 0.16 ms in wasm; Chromium 0.05 ms (0.06 ms through `sign`) against
-//! 0.12 ms; but Node 20's async WebCrypto path costs more than signing in wasm (0.15 ms against
-//! 0.11 ms through `sign`) and Deno's is slower still (0.41 ms against 0.11 ms). So it is used in
-//! workerd and browsers, never in Node or Deno. The private key is imported once, non-extractable; any failure (no
-//! `crypto.subtle`, as in an insecure browser context; an import or sign error; a result that is
-//! not 64 bytes) makes the caller sign in Rust instead. The runtime picks the nonces: OpenSSL (Node)
-//! and BoringSSL (workerd) hedge them (private key, message and fresh randomness).
+//! ES256 signing by the runtime where that measured faster than signing in wasm (per signature,
+//! 2026-11-26, this repository's build, 2-core machine), else `None` and the caller signs in Rust:
+//! * Node: `node:crypto` (synchronous OpenSSL), installed by the package's Node entries through
+//!   [`set_native_signer`]: ≈ 0.03 ms against 0.11 ms in wasm. (Node 20's async WebCrypto path
+//!   measured slower than wasm: 0.15 ms.)
+//! * workerd and browsers: WebCrypto (`crypto.subtle.sign`), key imported once, non-extractable:
+//!   workerd 0.02–0.04 ms against 0.16 ms; Chromium 0.05 ms (0.06 ms through `sign`) against 0.12 ms.
+//! * Deno: none (its WebCrypto measured 0.41 ms).
+//!
+//! Any failure (no `crypto.subtle`, as in an insecure browser context; an import or sign error; a
+//! result that is not 64 bytes; a first signature that does not verify) makes that signer sign in
+//! Rust from then on. The runtimes pick the nonces: OpenSSL and BoringSSL hedge them (private key,
+//! message and fresh randomness).
 
 use std::cell::RefCell;
 
@@ -52,7 +54,7 @@ enum State {
     Unavailable,
 }
 
-pub struct WebCryptoSigner {
+pub struct RuntimeSigner {
     state: RefCell<State>,
     /// Whether a signature from the runtime has been checked against the public key yet.
     checked: std::cell::Cell<bool>,
@@ -98,9 +100,9 @@ async fn call(subtle: &JsValue, method: &str, args: &Array) -> Option<JsValue> {
     JsFuture::from(promise).await.ok()
 }
 
-impl WebCryptoSigner {
+impl RuntimeSigner {
     /// A signer for the key with these JWK members; `None` members: always unavailable.
-    pub fn new(members: Option<(String, String, String)>) -> WebCryptoSigner {
+    pub fn new(members: Option<(String, String, String)>) -> RuntimeSigner {
         let state = match members {
             Some((x, y, d)) => match native_key(&x, &y, &d) {
                 Some((key, sign)) => State::Native(key, sign),
@@ -109,7 +111,7 @@ impl WebCryptoSigner {
             },
             None => State::Unavailable,
         };
-        WebCryptoSigner {
+        RuntimeSigner {
             state: RefCell::new(state),
             checked: std::cell::Cell::new(false),
         }
