@@ -1,4 +1,5 @@
-// Node (CommonJS): the same as node.js for `require("tessera")`.
+// Node (CommonJS, and imported by node.js): loads the wasm build and installs Node's own crypto
+// (OpenSSL, synchronous) as the signer, ≈ 3× faster than signing in wasm (src/wasm/runtime_signer.rs).
 "use strict";
 const { createPrivateKey, sign } = require("node:crypto");
 const tessera = require("./dist/nodejs/tessera.js");

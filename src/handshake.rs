@@ -25,8 +25,8 @@ pub trait Store {
 
 /// What the handshake needs from its runtime besides the store: where to report what it did
 /// (one line per event, with a level; every line has passed through [`redact`] first, so a sink
-/// can write it anywhere), and optionally a faster signer for access tokens (the runtime's
-/// WebCrypto in wasm). `()` discards lines and signs in Rust.
+/// can write it anywhere), and optionally a faster signer for access tokens (node:crypto or
+/// WebCrypto, in wasm). `()` discards lines and signs in Rust.
 pub trait Host {
     fn log(&self, level: Level, line: &str);
 
