@@ -3,22 +3,14 @@
 // Node server (demo-node.test.mjs: plain Node HTTP server, RedisStore on a real Redis).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { createServer } from "node:net";
 import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { freePort } from "./helpers.mjs";
 
 const ACCESS_TTL = 8; // seconds (the demo's default is 30)
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const artifacts = fileURLToPath(new URL("../artifacts/", import.meta.url));
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /**
  * Registers the demo tests. `start({ port, accessTtl })` starts the stack on 127.0.0.1:`port`

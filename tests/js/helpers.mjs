@@ -1,5 +1,6 @@
 // Shared helpers for the JS test suites (they import the built package as users do).
 import { createServer } from "node:http";
+import { createServer as netServer } from "node:net";
 import { Signer, generateKeyPair } from "tessera";
 
 export const ISSUER = "https://issuer.example";
@@ -23,6 +24,15 @@ export async function caught(fn) {
     return error;
   }
   throw new Error("expected an error");
+}
+
+/** A port on 127.0.0.1 that was free a moment ago (for servers that cannot listen on port 0). */
+export async function freePort() {
+  const probe = netServer();
+  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 /** A JWKS server on 127.0.0.1 that counts requests; `respond` can be swapped per test. */

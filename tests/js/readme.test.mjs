@@ -4,12 +4,11 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { createServer as netServer } from "node:net";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { generateKeyPair, Signer } from "tessera";
-import { workerd } from "./helpers.mjs";
+import { freePort, workerd } from "./helpers.mjs";
 import { demoWorker } from "../../www/serve.mjs";
 import { redisServer } from "./redis-server.mjs";
 import { spawn } from "node:child_process";
@@ -55,10 +54,7 @@ function runNode(code, name) {
 
 let demo, origin, browser;
 before(async () => {
-  const probe = netServer();
-  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   demo = demoWorker({ port });
   await demo.ready;
@@ -190,10 +186,7 @@ const NODE_SERVER = "On a Node server, with Redis";
 
 /** Runs a README server snippet as a child process on a free port; resolves { url, output, stop }. */
 async function serveSnippet(code, name, env) {
-  const probe = netServer();
-  await new Promise((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address();
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   const file = `${root}/tests/js/.readme-${name}.mjs`;
   writeFileSync(file, code);
   const child = spawn(process.execPath, [file], { env: { ...process.env, PORT: String(port), ...env }, stdio: ["ignore", "pipe", "pipe"] });

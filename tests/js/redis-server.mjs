@@ -3,17 +3,10 @@
 // every write, so a kill -9 and a restart lose nothing that Redis acknowledged.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { connect } from "node:net";
+import { freePort } from "./helpers.mjs";
 
 export async function redisServer() {
   const dir = mkdtempSync(join(tmpdir(), "tessera-redis-"));
@@ -60,7 +53,6 @@ export async function redisServer() {
 
 /** One RESP PING over a raw socket: true when the server answers +PONG. */
 async function ping(port) {
-  const { connect } = await import("node:net");
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     const done = (ok) => {
