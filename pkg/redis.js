@@ -71,26 +71,26 @@ export class RedisStore {
     this.#timeoutMs = timeoutMs;
   }
 
-  /** One command, rejected after `timeoutMs` (the authority then answers 503). */
-  async #run(args) {
+  /**
+   * One command, rejected after `timeoutMs`; every failure becomes ERR_STORE_UNAVAILABLE (the
+   * authority then answers 503), the client's error kept as `cause`.
+   */
+  async #run(args, what) {
     let timer;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => reject(storeError(`no answer from Redis within ${this.#timeoutMs} ms`)), this.#timeoutMs);
     });
     try {
       return await Promise.race([this.#command(args), timeout]);
+    } catch (error) {
+      throw error?.code === "ERR_STORE_UNAVAILABLE" ? error : storeError(`${what} failed`, error);
     } finally {
       clearTimeout(timer);
     }
   }
 
   async get(key) {
-    let json;
-    try {
-      json = await this.#run(["HGET", this.#prefix + key, "r"]);
-    } catch (error) {
-      throw error.code === "ERR_STORE_UNAVAILABLE" ? error : storeError("get failed", error);
-    }
+    const json = await this.#run(["HGET", this.#prefix + key, "r"], "get");
     if (json === null || json === undefined) return null;
     try {
       return JSON.parse(String(json));
@@ -108,14 +108,11 @@ export class RedisStore {
     const args = [this.#prefix + key, expectedGeneration === null ? "" : String(expectedGeneration), String(generation), JSON.stringify(record), ttlMs];
     let reply;
     try {
-      reply = await this.#run(["EVALSHA", PUT_SHA, "1", ...args]);
+      reply = await this.#run(["EVALSHA", PUT_SHA, "1", ...args], "put");
     } catch (error) {
-      if (!/^NOSCRIPT/.test(error?.message ?? "")) throw error.code === "ERR_STORE_UNAVAILABLE" ? error : storeError("put failed", error);
-      try {
-        reply = await this.#run(["EVAL", PUT_SCRIPT, "1", ...args]); // loads the script for the next EVALSHA
-      } catch (inner) {
-        throw inner.code === "ERR_STORE_UNAVAILABLE" ? inner : storeError("put failed", inner);
-      }
+      // Not loaded (after SCRIPT FLUSH or a restart): EVAL runs it and loads it for next time.
+      if (!/^NOSCRIPT/.test(error.cause?.message ?? "")) throw error;
+      reply = await this.#run(["EVAL", PUT_SCRIPT, "1", ...args], "put");
     }
     return Number(reply) === 1;
   }

@@ -123,6 +123,38 @@ test("RedisStore refuses clients with an offline queue and bad options, with cod
   await assert.rejects(new RedisStore(client, { prefix: "corrupt:" }).get("k"), { code: "ERR_STORE_UNAVAILABLE" });
 });
 
+test("a write Redis holds past timeoutMs is a 503 with the cookie kept; when it lands, a retry in the grace window gets its successor", async () => {
+  const { client } = await CLIENTS["node-redis"]();
+  const admin = createClient({ url: redis.url });
+  admin.on("error", () => {});
+  await admin.connect();
+  const p = prefix();
+  const store = new RedisStore(client, { prefix: p, timeoutMs: 300 });
+  const { call } = nodeApp(store, 30);
+  const t0 = cookieOf(await call("/auth/login", { headers: CSRF, body: JSON.stringify({ username: "slow" }) }));
+  try {
+    // Redis holds every write (the put script included) for 1.5 s; reads still answer.
+    await admin.sendCommand(["CLIENT", "PAUSE", "1500", "WRITE"]);
+    const started = Date.now();
+    const held = await call("/auth/refresh", { headers: { ...CSRF, cookie: t0 } });
+    assert.equal(held.status, 503);
+    assert.equal((await held.json()).code, "ERR_STORE_UNAVAILABLE");
+    assert.equal(held.headers.get("set-cookie"), null, "the cookie is kept");
+    assert.ok(Date.now() - started < 1500, "answered at timeoutMs, not when Redis let go");
+    await assert.rejects(store.put("family:x", { generation: 0 }, null, 60), { code: "ERR_STORE_UNAVAILABLE", message: /within 300 ms/ });
+    await new Promise((r) => setTimeout(r, 1700)); // the held rotation has now been written
+    const retry = await call("/auth/refresh", { headers: { ...CSRF, cookie: t0 } });
+    assert.equal(retry.status, 200, "the previous token inside reuseGrace is a retry, not reuse");
+    const t1 = cookieOf(retry);
+    const stored = await store.get(`family:${t0.split("=")[1].split(".")[1]}`);
+    assert.equal(stored.current, sha256(t1.split("=")[1]), "one line of succession, held by the client");
+    assert.equal((await call("/auth/refresh", { headers: { ...CSRF, cookie: t1 } })).status, 200);
+  } finally {
+    await admin.sendCommand(["CLIENT", "UNPAUSE"]).catch(() => {});
+    await admin.close();
+  }
+});
+
 /** `node www/node-server.mjs` as a child process sharing the keys; resolves its URL. */
 async function serverProcess(env) {
   const child = spawn(process.execPath, [fileURLToPath(new URL("../../www/node-server.mjs", import.meta.url))], {
