@@ -44,6 +44,7 @@ test("null is 404, an oversized body 413, a throwing handler 500 with onError, a
       const path = new URL(request.url).pathname;
       if (path === "/throw") throw Object.assign(new Error("secret detail"), { code: "X" });
       if (path === "/not-a-response") return "text";
+      if (path === "/broken-body") return new Response(new ReadableStream({ start: (c) => c.error(new Error("stream broke")) }));
       if (path === "/body") return new Response(String((await request.arrayBuffer()).byteLength));
       return null;
     },
@@ -61,7 +62,8 @@ test("null is 404, an oversized body 413, a throwing handler 500 with onError, a
     assert.equal(thrown.status, 500);
     assert.deepEqual(await thrown.json(), { error: "server_error" });
     assert.equal((await fetch(`${app.url}/not-a-response`)).status, 500);
-    assert.deepEqual(errors, ["secret detail", "the handler must return a Response"]);
+    assert.equal((await fetch(`${app.url}/broken-body`)).status, 500, "a body that fails while read is a 500 too");
+    assert.deepEqual(errors, ["secret detail", "the handler must return a Response", "stream broke"]);
   } finally {
     await app.close();
   }
