@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import * as jose from "jose";
 import { chromium } from "playwright-core";
 import { Authority, Signer, generateKeyPair } from "tessera";
@@ -80,6 +81,38 @@ test("Node: require(\"tessera\") loads the CommonJS entry, which installs node:c
   assert.match(signer.signSync({ sub: "x" }), /^eyJ[\w-]+\.[\w-]+\.[\w-]{86}$/);
   assert.deepEqual(Object.keys(cjs).sort(), ["Authority", "MemoryStore", "Signer", "TokenSession", "Verifier", "generateKeyPair", "redact"]);
 });
+
+// Each Node entry, in a fresh process: verifying never loads node:crypto (a cold start does not pay
+// for it); the first signature loads it and every signature goes through its `sign`.
+for (const entry of ["import", "require"]) {
+  test(`Node: the ${entry} entry loads node:crypto on the first signature and signs with it`, () => {
+    const script = `
+      const loaded = () => process.moduleLoadList.includes("NativeModule crypto");
+      const t = ${entry === "import" ? 'await import("tessera")' : 'require("tessera")'};
+      const { privateJwk, publicJwk } = t.generateKeyPair({ kid: "k" });
+      const verifier = new t.Verifier({ jwks: { keys: [publicJwk] }, issuer: "${ISSUER}", audience: "api" });
+      const before = loaded();
+      const signer = new t.Signer({ privateJwk, issuer: "${ISSUER}", audience: "api" });
+      const first = signer.signSync({ sub: "a" });
+      const nodeCrypto = require("node:crypto");
+      const realSign = nodeCrypto.sign;
+      let calls = 0;
+      nodeCrypto.sign = (...args) => { calls += 1; return realSign(...args); };
+      const tokens = [first, signer.signSync({ sub: "b" }), await signer.sign({ sub: "c" })];
+      const subs = tokens.map((token) => verifier.verifySync(token).sub).join("");
+      console.log(JSON.stringify({ before, after: loaded(), calls, subs }));`;
+    const wrapped = entry === "import"
+      ? `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${script}`
+      : `(async () => { ${script} })().catch((e) => { console.error(e); process.exit(1); });`;
+    // The script goes in on stdin: CommonJS `node -e` preloads node:crypto itself.
+    const out = execFileSync(process.execPath, [entry === "import" ? "--input-type=module" : "--input-type=commonjs"], {
+      cwd: new URL("../..", import.meta.url),
+      input: wrapped,
+      encoding: "utf8",
+    });
+    assert.deepEqual(JSON.parse(out), { before: false, after: true, calls: 2, subs: "abc" });
+  });
+}
 
 let server, browser, page;
 before(async () => {
