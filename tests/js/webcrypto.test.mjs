@@ -24,7 +24,10 @@ let nativeMode = "real";
 let nativeCalls = 0;
 function installNative() {
   native.__setNativeSigner(
-    (jwk) => nodeCrypto.createPrivateKey({ key: jwk, format: "jwk" }),
+    (jwk) => {
+      if (nativeMode === "import-throw") throw new Error("no");
+      return nodeCrypto.createPrivateKey({ key: jwk, format: "jwk" });
+    },
     (key, bytes) => {
       nativeCalls += 1;
       if (nativeMode === "throw") throw new Error("no");
@@ -45,7 +48,9 @@ test("Node: signSync, sign and the Authority sign with node:crypto; never WebCry
     return realSubtleSign.apply(subtle, args);
   };
   try {
-    for (const mode of ["real", "throw", "short", "wrong"]) {
+    // import-throw: the key import fails, so node:crypto is never asked to sign and Rust signs.
+    const expected = (real) => ({ real, "import-throw": 0 })[nativeMode] ?? 1;
+    for (const mode of ["real", "throw", "short", "wrong", "import-throw"]) {
       nativeMode = mode;
       nativeCalls = 0;
       const { privateJwk, publicJwk } = generateKeyPair({ kid: "n" });
@@ -54,7 +59,7 @@ test("Node: signSync, sign and the Authority sign with node:crypto; never WebCry
       for (const token of [signer.signSync({ sub: "a" }), await signer.sign({ sub: "b" }), signer.signSync({ sub: "c" })]) {
         await jose.jwtVerify(token, key, { issuer: ISSUER, audience: "api" });
       }
-      assert.equal(nativeCalls, mode === "real" ? 3 : 1, `signer, ${mode}: a failure or wrong signature switches to Rust for good`);
+      assert.equal(nativeCalls, expected(3), `signer, ${mode}: a failure or wrong signature switches to Rust for good`);
       nativeCalls = 0;
       const authority = new Authority({ issuer: ISSUER, audience: "api", signingKeys: [privateJwk], allowedOrigins: [CSRF.origin] });
       const post = (path, cookie) => new Request(`${ISSUER}${path}`, { method: "POST", headers: { ...CSRF, ...(cookie ? { cookie } : {}) } });
@@ -64,7 +69,7 @@ test("Node: signSync, sign and the Authority sign with node:crypto; never WebCry
         assert.equal(response.status, 200);
         await jose.jwtVerify((await response.json()).access_token, key, { issuer: ISSUER, audience: "api", typ: "at+jwt" });
       }
-      assert.equal(nativeCalls, mode === "real" ? 2 : 1, `authority, ${mode}`);
+      assert.equal(nativeCalls, expected(2), `authority, ${mode}`);
     }
     assert.equal(subtleCalls, 0, "Node's WebCrypto is never used");
   } finally {
@@ -142,7 +147,7 @@ after(async () => {
   server?.close();
 });
 
-/** In the page: 3 Signer.sign tokens and one signSync token, with subtle.sign in `mode`. */
+/** In the page: 3 Signer.sign tokens and one signSync token, with subtle.sign (or importKey) in `mode`. */
 function inPage(mode) {
   return page.evaluate(
     async ({ mode, issuer }) => {
@@ -157,6 +162,12 @@ function inPage(mode) {
         if (mode === "wrong") new Uint8Array(signature)[10] ^= 1;
         return mode === "short" ? signature.slice(0, 63) : signature;
       };
+      let imports = 0;
+      subtle.importKey = async (...args) => {
+        imports += 1;
+        if (mode === "import-reject") throw new Error("no");
+        return SubtleCrypto.prototype.importKey.apply(subtle, args);
+      };
       try {
         const { privateJwk, publicJwk } = generateKeyPair({ kid: mode });
         const signer = new Signer({ privateJwk, issuer, audience: "api" });
@@ -166,23 +177,26 @@ function inPage(mode) {
         calls = 0;
         const syncToken = signer.signSync({ sub: "sync" });
         const syncCalls = calls;
-        return { publicJwk, signed, syncToken, signerCalls, syncCalls };
+        return { publicJwk, signed, syncToken, signerCalls, syncCalls, imports };
       } finally {
         delete subtle.sign;
+        delete subtle.importKey;
       }
     },
     { mode, issuer: ISSUER },
   );
 }
 
-for (const mode of ["real", "reject", "short", "wrong"]) {
-  test(`Chromium, Signer: subtle.sign ${mode}: every token verifies; ${mode === "real" ? "all signed by WebCrypto" : "one WebCrypto attempt, then Rust"}`, async () => {
+const expectation = { real: "all signed by WebCrypto", "import-reject": "one import attempt, never subtle.sign, Rust signs" };
+for (const mode of ["real", "reject", "short", "wrong", "import-reject"]) {
+  test(`Chromium, Signer: subtle.${mode === "import-reject" ? "importKey rejects" : `sign ${mode}`}: every token verifies; ${expectation[mode] ?? "one WebCrypto attempt, then Rust"}`, async () => {
     const out = await inPage(mode);
     const key = await jose.importJWK(out.publicJwk, "ES256");
     for (const [i, token] of out.signed.entries()) assert.equal((await jose.jwtVerify(token, key, { issuer: ISSUER, audience: "api" })).payload.sub, `u${i}`);
     await jose.jwtVerify(out.syncToken, key, { issuer: ISSUER, audience: "api" });
     assert.equal(out.syncCalls, 0, "signSync always signs in Rust");
-    assert.equal(out.signerCalls, mode === "real" ? 3 : 1);
+    assert.equal(out.signerCalls, { real: 3, "import-reject": 0 }[mode] ?? 1);
+    assert.equal(out.imports, 1, "the key is imported once, and a failed import is not retried");
   });
 }
 
