@@ -230,7 +230,8 @@ function floorScenario(params) {
  * set-up and a warm-up, `params.rounds` rounds each drive every scenario in turn (order rotated per
  * round) for its share of `maxRequests`/`maxSeconds`, so that load drift on a shared machine hits
  * every scenario alike. A row reports the median rotations/s over the rounds and their min–max,
- * p50/p99 over all timed requests; a Tessera row also `versus`: its median ÷ that of the
+ * p50/p99 over all timed requests, and p50/p99 of `params.serialRequests` more requests sent one at
+ * a time (latency without queueing behind other requests); a Tessera row also `versus`: its median ÷ that of the
  * workers-oauth-provider row on the comparable store. `check(session, jwks, expected)` verifies a
  * Tessera access token.
  */
@@ -248,6 +249,7 @@ export async function handshakeBench({ privateJwk, check, params }) {
     maxRequests: Math.ceil(params.maxRequests / params.rounds),
     maxSeconds: params.maxSeconds / params.rounds,
   };
+  const serialRound = { concurrency: 1, maxRequests: Math.ceil(params.serialRequests / params.rounds), maxSeconds: perRound.maxSeconds };
   try {
     for (const scenario of scenarios) {
       console.error(`handshake: start + set up: ${scenario.name} ...`);
@@ -258,12 +260,15 @@ export async function handshakeBench({ privateJwk, check, params }) {
       const warm = await drive(scenario.sessions, scenario.step, { ...perRound, maxRequests: params.warmup });
       if (warm.errors) throw new Error(`${scenario.name}: warm-up failed: ${warm.firstError}`);
       scenario.rounds = [];
+      scenario.serial = [];
     }
     for (let round = 0; round < params.rounds; round++) {
       console.error(`handshake: round ${round + 1}/${params.rounds}`);
       for (let k = 0; k < scenarios.length; k++) {
         const scenario = scenarios[(round + k) % scenarios.length];
         scenario.rounds.push(await drive(scenario.sessions, scenario.step, perRound));
+        // Latency without queueing: the same requests one at a time.
+        scenario.serial.push(await drive(scenario.sessions, scenario.step, serialRound));
       }
     }
     for (const scenario of scenarios) await scenario.verify();
@@ -273,6 +278,7 @@ export async function handshakeBench({ privateJwk, check, params }) {
   const rows = scenarios.map((scenario) => {
     const rates = scenario.rounds.map((r) => r.perSecond);
     const latencies = scenario.rounds.flatMap((r) => r.latencies);
+    const serial = scenario.serial.flatMap((r) => r.latencies);
     return {
       name: scenario.name,
       sessions: scenario.sessions.length,
@@ -280,13 +286,16 @@ export async function handshakeBench({ privateJwk, check, params }) {
       rounds: rates.length,
       requests: latencies.length,
       seconds: scenario.rounds.reduce((sum, r) => sum + r.seconds, 0),
-      errors: scenario.rounds.reduce((sum, r) => sum + r.errors, 0),
-      firstError: scenario.rounds.find((r) => r.firstError)?.firstError,
+      errors: [...scenario.rounds, ...scenario.serial].reduce((sum, r) => sum + r.errors, 0),
+      firstError: [...scenario.rounds, ...scenario.serial].find((r) => r.firstError)?.firstError,
       perSecond: median(rates),
       minPerSecond: Math.min(...rates),
       maxPerSecond: Math.max(...rates),
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
+      serialRequests: serial.length,
+      serialP50: percentile(serial, 50),
+      serialP99: percentile(serial, 99),
     };
   });
   const [, tesseraMemory, oauthMemory, tesseraDo, oauthKv] = rows;

@@ -14,7 +14,7 @@ const TOKENS = 1000;
 const ROUNDS = 7;
 const WARMUP = 300; // tokens per candidate before the timed rounds (JIT, caches, lazy init)
 const COLD_RUNS = 7; // fresh processes per cold-start mode
-const HANDSHAKE = { sessions: 50, concurrency: 8, maxRequests: 3000, maxSeconds: 15, rounds: 5, warmup: 100 }; // per scenario
+const HANDSHAKE = { sessions: 50, concurrency: 8, maxRequests: 3000, maxSeconds: 15, rounds: 5, warmup: 100, serialRequests: 1000 }; // per scenario
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
 const WASM = new URL("pkg/dist/web/tessera_bg.wasm", REPO);
@@ -409,7 +409,7 @@ Each cold row is the median of ${COLD_RUNS} fresh \`node\` processes (modes inte
 ## Refresh handshake in workerd (Miniflare, loopback HTTP from Node)
 
 ${table(
-  ["Scenario", "Sessions (set-up time)", "Refreshes", "Seconds", "Median rotations/s", "Min–max rotations/s", "Ratio to workers-oauth-provider", "p50 latency", "p99 latency", "Errors"],
+  ["Scenario", "Sessions (set-up time)", "Refreshes", "Seconds", "Median rotations/s", "Min–max rotations/s", "Ratio to workers-oauth-provider", "p50 latency", "p99 latency", "One in flight: refreshes, p50 / p99", "Errors"],
   handshakeRows.map((r) => [
     r.name,
     Number.isFinite(r.loginMs) ? `${r.sessions} (${fmtInt(r.loginMs)} ms)` : `${r.sessions} (no set-up)`,
@@ -420,11 +420,12 @@ ${table(
     r.versus ? `${fmtRatio(r.versus.ratio)} (on ${r.versus.name})` : "",
     `${fmtMs(r.p50, 2)} ms`,
     `${fmtMs(r.p99, 2)} ms`,
+    `${fmtInt(r.serialRequests)}: ${fmtMs(r.serialP50, 2)} / ${fmtMs(r.serialP99, 2)} ms`,
     String(r.errors),
   ]),
 )}
 
-${HANDSHAKE.sessions} sessions are set up first (not counted: Tessera logs each in; workers-oauth-provider runs each through \`/authorize\` with PKCE and the code exchange), then ${HANDSHAKE.warmup} untimed refreshes each. All five workers run at once and are driven in ${HANDSHAKE.rounds} interleaved rounds (order rotated per round), each round giving every scenario ${Math.ceil(HANDSHAKE.maxRequests / HANDSHAKE.rounds)} refreshes or ${HANDSHAKE.maxSeconds / HANDSHAKE.rounds} s, whichever comes first: each refresh sent with the session's latest credential, ${HANDSHAKE.concurrency} requests in flight (each session used by one request at a time). Rotations/s is the median over the rounds (min–max beside it); p50/p99 are over all timed refreshes of the row. Tessera: \`POST /auth/refresh\` with the session cookie; every response must be 200 with a new cookie, and the latest access tokens of some sessions are then verified (RFC 9068 profile) against the worker's JWK Set. workers-oauth-provider ${version("@cloudflare/workers-oauth-provider")}: \`POST /oauth/token\` with \`grant_type=refresh_token\` (public client); every response must be 200 with a new refresh token, and some sessions' latest access tokens must then open the worker's API as their user. Its "in-isolate KV" is a small in-memory object with the KV methods it uses in the worker's global scope (bench/memory-kv.js), the counterpart of Tessera's MemoryStore; "Miniflare KV" is Miniflare's local KV namespace, the counterpart of the Durable Object store. The ratio column is a Tessera row's median rotations/s over its counterpart's, in this run. The trivial worker returns "ok" to the same requests: the floor of Miniflare + workerd + Node \`fetch\` on this machine. Node (the client) and workerd share the same ${nproc} cores.
+${HANDSHAKE.sessions} sessions are set up first (not counted: Tessera logs each in; workers-oauth-provider runs each through \`/authorize\` with PKCE and the code exchange), then ${HANDSHAKE.warmup} untimed refreshes each. All five workers run at once and are driven in ${HANDSHAKE.rounds} interleaved rounds (order rotated per round), each round giving every scenario ${Math.ceil(HANDSHAKE.maxRequests / HANDSHAKE.rounds)} refreshes or ${HANDSHAKE.maxSeconds / HANDSHAKE.rounds} s, whichever comes first: each refresh sent with the session's latest credential, ${HANDSHAKE.concurrency} requests in flight (each session used by one request at a time). Rotations/s is the median over the rounds (min–max beside it); p50/p99 are over all timed refreshes of the row. After each scenario's throughput share, every round also sends it up to ${Math.ceil(HANDSHAKE.serialRequests / HANDSHAKE.rounds)} refreshes one at a time (same cap on seconds): the "one in flight" column, latency without queueing behind the driver's other requests. Tessera: \`POST /auth/refresh\` with the session cookie; every response must be 200 with a new cookie, and the latest access tokens of some sessions are then verified (RFC 9068 profile) against the worker's JWK Set. workers-oauth-provider ${version("@cloudflare/workers-oauth-provider")}: \`POST /oauth/token\` with \`grant_type=refresh_token\` (public client); every response must be 200 with a new refresh token, and some sessions' latest access tokens must then open the worker's API as their user. Its "in-isolate KV" is a small in-memory object with the KV methods it uses in the worker's global scope (bench/memory-kv.js), the counterpart of Tessera's MemoryStore; "Miniflare KV" is Miniflare's local KV namespace, the counterpart of the Durable Object store. The ratio column is a Tessera row's median rotations/s over its counterpart's, in this run. The trivial worker returns "ok" to the same requests: the floor of Miniflare + workerd + Node \`fetch\` on this machine. Node (the client) and workerd share the same ${nproc} cores.
 `;
 
 writeFileSync(new URL("RESULTS.md", import.meta.url), report);
