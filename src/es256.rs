@@ -188,7 +188,7 @@ impl PrivateKey {
         // A uniformly random 256-bit string is ≥ n with probability < 2^-32; retry then.
         for _ in 0..64 {
             let mut d = [0u8; 32];
-            crate::random::fill(&mut d)?;
+            crate::random::fill_key(&mut d)?;
             if let Ok(key) = SigningKey::from_slice(&d) {
                 return Ok(PrivateKey(key));
             }

@@ -30,6 +30,11 @@ pub trait Store {
 pub trait Host {
     fn log(&self, level: Level, line: &str);
 
+    /// Whether lines go anywhere: when not, they are neither formatted nor redacted.
+    fn logs(&self) -> bool {
+        true
+    }
+
     /// Signs a JWS signing input with the authority's active key, or `None` to sign in Rust.
     fn sign(&self, _input: &str) -> impl Future<Output = Option<[u8; 64]>> {
         std::future::ready(None)
@@ -56,6 +61,10 @@ impl Level {
 
 impl Host for () {
     fn log(&self, _: Level, _: &str) {}
+
+    fn logs(&self) -> bool {
+        false
+    }
 }
 
 /// The token response, its access token signed by the runtime when it offers to, else in Rust.
@@ -70,7 +79,9 @@ async fn respond(authority: &Authority, host: &impl Host, family: &Family, token
 
 /// The one place lines are made: `tessera: <event>`, redacted.
 fn emit(host: &impl Host, level: Level, event: std::fmt::Arguments<'_>) {
-    host.log(level, &redact(&format!("tessera: {event}")));
+    if host.logs() {
+        host.log(level, &redact(&format!("tessera: {event}")));
+    }
 }
 
 /// A refused or failed operation: the error's code and message (which never carry tokens).

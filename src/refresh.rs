@@ -51,7 +51,7 @@ impl RefreshKey {
 
     pub fn generate() -> Result<RefreshKey> {
         let mut bytes = [0u8; 32];
-        crate::random::fill(&mut bytes)?;
+        crate::random::fill_key(&mut bytes)?;
         Ok(RefreshKey(bytes.to_vec()))
     }
 

@@ -124,6 +124,10 @@ fn store_from(value: JsValue) -> Result<StoreRef> {
 impl Host for Shared {
     /// Option `log`: `(line, level) => void`, called with redacted lines only. A logger that
     /// throws is ignored: logging never changes an answer.
+    fn logs(&self) -> bool {
+        self.log.is_some()
+    }
+
     fn log(&self, level: Level, line: &str) {
         if let Some(log) = &self.log {
             let _ = log.call2(&JsValue::UNDEFINED, &line.into(), &level.as_str().into());
