@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, request as httpRequest } from "node:http";
 import { once } from "node:events";
+import { connect } from "node:net";
 import { toNodeListener } from "tessera/node-http";
 
 async function serve(handler, options) {
@@ -102,6 +103,34 @@ test("the Request's signal aborts when the client goes away", async () => {
     controller.abort();
     assert.equal(await pending, "cancelled");
     assert.equal(await aborted, true);
+  } finally {
+    await app.close();
+  }
+});
+
+test("a client that goes away in the middle of its body never reaches the handler; the server carries on", async () => {
+  let calls = 0;
+  const errors = [];
+  const app = await serve(
+    async (request) => {
+      calls += 1;
+      return new Response(await request.text());
+    },
+    { onError: (error) => errors.push(error) },
+  );
+  try {
+    const { port } = new URL(app.url);
+    const socket = connect(Number(port), "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("POST /auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\n0123456789");
+    await new Promise((r) => setTimeout(r, 100));
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(calls, 0, "a body that never completed is not handed to the handler");
+    assert.deepEqual(errors, []);
+    const response = await fetch(`${app.url}/echo`, { method: "POST", body: "whole" });
+    assert.equal(await response.text(), "whole");
+    assert.equal(calls, 1);
   } finally {
     await app.close();
   }
