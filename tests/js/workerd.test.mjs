@@ -3,6 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { Verifier } from "tessera";
 import { ISSUER, AUDIENCE, keyPair, signer, jwksServer, workerd } from "./helpers.mjs";
+import { GLOBAL_JWK } from "./worker/global-key.js";
 
 const { privateJwk, publicJwk } = keyPair("edge");
 let mf, keys;
@@ -37,10 +38,20 @@ test("a token signed in Node verifies inside workerd, sync and async", async () 
   assert.deepEqual(expired, { ok: false, name: "TesseraError", code: "ERR_EXPIRED", claim: "exp", message: "the token has expired", isError: true });
 });
 
-test("no random source at workerd's global scope: generateKeyPair throws ERR_UNSUPPORTED, the worker still starts", async () => {
-  assert.deepEqual(await call("/global-scope"), { ok: false, name: "TesseraError", code: "ERR_UNSUPPORTED" });
+test("no random source at workerd's global scope: generateKeyPair and signSync throw ERR_UNSUPPORTED, the worker still starts", async () => {
+  const unsupported = { ok: false, name: "TesseraError", code: "ERR_UNSUPPORTED" };
+  assert.deepEqual(await call("/global-scope"), { ...unsupported, sign: unsupported });
   const generated = await call("/generate");
   assert.equal(generated.ok, true, "inside a handler the same call works");
+  // The signer whose random pool failed to fill at global scope signs inside a handler, with
+  // distinct jti values.
+  const signed = await call("/global-signer");
+  assert.equal(signed.ok, true, JSON.stringify(signed));
+  const { x, y, kty, crv, kid } = GLOBAL_JWK;
+  const verifier = new Verifier({ jwks: { keys: [{ kty, crv, kid, x, y }] }, issuer: "https://global.example", audience: "global" });
+  const [first, second] = signed.value.map((token) => verifier.verifySync(token));
+  assert.deepEqual([first.sub, second.sub], ["first", "second"]);
+  assert.notEqual(first.jti, second.jti);
 });
 
 test("workerd signs tokens (random jti inside a handler) that Node verifies", async () => {

@@ -1,5 +1,6 @@
 // A test worker for workerd: uses the built package's workerd entry the way a worker would.
 import { Verifier, Signer, generateKeyPair } from "../../../pkg/workerd.js";
+import { GLOBAL_JWK } from "./global-key.js";
 
 // workerd forbids random values at a worker's global scope: generating a key here must fail with
 // a coded error (ERR_UNSUPPORTED), not a panic that would stop the worker from starting.
@@ -9,6 +10,15 @@ try {
   globalScope = { ok: true };
 } catch (error) {
   globalScope = { ok: false, name: error.name, code: error.code };
+}
+// Signing needs a random `jti`, drawn from the per-request random pool: its first refill fails here,
+// and the same signer must sign once a handler runs (the failed refill leaves nothing behind).
+const globalSigner = new Signer({ privateJwk: GLOBAL_JWK, issuer: "https://global.example", audience: "global" });
+try {
+  globalSigner.signSync({ sub: "global" });
+  globalScope.sign = { ok: true };
+} catch (error) {
+  globalScope.sign = { ok: false, name: error.name, code: error.code };
 }
 
 let remote; // one verifier per isolate, created on first use (env is only known in a handler)
@@ -37,6 +47,8 @@ export default {
         return attempt(() => new Signer({ privateJwk: JSON.parse(env.PRIVATE_JWK), issuer: env.ISSUER, audience: env.AUDIENCE }).sign({ sub: "worker-user" }, { expiresIn: 60 }));
       case "/global-scope":
         return json(globalScope);
+      case "/global-signer":
+        return attempt(() => [globalSigner.signSync({ sub: "first" }), globalSigner.signSync({ sub: "second" })]);
       case "/generate":
         return attempt(() => generateKeyPair({ kid: "w" }).publicJwk);
       case "/verify-remote":
