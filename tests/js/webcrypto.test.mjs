@@ -128,8 +128,10 @@ before(async () => {
       return res.end("<!doctype html><title>webcrypto</title>");
     }
     try {
-      const path = req.url.replace(/^\/pkg\//, "");
-      const body = readFileSync(new URL(path, root));
+      // The page imports the package from /pkg/ and the fault injection shared with the workerd test.
+      const file = req.url === "/subtle-faults.js" ? new URL("./worker/subtle-faults.js", import.meta.url) : new URL(req.url.replace(/^\/pkg\//, ""), root);
+      const path = file.pathname;
+      const body = readFileSync(file);
       res.writeHead(200, { "content-type": path.endsWith(".wasm") ? "application/wasm" : "text/javascript" });
       res.end(body);
     } catch {
@@ -152,35 +154,19 @@ function inPage(mode) {
   return page.evaluate(
     async ({ mode, issuer }) => {
       const { Signer, generateKeyPair } = await import("/pkg/web.js");
-      const subtle = crypto.subtle;
-      const realSign = SubtleCrypto.prototype.sign;
-      let calls = 0;
-      subtle.sign = async (...args) => {
-        calls += 1;
-        if (mode === "reject") throw new Error("no");
-        const signature = await realSign.apply(subtle, args);
-        if (mode === "wrong") new Uint8Array(signature)[10] ^= 1;
-        return mode === "short" ? signature.slice(0, 63) : signature;
-      };
-      let imports = 0;
-      subtle.importKey = async (...args) => {
-        imports += 1;
-        if (mode === "import-reject") throw new Error("no");
-        return SubtleCrypto.prototype.importKey.apply(subtle, args);
-      };
+      const { faultySubtle } = await import("/subtle-faults.js");
+      const faults = faultySubtle(mode);
       try {
         const { privateJwk, publicJwk } = generateKeyPair({ kid: mode });
         const signer = new Signer({ privateJwk, issuer, audience: "api" });
         const signed = [];
         for (let i = 0; i < 3; i++) signed.push(await signer.sign({ sub: `u${i}` }));
-        const signerCalls = calls;
-        calls = 0;
+        const signerCalls = faults.calls.sign;
         const syncToken = signer.signSync({ sub: "sync" });
-        const syncCalls = calls;
-        return { publicJwk, signed, syncToken, signerCalls, syncCalls, imports };
+        const syncCalls = faults.calls.sign - signerCalls;
+        return { publicJwk, signed, syncToken, signerCalls, syncCalls, imports: faults.calls.importKey };
       } finally {
-        delete subtle.sign;
-        delete subtle.importKey;
+        faults.restore();
       }
     },
     { mode, issuer: ISSUER },

@@ -1,20 +1,12 @@
 // A test worker: a fresh Authority per request, with crypto.subtle.sign replaced to count calls
-// and, per `?mode=`, to reject or to sign wrongly (webcrypto.test.mjs).
+// and, per `?mode=`, to reject or to sign wrongly (subtle-faults.js; webcrypto.test.mjs).
 import { Authority } from "../../../pkg/workerd.js";
+import { faultySubtle } from "./subtle-faults.js";
 
 export default {
   async fetch(request, env) {
     const mode = new URL(request.url).searchParams.get("mode");
-    const subtle = crypto.subtle;
-    const realSign = subtle.sign;
-    let calls = 0;
-    subtle.sign = async (...args) => {
-      calls += 1;
-      if (mode === "reject") throw new Error("no");
-      const signature = await realSign.apply(subtle, args);
-      if (mode === "wrong") new Uint8Array(signature)[10] ^= 1;
-      return signature;
-    };
+    const faults = faultySubtle(mode);
     try {
       const origin = "https://app.example";
       const authority = new Authority({ issuer: env.ISSUER, audience: "api", signingKeys: [JSON.parse(env.PRIVATE_JWK)], allowedOrigins: [origin] });
@@ -28,9 +20,9 @@ export default {
         access.push((await response.json()).access_token);
         if (i < 2) response = await authority.refresh(post("/auth/refresh", cookie));
       }
-      return Response.json({ statuses, access, calls });
+      return Response.json({ statuses, access, calls: faults.calls.sign });
     } finally {
-      subtle.sign = realSign;
+      faults.restore();
     }
   },
 };
