@@ -279,6 +279,7 @@ export async function handshakeBench({ privateJwk, check, params }) {
     const rates = scenario.rounds.map((r) => r.perSecond);
     const latencies = scenario.rounds.flatMap((r) => r.latencies);
     const serial = scenario.serial.flatMap((r) => r.latencies);
+    const drives = [...scenario.rounds, ...scenario.serial];
     return {
       name: scenario.name,
       sessions: scenario.sessions.length,
@@ -286,8 +287,8 @@ export async function handshakeBench({ privateJwk, check, params }) {
       rounds: rates.length,
       requests: latencies.length,
       seconds: scenario.rounds.reduce((sum, r) => sum + r.seconds, 0),
-      errors: [...scenario.rounds, ...scenario.serial].reduce((sum, r) => sum + r.errors, 0),
-      firstError: [...scenario.rounds, ...scenario.serial].find((r) => r.firstError)?.firstError,
+      errors: drives.reduce((sum, r) => sum + r.errors, 0),
+      firstError: drives.find((r) => r.firstError)?.firstError,
       perSecond: median(rates),
       minPerSecond: Math.min(...rates),
       maxPerSecond: Math.max(...rates),

@@ -14,13 +14,13 @@ const TOKENS = 1000;
 const ROUNDS = 7;
 const WARMUP = 300; // tokens per candidate before the timed rounds (JIT, caches, lazy init)
 const COLD_RUNS = 7; // fresh processes per cold-start mode
-const HANDSHAKE = { sessions: 50, concurrency: 8, maxRequests: 10000, maxSeconds: 20, rounds: 5, warmup: 100, serialRequests: 1000 };
+const HANDSHAKE = { sessions: 50, concurrency: 8, maxRequests: 10000, maxSeconds: 20, rounds: 5, warmup: 100, serialRequests: 1000 }; // per scenario
 
 /** The handshake bench's check of a Tessera access token (RFC 9068 profile, right subject). */
 function checkAccessToken(session, jwks, { issuer, audience }) {
   const claims = new Verifier({ jwks, issuer, audience, profile: "at+jwt" }).verifySync(session.accessToken);
   if (claims.sub !== session.username) throw new Error("handshake: access token for the wrong subject");
-} // per scenario
+}
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
 const WASM = new URL("pkg/dist/web/tessera_bg.wasm", REPO);

@@ -31,38 +31,34 @@ thread_local! {
     static POOL_STATE: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL], used: POOL }) };
 }
 
-fn platform(buffer: &mut [u8]) -> Result<()> {
+/// Random bytes for long-lived secrets (and for the pool), straight from the platform.
+pub fn fill_key(buffer: &mut [u8]) -> Result<()> {
     // ERR_UNSUPPORTED: the runtime forbids random values here (workerd's global scope).
     getrandom::fill(buffer).map_err(|_| Error::new(ErrorCode::Unsupported, "no cryptographic random source is available here"))
-}
-
-/// Random bytes for long-lived secrets, straight from the platform.
-pub fn fill_key(buffer: &mut [u8]) -> Result<()> {
-    platform(buffer)
 }
 
 /// Random bytes for per-request values, from the pool (see the module docs).
 pub fn fill(buffer: &mut [u8]) -> Result<()> {
     if buffer.len() > MAX_POOLED {
-        return platform(buffer);
+        return fill_key(buffer);
     }
     POOL_STATE.with(|pool| {
         // Not re-entered (getrandom never calls back into the crate), so the borrow cannot fail;
-        // should it ever, the platform serves the request.
+        // should it ever, the platform serves the request directly.
         let Ok(mut pool) = pool.try_borrow_mut() else {
-            return platform(buffer);
+            return fill_key(buffer);
         };
         let pool = &mut *pool;
         if POOL - pool.used < buffer.len() {
             // Refill in place; the pool counts as empty until the refill succeeds (on failure the
             // error goes to the caller and nothing is served from a half-written pool).
             pool.used = POOL;
-            platform(&mut pool.bytes)?;
+            fill_key(&mut pool.bytes)?;
             pool.used = 0;
         }
         let end = pool.used + buffer.len();
         let Some(served) = pool.bytes.get_mut(pool.used..end) else {
-            return platform(buffer);
+            return fill_key(buffer);
         };
         buffer.copy_from_slice(served);
         served.zeroize();
