@@ -19,12 +19,19 @@ pub const CSRF_HEADER: &str = "tessera-request";
 pub const MAX_BODY_BYTES: u64 = 16 * 1024;
 /// Compare-and-set attempts before a refresh gives up with `503`.
 pub const MAX_ATTEMPTS: usize = 16;
+/// Default of the `maxSessionsPerSubject` option.
+pub const DEFAULT_MAX_SESSIONS_PER_SUBJECT: usize = 50;
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CookieOptions {
     pub name: Option<String>,
+    /// The path of the auth endpoints (default `/auth`), and the cookie's `Path` unless
+    /// `host_prefix` is set.
     pub path: Option<String>,
+    /// `__Host-<name>` with `Path=/`: a sibling subdomain cannot set (toss) a cookie of that
+    /// name (RFC 6265bis §4.1.3.2). Off by default: see the README's security notes.
+    pub host_prefix: Option<bool>,
 }
 
 /// `new Authority(options)` (the `store` option is taken by the binding layer).
@@ -45,6 +52,8 @@ pub struct AuthorityOptions {
     /// store; generated per instance when absent (fine for the in-memory store only).
     pub refresh_secret: Option<String>,
     pub client_id: Option<String>,
+    /// Live session families one subject may hold; a login beyond it revokes the oldest.
+    pub max_sessions_per_subject: Option<i64>,
 }
 
 /// `authority.login(request, { sub, scope, claims })`.
@@ -85,10 +94,15 @@ pub struct Authority {
     access_ttl: i64,
     origins: Vec<String>,
     pub cookie_name: String,
+    /// The path of the auth endpoints.
     pub cookie_path: String,
+    /// The `Path` attribute of the cookie (`/` with the `__Host-` prefix, else `cookie_path`).
+    cookie_scope: String,
     key: RefreshKey,
     client_id: String,
     pub persistent_secret: bool,
+    /// Live families per subject.
+    pub max_sessions: usize,
 }
 
 fn seconds(value: Option<i64>, default: i64, name: &'static str, min: i64) -> Result<i64> {
@@ -179,9 +193,26 @@ impl Authority {
             ));
         }
         let cookie_options = options.cookie.clone().unwrap_or_default();
-        let cookie_name = cookie_options.name.unwrap_or_else(|| "tessera_rt".into());
         let cookie_path = cookie_options.path.unwrap_or_else(|| "/auth".into());
-        cookie::check_options(&cookie_name, &cookie_path)?;
+        let host_prefix = cookie_options.host_prefix.unwrap_or(false);
+        let base_name = cookie_options.name.unwrap_or_else(|| "tessera_rt".into());
+        cookie::check_options(&base_name, &cookie_path)?;
+        let (cookie_name, cookie_scope) = if host_prefix {
+            (format!("{}{base_name}", cookie::HOST_PREFIX), "/".to_string())
+        } else {
+            (base_name, cookie_path.clone())
+        };
+        let max_sessions = match options.max_sessions_per_subject {
+            None => DEFAULT_MAX_SESSIONS_PER_SUBJECT,
+            Some(n @ 1..=10_000) => n as usize,
+            Some(_) => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidOptions,
+                    "maxSessionsPerSubject",
+                    "option maxSessionsPerSubject must be between 1 and 10000",
+                ))
+            }
+        };
         let key = match &options.refresh_secret {
             Some(secret) => RefreshKey::new(
                 &crate::b64::decode(secret, "")
@@ -205,9 +236,11 @@ impl Authority {
             origins: options.allowed_origins.clone(),
             cookie_name,
             cookie_path,
+            cookie_scope,
             key,
             client_id: options.client_id.clone().unwrap_or_else(|| "tessera".into()),
             persistent_secret: options.refresh_secret.is_some(),
+            max_sessions,
         })
     }
 
@@ -251,26 +284,33 @@ impl Authority {
         refresh::authenticate(&self.key, &token)
     }
 
-    /// A new session family for `options` (the app has already checked the credentials).
-    pub fn start(&self, options: &LoginOptions, subject_epoch: u64, now: i64) -> Result<(Family, RefreshToken)> {
+    /// Checks login options before any store access.
+    pub fn check_login(&self, options: &LoginOptions) -> Result<()> {
         if options.sub.is_empty() || options.sub.len() > 255 {
             return Err(Error::claim(ErrorCode::InvalidOptions, "sub", "login sub must be 1 to 255 bytes"));
         }
-        let claims = options.claims.clone().unwrap_or_default();
-        if let Some(claim) = RESERVED.iter().find(|c| claims.contains_key(**c)) {
+        let claims = options.claims.as_ref();
+        if let Some(claim) = RESERVED.iter().find(|c| claims.is_some_and(|m| m.contains_key(**c))) {
             return Err(Error::claim(
                 ErrorCode::InvalidOptions,
                 *claim,
                 "this claim is set by the authority",
             ));
         }
-        if serde_json::to_string(&claims).map_or(0, |s| s.len()) > 4096 {
+        if claims.and_then(|m| serde_json::to_string(m).ok()).map_or(0, |s| s.len()) > 4096 {
             return Err(Error::claim(
                 ErrorCode::InvalidOptions,
                 "claims",
                 "login claims are limited to 4 KiB",
             ));
         }
+        Ok(())
+    }
+
+    /// A new session family for `options` (the app has already checked the credentials).
+    pub fn start(&self, options: &LoginOptions, subject_epoch: u64, now: i64) -> Result<(Family, RefreshToken)> {
+        self.check_login(options)?;
+        let claims = options.claims.clone().unwrap_or_default();
         let scope = options.scope.clone().unwrap_or_default();
         refresh::start(&self.key, &options.sub, &scope, claims, subject_epoch, &self.policy, now)
     }
@@ -279,12 +319,20 @@ impl Authority {
         refresh::rotate(&self.key, record, presented, &self.policy, subject_epoch, now)
     }
 
-    /// How long the store keeps a family: its remaining lifetime plus the grace window.
+    /// How long the store keeps a family: until it would expire unused (idle or absolute expiry,
+    /// whichever is first) plus the grace window; a revoked family one second, since a missing
+    /// record is refused exactly as a revoked one is. So logged-out, revoked and idle families free
+    /// their store slot at once, not at their absolute expiry.
     pub fn family_ttl(&self, record: &Family, now: i64) -> i64 {
-        record.remaining(now) + self.policy.reuse_grace + 1
+        if record.revoked {
+            return 1;
+        }
+        (record.idle_expires_at.min(record.expires_at) - now).max(0) + self.policy.reuse_grace + 1
     }
 
-    /// How long the store keeps a subject's epoch: past it, every older family has expired.
+    /// How long the store keeps a subject record after its last write: past it, every family
+    /// that started before that write has expired (their lifetimes are at most `sessionTtl`),
+    /// so forgetting the record revokes nothing that needs revoking (see `Subject::revoked`).
     pub fn subject_ttl(&self) -> i64 {
         self.policy.session_ttl + self.policy.reuse_grace + 1
     }
@@ -331,7 +379,7 @@ impl Authority {
                 ("cache-control", "no-store".into()),
                 (
                     "set-cookie",
-                    cookie::set(&self.cookie_name, refresh_token.as_str(), &self.cookie_path, family.remaining(now)),
+                    cookie::set(&self.cookie_name, refresh_token.as_str(), &self.cookie_scope, family.remaining(now)),
                 ),
             ],
             // `refresh_expires_in`: the session's remaining absolute lifetime (the refresh token
@@ -352,7 +400,7 @@ impl Authority {
             status: 200,
             headers: vec![
                 ("cache-control", "no-store".into()),
-                ("set-cookie", cookie::clear(&self.cookie_name, &self.cookie_path)),
+                ("set-cookie", cookie::clear(&self.cookie_name, &self.cookie_scope)),
             ],
             body: json!({}),
         }
@@ -361,7 +409,7 @@ impl Authority {
     /// The one mapping from errors to HTTP responses. The wire says as little as the standards
     /// need (`invalid_grant`, `invalid_token`); `code` is Tessera's stable code for clients.
     pub fn error_response(&self, error: &Error) -> Response {
-        let clear = ("set-cookie", cookie::clear(&self.cookie_name, &self.cookie_path));
+        let clear = ("set-cookie", cookie::clear(&self.cookie_name, &self.cookie_scope));
         if error.code() == ErrorCode::Malformed {
             // On the auth endpoints a malformed *request* (method, size, cookie header) is 400.
             return Response {

@@ -5,6 +5,9 @@ use crate::error::{Error, ErrorCode, Result};
 
 /// The `Cookie` header value is capped before parsing.
 pub const MAX_COOKIE_HEADER: usize = 8 * 1024;
+/// The cookie-name prefix that browsers accept only from a `Secure` response of the host itself,
+/// with `Path=/` and no `Domain` (RFC 6265bis §4.1.3.2).
+pub const HOST_PREFIX: &str = "__Host-";
 
 /// The value of cookie `name` in a `Cookie` header. Absent: `Ok(None)`. Present twice (a
 /// cookie-tossing attempt from a sibling path or subdomain) or oversized: an error.
@@ -46,6 +49,14 @@ pub fn check_options(name: &str, path: &str) -> Result<()> {
             ErrorCode::InvalidOptions,
             "cookie",
             "cookie.name must be an RFC 6265 token",
+        ));
+    }
+    if name.len() >= HOST_PREFIX.len() && name.get(..HOST_PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(HOST_PREFIX)) {
+        // Browsers drop a __Host- cookie whose Path is not `/`: the option sets both.
+        return Err(Error::claim(
+            ErrorCode::InvalidOptions,
+            "cookie",
+            "use cookie.hostPrefix: true instead of a __Host- name",
         ));
     }
     if !path.starts_with('/') || path.chars().any(|c| c == ';' || c.is_control() || c.is_whitespace()) {

@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::authority::{Authority, LoginOptions, Request, Response, MAX_ATTEMPTS};
 use crate::error::{Error, ErrorCode, Result};
@@ -14,7 +14,7 @@ use crate::jwt::VerifiedJwt;
 use crate::redact::redact;
 use crate::refresh::{Family, RefreshToken, Rotation};
 use crate::signer;
-use crate::store::{family_key, generation_of, subject_key};
+use crate::store::{family_key, subject_key, Subject, SubjectFamily};
 
 /// The store contract (`STORE.md`): JSON records carrying a `generation`; `put` is a
 /// compare-and-set on it (`expected = None`: only if absent). Failures are `Err` (→ 503).
@@ -105,16 +105,88 @@ async fn read_family<S: Store>(store: &S, family: &str) -> Result<Option<Family>
     }
 }
 
-async fn subject_epoch<S: Store>(store: &S, sub: &str) -> Result<u64> {
-    Ok(store
-        .get(&subject_key(sub))
-        .await?
-        .and_then(|v| v.get("epoch").and_then(Value::as_u64))
-        .unwrap_or(0))
+/// The subject's record, if it has one.
+async fn read_subject<S: Store>(store: &S, sub: &str) -> Result<Option<Subject>> {
+    match store.get(&subject_key(sub)).await? {
+        None => Ok(None),
+        Some(value) => serde_json::from_value(value).map(Some).map_err(|_| unavailable()),
+    }
 }
 
-fn to_value(family: &Family) -> Result<Value> {
-    serde_json::to_value(family).map_err(|_| unavailable())
+/// The subject's revocation epoch (0 without a record).
+async fn subject_epoch<S: Store>(store: &S, sub: &str) -> Result<u64> {
+    Ok(read_subject(store, sub).await?.map_or(0, |s| s.epoch))
+}
+
+fn to_value<T: serde::Serialize>(record: &T) -> Result<Value> {
+    serde_json::to_value(record).map_err(|_| unavailable())
+}
+
+/// Whether a family can still be used at `now` (not revoked, not expired).
+fn is_live(family: &Family, epoch: u64, now: i64) -> bool {
+    !family.revoked && family.subject_epoch >= epoch && now < family.expires_at && now < family.idle_expires_at
+}
+
+/// The subject record with a new family added, and the families to revoke so that at most
+/// `limit` stay live, oldest first. Only a list over the limit costs reads: each family in it is
+/// looked at once, and those that have ended (logged out, revoked, idle) leave the list.
+async fn admit<S: Store>(store: &S, subject: &Subject, added: SubjectFamily, limit: usize, now: i64) -> Result<(Subject, Vec<String>)> {
+    let mut families: Vec<SubjectFamily> = subject.families.iter().filter(|f| f.expires_at > now).cloned().collect();
+    let mut evicted = Vec::new();
+    if families.len() + 1 > limit {
+        let mut live = Vec::with_capacity(families.len());
+        for family in families {
+            if read_family(store, &family.sid)
+                .await?
+                .is_some_and(|r| is_live(&r, subject.epoch, now))
+            {
+                live.push(family);
+            }
+        }
+        let excess = (live.len() + 1).saturating_sub(limit);
+        evicted = live.drain(..excess.min(live.len())).map(|f| f.sid).collect();
+        families = live;
+    }
+    families.push(added);
+    Ok((
+        Subject {
+            generation: subject.generation + 1,
+            families,
+            ..subject.clone()
+        },
+        evicted,
+    ))
+}
+
+/// Revokes one family (best effort: a failure is logged, the caller's answer stands).
+async fn revoke_family<S: Store>(authority: &Authority, store: &S, sid: &str, reason: &str, now: i64, host: &impl Host) {
+    let result = async {
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(record) = read_family(store, sid).await? else {
+                return Ok(());
+            };
+            if record.revoked {
+                return Ok(());
+            }
+            let revoked = record.revoke(reason);
+            if store
+                .put(
+                    &family_key(sid),
+                    to_value(&revoked)?,
+                    Some(record.generation),
+                    authority.family_ttl(&revoked, now),
+                )
+                .await?
+            {
+                return Ok(());
+            }
+        }
+        Err(unavailable())
+    };
+    match result.await {
+        Ok(()) => emit(host, Level::Info, format_args!("session revoked ({reason}) sid={sid}")),
+        Err(error) => emit_error(host, "revoke", &error),
+    }
 }
 
 /// `POST {path}/login`, after the application has checked the credentials.
@@ -128,25 +200,45 @@ pub async fn login<S: Store>(
 ) -> Response {
     let result = async {
         authority.check_request(request)?;
-        let epoch = subject_epoch(store, &options.sub).await?;
-        let (family, token) = authority.start(options, epoch, now)?;
-        if !store
-            .put(
-                &family_key(&family.family),
-                to_value(&family)?,
-                None,
-                authority.family_ttl(&family, now),
-            )
-            .await?
-        {
-            return Err(unavailable());
+        authority.check_login(options)?;
+        // The subject record first (its epoch, and the new family in its list), then the family:
+        // a family is never live without being counted against the subject's limit.
+        let key = subject_key(&options.sub);
+        for _ in 0..MAX_ATTEMPTS {
+            let current = read_subject(store, &options.sub).await?;
+            let subject = current.clone().unwrap_or_default();
+            let (family, token) = authority.start(options, subject.epoch, now)?;
+            let added = SubjectFamily {
+                sid: family.family.clone(),
+                expires_at: family.expires_at,
+            };
+            let (next, evicted) = admit(store, &subject, added, authority.max_sessions, now).await?;
+            let expected = current.map(|s| s.generation);
+            if !store.put(&key, to_value(&next)?, expected, authority.subject_ttl()).await? {
+                continue;
+            }
+            if !store
+                .put(
+                    &family_key(&family.family),
+                    to_value(&family)?,
+                    None,
+                    authority.family_ttl(&family, now),
+                )
+                .await?
+            {
+                return Err(unavailable());
+            }
+            emit(
+                host,
+                Level::Info,
+                format_args!("session started sid={} sub={}", family.family, family.sub),
+            );
+            for sid in evicted {
+                revoke_family(authority, store, &sid, "limit", now, host).await;
+            }
+            return respond(authority, host, &family, &token, now).await;
         }
-        emit(
-            host,
-            Level::Info,
-            format_args!("session started sid={} sub={}", family.family, family.sub),
-        );
-        respond(authority, host, &family, &token, now).await
+        Err(unavailable())
     };
     result.await.unwrap_or_else(|error| {
         emit_error(host, "login", &error);
@@ -268,12 +360,11 @@ pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &st
     let key = subject_key(sub);
     let result = async {
         for _ in 0..MAX_ATTEMPTS {
-            let current = store.get(&key).await?;
-            let generation = current.as_ref().and_then(generation_of);
-            let epoch = current.as_ref().and_then(|v| v.get("epoch").and_then(Value::as_u64)).unwrap_or(0);
-            let next = json!({ "generation": generation.map_or(0, |g| g + 1), "epoch": epoch + 1, "revokedAt": now });
-            if store.put(&key, next, generation, authority.subject_ttl()).await? {
-                return Ok(epoch + 1);
+            let current = read_subject(store, sub).await?;
+            let next = current.clone().unwrap_or_default().revoked(now);
+            let expected = current.map(|s| s.generation);
+            if store.put(&key, to_value(&next)?, expected, authority.subject_ttl()).await? {
+                return Ok(next.epoch);
             }
         }
         Err(unavailable())

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// Key of a session family's record.
@@ -13,9 +14,57 @@ pub fn family_key(family: &str) -> String {
     format!("family:{family}")
 }
 
-/// Key of a subject's record (`{ generation, revokedBefore }`, for "log out everywhere").
+/// Key of a subject's record ([`Subject`]).
 pub fn subject_key(sub: &str) -> String {
     format!("subject:{sub}")
+}
+
+/// The record of a subject: its revocation epoch ("log out everywhere") and its recent
+/// families (for the per-subject limit of live sessions).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Subject {
+    /// The compare-and-set version (absent record: no version).
+    pub generation: u64,
+    /// Families that started under a lower epoch are revoked. It never goes back, even after
+    /// this record expired and was forgotten: see [`Subject::revoked`].
+    pub epoch: u64,
+    /// When the subject was last revoked everywhere (unix seconds), for operators.
+    #[serde(default)]
+    pub revoked_at: Option<i64>,
+    /// Families started since, oldest first: `(family id, absolute expiry)`. Entries leave when
+    /// they expire, or when a login over the limit finds them ended or revokes them.
+    #[serde(default)]
+    pub families: Vec<SubjectFamily>,
+}
+
+/// One family in a [`Subject`] record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SubjectFamily {
+    pub sid: String,
+    pub expires_at: i64,
+}
+
+/// Epoch units per second: revocations in the same second still raise the epoch one by one.
+const EPOCH_PER_SECOND: u64 = 1000;
+
+impl Subject {
+    /// The record after "log out everywhere" at `now`: the epoch becomes
+    /// `max(epoch + 1, now × 1000)`. A forgotten record reads as epoch 0, yet the new epoch is
+    /// still above every epoch a live family can hold: this record outlives every family that
+    /// started before its last write (its TTL is the session lifetime), and every later epoch
+    /// derives from a later clock. (An epoch computed only as `epoch + 1` went back to 1 once the
+    /// record expired, and a family that stored 1 survived the next revocation.)
+    pub fn revoked(&self, now: i64) -> Subject {
+        let floor = u64::try_from(now).unwrap_or(0).saturating_mul(EPOCH_PER_SECOND);
+        Subject {
+            generation: self.generation + 1,
+            epoch: (self.epoch + 1).max(floor),
+            revoked_at: Some(now),
+            families: Vec::new(),
+        }
+    }
 }
 
 /// The generation of a stored record (`None` when absent or malformed).
@@ -75,6 +124,16 @@ impl MemoryStore {
 
     pub fn len(&self) -> usize {
         self.records.len()
+    }
+
+    /// Records that have not expired at `now`.
+    pub fn live(&self, now: i64) -> usize {
+        self.records.values().filter(|(_, expires)| *expires > now).count()
+    }
+
+    /// Drops a record as if it had expired (tests of what happens after a TTL).
+    pub fn forget(&mut self, key: &str) {
+        self.records.remove(key);
     }
 
     pub fn is_empty(&self) -> bool {

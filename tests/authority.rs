@@ -94,8 +94,13 @@ fn run<F: Future>(future: F) -> F::Output {
 const ORIGIN: &str = "https://app.example";
 
 fn authority() -> Authority {
+    authority_with(json!({}))
+}
+
+/// The test authority with some options replaced.
+fn authority_with(extra: Value) -> Authority {
     let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
-    let options: AuthorityOptions = serde_json::from_value(json!({
+    let mut options = json!({
         "issuer": "https://auth.example",
         "audience": "https://api.example",
         "signingKeys": [private],
@@ -106,9 +111,11 @@ fn authority() -> Authority {
         "allowedOrigins": [ORIGIN],
         "cookie": { "name": "rt", "path": "/auth" },
         "refreshSecret": tessera::b64::encode(&[9u8; 32]),
-    }))
-    .unwrap();
-    Authority::new(&options).unwrap()
+    });
+    for (name, value) in extra.as_object().unwrap() {
+        options[name] = value.clone();
+    }
+    Authority::new(&serde_json::from_value::<AuthorityOptions>(options).unwrap()).unwrap()
 }
 
 fn request(cookie: Option<&str>) -> Request {
@@ -485,7 +492,7 @@ fn log_lines_tell_what_happened_and_never_carry_a_token() {
             "tessera: refresh refused: ERR_INVALID_GRANT (refresh token reuse: the session is revoked)".into(),
         ),
         (Warn, "tessera: refresh refused: ERR_INVALID_GRANT".into()),
-        (Info, "tessera: subject revoked everywhere sub=bob epoch=1".into()),
+        (Info, "tessera: subject revoked everywhere sub=bob epoch=".into()),
         (Warn, "tessera: refresh refused: ERR_STORE_UNAVAILABLE".into()),
     ];
     for (level, start) in expected {
@@ -540,5 +547,186 @@ fn routes_of_handle() {
     ];
     for (url, method, expected) in cases {
         assert_eq!(a.route(url, method), expected, "{method} {url}");
+    }
+}
+
+fn revoke_subject(a: &Authority, store: &TestStore, sub: &str) {
+    run(handshake::revoke_subject(a, store, sub, store.now.get(), &())).unwrap();
+}
+
+fn verify_code(a: &Authority, store: &TestStore, response: &Response) -> Option<ErrorCode> {
+    let access = response.body["access_token"].as_str().unwrap();
+    run(handshake::verify(a, store, access, store.now.get() as f64, &[]))
+        .err()
+        .map(|e| e.code())
+}
+
+#[test]
+fn log_out_everywhere_twice_revokes_the_family_started_between() {
+    let (a, store) = (authority(), TestStore::new());
+    revoke_subject(&a, &store, "alice");
+    store.now.set(store.now.get() + 1);
+    let r = login(&a, &store, "alice");
+    let t = cookie_of(&r);
+    assert_eq!(refresh(&a, &store, &t).status, 200, "started after the first revocation: live");
+    let t = cookie_of(&refresh(&a, &store, &t));
+    revoke_subject(&a, &store, "alice");
+    assert_eq!(refresh(&a, &store, &t).status, 401, "the second revocation reaches it");
+    assert_eq!(verify_code(&a, &store, &r), Some(ErrorCode::Revoked));
+}
+
+#[test]
+fn log_out_everywhere_holds_past_every_record_ttl() {
+    // sessionTtl 1 day, idleTtl 1 hour, accessTokenTtl 300 s, reuseGrace 10 s.
+    let (a, store) = (authority(), TestStore::new());
+    let old = cookie_of(&login(&a, &store, "alice"));
+    revoke_subject(&a, &store, "alice");
+    // Past the access-token lifetime and most of the idle lifetime, the old cookie stays dead:
+    // the subject record must outlive every family started before it.
+    for later in [301, 3599] {
+        store.now.set(store.now.get() + later - if later == 301 { 0 } else { 301 });
+        assert_eq!(refresh(&a, &store, &old).status, 401, "+{later} s");
+    }
+
+    // The adversarial review's sequence: revoke on day 0, log in on day 1 (kept alive by
+    // refreshes), the subject record expires on day 2, revoke again: the day-1 family must end.
+    let (a, store) = (authority(), TestStore::new());
+    let day = 86_400;
+    revoke_subject(&a, &store, "alice");
+    let control = cookie_of(&login(&a, &store, "carol"));
+    revoke_subject(&a, &store, "carol");
+    store.now.set(store.now.get() + day);
+    let mut last = login(&a, &store, "alice");
+    let mut token = cookie_of(&last);
+    let start = store.now.get();
+    while store.now.get() < start + day / 2 {
+        store.now.set(store.now.get() + 3000);
+        last = refresh(&a, &store, &token);
+        assert_eq!(last.status, 200);
+        token = cookie_of(&last);
+    }
+    // The first subject record (written on day 0, TTL sessionTtl + reuseGrace + 1) is gone by now;
+    // alice's own login rewrote hers on day 1, so force the expiry the review saw with a store
+    // that forgot it.
+    store.inner.borrow_mut().forget(&tessera::store::subject_key("alice"));
+    revoke_subject(&a, &store, "alice");
+    let refused = refresh(&a, &store, &token);
+    assert_eq!((refused.status, code(&refused)), (401, "ERR_INVALID_GRANT"));
+    assert_eq!(verify_code(&a, &store, &last), Some(ErrorCode::Revoked));
+    assert_eq!(refresh(&a, &store, &control).status, 401, "the control subject stays revoked");
+}
+
+#[test]
+fn a_subject_holds_at_most_max_sessions_and_the_oldest_goes_first() {
+    let (a, store) = (authority_with(json!({ "maxSessionsPerSubject": 3 })), TestStore::new());
+    let first: Vec<Response> = (0..3).map(|_| login(&a, &store, "alice")).collect();
+    let bob = cookie_of(&login(&a, &store, "bob"));
+    store.now.set(store.now.get() + 1);
+    let fourth = login(&a, &store, "alice");
+    assert_eq!(fourth.status, 200);
+    assert_eq!(refresh(&a, &store, &cookie_of(&first[0])).status, 401, "the oldest is revoked");
+    assert_eq!(verify_code(&a, &store, &first[0]), Some(ErrorCode::Revoked));
+    for live in [&first[1], &first[2], &fourth] {
+        assert_eq!(verify_code(&a, &store, live), None);
+    }
+    assert_eq!(refresh(&a, &store, &bob).status, 200, "other subjects are untouched");
+
+    // Ended families leave room: with two of three logged out, two more logins revoke nothing,
+    // although the oldest entry of the list is a live one.
+    for ended in [&first[2], &fourth] {
+        let out = run(handshake::logout(
+            &a,
+            &store,
+            &request(Some(&cookie_of(ended))),
+            store.now.get(),
+            &(),
+        ));
+        assert_eq!(out.status, 200);
+    }
+    let more: Vec<Response> = (0..2).map(|_| login(&a, &store, "alice")).collect();
+    for live in [&first[1], &more[0], &more[1]] {
+        assert_eq!(verify_code(&a, &store, live), None, "a live session was revoked");
+    }
+    // One more: now the oldest live one goes.
+    let last = login(&a, &store, "alice");
+    assert_eq!(verify_code(&a, &store, &first[1]), Some(ErrorCode::Revoked));
+    for live in [&more[0], &more[1], &last] {
+        assert_eq!(verify_code(&a, &store, live), None);
+    }
+}
+
+#[test]
+fn one_subject_cannot_fill_the_store() {
+    let (a, store) = (authority_with(json!({ "maxSessionsPerSubject": 5 })), TestStore::new());
+    for i in 0..400 {
+        if i % 20 == 0 {
+            store.now.set(store.now.get() + 1);
+        }
+        assert_eq!(login(&a, &store, "mallory").status, 200);
+    }
+    // 5 live families, the subject record, and the families revoked in the last second (kept 1 s).
+    let records = store.inner.borrow().live(store.now.get());
+    assert!(records <= 5 + 1 + 20 + 20, "{records} records");
+    store.now.set(store.now.get() + 2);
+    let t = cookie_of(&login(&a, &store, "alice"));
+    assert_eq!(refresh(&a, &store, &t).status, 200);
+}
+
+#[test]
+fn logged_out_and_idle_families_free_their_store_slot() {
+    let (a, store) = (authority(), TestStore::new());
+    let t = cookie_of(&login(&a, &store, "alice"));
+    let sid = t.split('.').nth(1).unwrap().to_string();
+    let key = format!("family:{sid}");
+    run(handshake::logout(&a, &store, &request(Some(&t)), store.now.get(), &()));
+    store.now.set(store.now.get() + 1);
+    assert!(
+        store.inner.borrow_mut().get(&key, store.now.get()).is_none(),
+        "revoked: gone after 1 s"
+    );
+    let t = cookie_of(&login(&a, &store, "alice"));
+    let key = format!("family:{}", t.split('.').nth(1).unwrap());
+    store.now.set(store.now.get() + 3600 + 11);
+    assert!(
+        store.inner.borrow_mut().get(&key, store.now.get()).is_none(),
+        "idle: gone after idleTtl + grace"
+    );
+}
+
+#[test]
+fn host_prefixed_cookie() {
+    let (a, store) = (
+        authority_with(json!({ "cookie": { "name": "rt", "path": "/auth", "hostPrefix": true } })),
+        TestStore::new(),
+    );
+    let r = login(&a, &store, "alice");
+    let set = header(&r, "set-cookie").unwrap();
+    assert!(set.starts_with("__Host-rt="), "{set}");
+    assert!(set.ends_with("; Path=/; Max-Age=86400; HttpOnly; Secure; SameSite=Strict"), "{set}");
+    let token = set.split(';').next().unwrap().trim_start_matches("__Host-rt=");
+    let req = Request {
+        cookie: Some(format!("__Host-rt={token}")),
+        ..request(None)
+    };
+    let next = run(handshake::refresh(&a, &store, &req, store.now.get(), &()));
+    assert_eq!(next.status, 200);
+    // The endpoints stay under cookie.path; a plain "rt" cookie (tossed by a sibling) is not read.
+    assert_eq!(
+        a.route("https://auth.example/auth/refresh", "POST"),
+        Some(tessera::authority::Route::Refresh)
+    );
+    assert_eq!(refresh(&a, &store, token).status, 401);
+    let clear = run(handshake::logout(&a, &store, &req, store.now.get(), &()));
+    assert_eq!(
+        header(&clear, "set-cookie"),
+        Some("__Host-rt=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+    );
+    for name in ["__Host-rt", "__host-x"] {
+        let options = json!({ "cookie": { "name": name } });
+        let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
+        let mut full = json!({ "issuer": "https://a", "audience": "b", "signingKeys": [private], "allowedOrigins": [ORIGIN] });
+        full["cookie"] = options["cookie"].clone();
+        let error = Authority::new(&serde_json::from_value(full).unwrap()).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidOptions, "{name}");
     }
 }
