@@ -23,9 +23,11 @@ pub fn parse_object(bytes: &[u8], what: &'static str) -> Result<Map<String, Valu
 /// (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_EXACT_INTEGER: u64 = (1 << 53) - 1;
 
-/// Rejects integers beyond ±[`MAX_EXACT_INTEGER`] anywhere in `object`. JavaScript (and any
-/// JSON parser that reads numbers as doubles, RFC 7493 §2.2) would read them rounded, so that
-/// two different values, say two numeric subject ids, would look the same.
+/// Rejects numbers beyond ±[`MAX_EXACT_INTEGER`] anywhere in `object`. JavaScript (and any
+/// JSON parser that reads numbers as doubles, RFC 7493 §2.2) would read such integers rounded, so
+/// that two different values, say two numeric subject ids, would look the same. Every double of
+/// that size is an integer, whatever its notation (`18446744073709551617`, `1.5e300`): all are
+/// refused, also those too large for a 64-bit integer, which serde reads as doubles.
 pub fn check_exact_integers(object: &Map<String, Value>) -> Result<()> {
     if object.values().all(exact_integers) {
         Ok(())
@@ -40,7 +42,7 @@ fn exact_integers(value: &Value) -> bool {
         Value::Number(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => u <= MAX_EXACT_INTEGER,
             (None, Some(i)) => i.unsigned_abs() <= MAX_EXACT_INTEGER,
-            (None, None) => true,
+            (None, None) => n.as_f64().is_some_and(|f| f.abs() <= MAX_EXACT_INTEGER as f64),
         },
         Value::Array(items) => items.iter().all(exact_integers),
         Value::Object(map) => map.values().all(exact_integers),
@@ -143,12 +145,18 @@ mod tests {
 
     #[test]
     fn integers_beyond_double_precision_are_refused() {
-        let ok = parse_object(br#"{"a":9007199254740991,"b":-9007199254740991,"c":1.5e300,"d":[{"e":0}]}"#, "x").unwrap();
+        let ok = parse_object(br#"{"a":9007199254740991,"b":-9007199254740991,"c":1.5e15,"d":[{"e":0.5}],"f":-1e-300}"#, "x").unwrap();
         assert!(check_exact_integers(&ok).is_ok());
         for bad in [
             &br#"{"a":9007199254740992}"#[..],
             br#"{"a":-9007199254740992}"#,
             br#"{"a":[{"b":18446744073709551615}]}"#,
+            br#"{"a":18446744073709551616}"#,
+            br#"{"a":18446744073709551617}"#,
+            br#"{"a":-18446744073709551618}"#,
+            br#"{"a":{"b":123456789012345678901234567890}}"#,
+            br#"{"a":1.5e300}"#,
+            br#"{"a":9007199254740993.5}"#,
         ] {
             assert!(check_exact_integers(&parse_object(bad, "x").unwrap()).is_err());
         }
