@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::cookie;
 use crate::error::{Error, ErrorCode, Result};
 use crate::jwt::{self, OneOrMany, VerifiedJwt};
+use crate::redact::FingerprintKey;
 use crate::refresh::{self, Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
 use crate::signer::{SignOptions, Signer, SignerOptions};
 use crate::verifier::{Verifier, VerifierOptions};
@@ -54,6 +55,9 @@ pub struct AuthorityOptions {
     pub client_id: Option<String>,
     /// Live session families one subject may hold; a login beyond it revokes the oldest.
     pub max_sessions_per_subject: Option<i64>,
+    /// Base64url key (≥ 16 bytes) of the fingerprints in log lines (see `redact`). Default: derived
+    /// from `refresh_secret` when set (so every process of a deployment correlates), else random.
+    pub fingerprint_key: Option<String>,
 }
 
 /// `authority.login(request, { sub, scope, claims })`.
@@ -103,6 +107,7 @@ pub struct Authority {
     pub persistent_secret: bool,
     /// Live families per subject.
     pub max_sessions: usize,
+    fingerprint_key: FingerprintKey,
 }
 
 fn seconds(value: Option<i64>, default: i64, name: &'static str, min: i64) -> Result<i64> {
@@ -220,6 +225,13 @@ impl Authority {
             )?,
             None => RefreshKey::generate()?,
         };
+        let fingerprint_key = match (&options.fingerprint_key, &options.refresh_secret) {
+            (Some(encoded), _) => FingerprintKey::new(&crate::b64::decode(encoded, "").map_err(|_| {
+                Error::claim(ErrorCode::InvalidOptions, "fingerprintKey", "option fingerprintKey must be base64url")
+            })?)?,
+            (None, Some(_)) => key.fingerprint_key(),
+            (None, None) => FingerprintKey::random(),
+        };
         let audience = match &options.audience {
             OneOrMany::One(one) => Value::from(one.clone()),
             OneOrMany::Many(many) => Value::from(many.clone()),
@@ -241,7 +253,13 @@ impl Authority {
             client_id: options.client_id.clone().unwrap_or_else(|| "tessera".into()),
             persistent_secret: options.refresh_secret.is_some(),
             max_sessions,
+            fingerprint_key,
         })
+    }
+
+    /// The key of the fingerprints in this authority's log lines.
+    pub fn fingerprint_key(&self) -> &FingerprintKey {
+        &self.fingerprint_key
     }
 
     /// The public JWK Set (active and retiring keys).

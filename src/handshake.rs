@@ -78,15 +78,16 @@ async fn respond(authority: &Authority, host: &impl Host, family: &Family, token
 }
 
 /// The one place lines are made: `tessera: <event>`, redacted.
-fn emit(host: &impl Host, level: Level, event: std::fmt::Arguments<'_>) {
+fn emit(authority: &Authority, host: &impl Host, level: Level, event: std::fmt::Arguments<'_>) {
     if host.logs() {
-        host.log(level, &redact(&format!("tessera: {event}")));
+        host.log(level, &redact(&format!("tessera: {event}"), authority.fingerprint_key()));
     }
 }
 
 /// A refused or failed operation: the error's code and message (which never carry tokens).
-fn emit_error(host: &impl Host, operation: &str, error: &Error) {
+fn emit_error(authority: &Authority, host: &impl Host, operation: &str, error: &Error) {
     emit(
+        authority,
         host,
         Level::Warn,
         format_args!("{operation} refused: {} ({})", error.code().as_str(), error.message()),
@@ -184,8 +185,8 @@ async fn revoke_family<S: Store>(authority: &Authority, store: &S, sid: &str, re
         Err(unavailable())
     };
     match result.await {
-        Ok(()) => emit(host, Level::Info, format_args!("session revoked ({reason}) sid={sid}")),
-        Err(error) => emit_error(host, "revoke", &error),
+        Ok(()) => emit(authority, host, Level::Info, format_args!("session revoked ({reason}) sid={sid}")),
+        Err(error) => emit_error(authority, host, "revoke", &error),
     }
 }
 
@@ -228,8 +229,7 @@ pub async fn login<S: Store>(
             {
                 return Err(unavailable());
             }
-            emit(
-                host,
+            emit(authority, host,
                 Level::Info,
                 format_args!("session started sid={} sub={}", family.family, family.sub),
             );
@@ -241,7 +241,7 @@ pub async fn login<S: Store>(
         Err(unavailable())
     };
     result.await.unwrap_or_else(|error| {
-        emit_error(host, "login", &error);
+        emit_error(authority, host, "login", &error);
         authority.error_response(&error)
     })
 }
@@ -265,8 +265,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                         .put(&key, to_value(&next)?, Some(record.generation), authority.family_ttl(&next, now))
                         .await?
                     {
-                        emit(
-                            host,
+                        emit(authority, host,
                             Level::Info,
                             format_args!("refresh rotated sid={} generation={}", next.family, next.generation),
                         );
@@ -274,8 +273,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                     }
                 }
                 Rotation::Retry { token } => {
-                    emit(
-                        host,
+                    emit(authority, host,
                         Level::Info,
                         format_args!("refresh retried inside the grace window sid={}", record.family),
                     );
@@ -291,8 +289,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                         )
                         .await?
                     {
-                        emit(
-                            host,
+                        emit(authority, host,
                             Level::Warn,
                             format_args!(
                                 "refresh token reuse: session family revoked sid={} sub={}",
@@ -308,7 +305,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
         Err(unavailable())
     };
     result.await.unwrap_or_else(|error| {
-        emit_error(host, "refresh", &error);
+        emit_error(authority, host, "refresh", &error);
         let mut response = authority.error_response(&error);
         // No cookie came: there is nothing to clear, and a clearing Set-Cookie could race a
         // login that is setting a fresh cookie at this very moment.
@@ -340,14 +337,14 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
                 .put(&family_key(&record.family), to_value(&revoked)?, Some(record.generation), ttl)
                 .await?
             {
-                emit(host, Level::Info, format_args!("session logged out sid={}", record.family));
+                emit(authority, host, Level::Info, format_args!("session logged out sid={}", record.family));
                 return Ok(authority.logout_response());
             }
         }
         Err(unavailable())
     };
     result.await.unwrap_or_else(|error| {
-        emit_error(host, "logout", &error);
+        emit_error(authority, host, "logout", &error);
         authority.error_response(&error)
     })
 }
@@ -371,15 +368,14 @@ pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &st
     };
     match result.await {
         Ok(epoch) => {
-            emit(
-                host,
+            emit(authority, host,
                 Level::Info,
                 format_args!("subject revoked everywhere sub={sub} epoch={epoch}"),
             );
             Ok(())
         }
         Err(error) => {
-            emit_error(host, "revokeSubject", &error);
+            emit_error(authority, host, "revokeSubject", &error);
             Err(error)
         }
     }

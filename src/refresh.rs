@@ -55,6 +55,14 @@ impl RefreshKey {
         Ok(RefreshKey(bytes.to_vec()))
     }
 
+    /// The key of log fingerprints for a deployment that set this secret: derived under its own
+    /// label, so fingerprints correlate across the deployment's processes and reveal nothing of
+    /// the secret.
+    pub fn fingerprint_key(&self) -> crate::redact::FingerprintKey {
+        let derived = self.mac(b"tessera/log/fingerprint", &[]);
+        crate::redact::FingerprintKey::new(&derived).unwrap_or_else(|_| crate::redact::FingerprintKey::random())
+    }
+
     fn mac(&self, label: &[u8], parts: &[&[u8]]) -> [u8; 32] {
         // HMAC accepts keys of any length; `new_from_slice` cannot fail for HMAC.
         let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {

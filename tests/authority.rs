@@ -505,7 +505,7 @@ fn log_lines_tell_what_happened_and_never_carry_a_token() {
         for secret in [t0.as_str(), t1.as_str(), access.as_str(), evil_sub] {
             assert!(!line.contains(secret), "{line}");
         }
-        assert_eq!(tessera::redact::redact(line), *line, "lines are already redacted");
+        assert_eq!(tessera::redact::redact(line, a.fingerprint_key()), *line, "lines are already redacted");
     }
 }
 
@@ -729,4 +729,22 @@ fn host_prefixed_cookie() {
         let error = Authority::new(&serde_json::from_value(full).unwrap()).unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvalidOptions, "{name}");
     }
+}
+
+#[test]
+fn log_fingerprints_correlate_across_a_deployment_and_nowhere_else() {
+    let line = "tessera: Basic c3Vuc2hpbmU0Mg==";
+    let fp = |a: &Authority| tessera::redact::redact(line, a.fingerprint_key());
+    // Two processes of one deployment (same refreshSecret): the same fingerprints.
+    assert_eq!(fp(&authority()), fp(&authority()));
+    let other = authority_with(json!({ "refreshSecret": tessera::b64::encode(&[10u8; 32]) }));
+    assert_ne!(fp(&authority()), fp(&other));
+    // An explicit key wins; a short one is refused.
+    let keyed = |k: &[u8]| authority_with(json!({ "fingerprintKey": tessera::b64::encode(k) }));
+    assert_eq!(fp(&keyed(&[1u8; 16])), fp(&keyed(&[1u8; 16])));
+    assert_ne!(fp(&keyed(&[1u8; 16])), fp(&authority()));
+    let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
+    let options = json!({ "issuer": "https://a", "audience": "b", "signingKeys": [private], "allowedOrigins": [ORIGIN], "fingerprintKey": tessera::b64::encode(&[1u8; 15]) });
+    let error = Authority::new(&serde_json::from_value(options).unwrap()).unwrap_err();
+    assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidOptions, Some("fingerprintKey")));
 }
