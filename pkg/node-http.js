@@ -13,11 +13,16 @@ function invalid(message, claim) {
   return error;
 }
 
-function reply(res, status, body) {
+function reply(res, status, body, headers = {}) {
   if (res.headersSent) return res.destroy();
-  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+  res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store", ...headers });
   res.end(JSON.stringify(body));
 }
+
+// Methods the Fetch standard forbids in a Request (`new Request` throws on them): they can never
+// reach a fetch-style handler, so they are refused here as not allowed, not as a server error.
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+const ALLOWED = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
 
 /** Reads the request body; resolves `null` when it exceeds `limit` bytes. */
 function readBody(req, limit) {
@@ -60,6 +65,10 @@ export function toNodeListener(handler, { baseUrl, maxBodyBytes = 1 << 20, onErr
   const report = onError ?? ((error) => console.error(`tessera/node-http: handler failed: ${error?.name ?? "Error"} ${error?.code ?? ""}`.trim()));
 
   return async (req, res) => {
+    if (FORBIDDEN_METHODS.has(String(req.method).toUpperCase())) {
+      req.resume();
+      return reply(res, 405, { error: "invalid_request", code: "ERR_MALFORMED" }, { allow: ALLOWED });
+    }
     let url;
     try {
       const origin = base ?? new URL(`${req.socket.encrypted ? "https" : "http"}://${req.headers.host ?? "localhost"}`);

@@ -127,7 +127,9 @@ fn invalid_grant() -> Error {
 /// `ERR_INVALID_GRANT`.
 pub fn authenticate(key: &RefreshKey, token: &str) -> Result<Presented> {
     if token.len() > MAX_TOKEN_LEN {
-        return Err(invalid_grant());
+        // Before any parsing or MAC: a huge cookie costs nothing. (Its own message, so a test can
+        // tell this check from the ones after it; the wire says only invalid_grant.)
+        return Err(Error::new(ErrorCode::InvalidGrant, "the refresh token is too long"));
     }
     let mut parts = token.split('.');
     let (Some(PREFIX), Some(family), Some(generation), Some(random), Some(tag), None) =
@@ -361,7 +363,10 @@ mod tests {
         let presented = authenticate(&key(), token.as_str()).unwrap();
         assert_eq!(presented.family, record.family);
         assert_eq!(presented.generation, 0);
-        assert_ne!(record.current, token.as_str());
+        // The record keeps the token's hash, never the token.
+        assert_eq!(record.current, token.hash());
+        assert_eq!(record.current.len(), 43);
+        assert!(!serde_json::to_string(&record).unwrap().contains(token.as_str()));
         // Another key, a flipped character, extra or missing parts: all invalid_grant.
         let other = RefreshKey::new(&[8u8; 32]).unwrap();
         assert_eq!(authenticate(&other, token.as_str()).unwrap_err().code(), ErrorCode::InvalidGrant);
@@ -373,11 +378,34 @@ mod tests {
             "tsr1",
             &format!("{s}.x"),
             &s.replacen(".0.", ".00.", 1),
-            &"a".repeat(200),
         ] {
             assert_eq!(authenticate(&key(), bad).unwrap_err().code(), ErrorCode::InvalidGrant, "{bad}");
         }
+        // Over the length limit: refused before parsing, even when the rest would pass. (A real
+        // token is at most 115 bytes; a padded generation is the one way to make a long one whose
+        // other parts are well-formed.)
+        let long = s.replacen(".0.", &format!(".{}0.", "0".repeat(MAX_TOKEN_LEN)), 1);
+        let error = authenticate(&key(), &long).unwrap_err();
+        assert_eq!((error.code(), error.message()), (ErrorCode::InvalidGrant, "the refresh token is too long"));
+        assert_eq!(authenticate(&key(), &s[..MAX_TOKEN_LEN.min(s.len())]).map(|p| p.generation).ok(), Some(0));
         assert!(RefreshKey::new(&[1u8; 31]).is_err());
+    }
+
+    #[test]
+    fn the_whole_tag_must_match() {
+        let (_, token) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let s = token.as_str();
+        let (body, tag) = s.rsplit_once('.').unwrap();
+        let tag = crate::b64::decode(tag, "").unwrap();
+        // An empty tag, and prefixes of the real one: refused, as is any other 16 bytes.
+        for len in [0usize, 1, 8, 15] {
+            let short = format!("{body}.{}", crate::b64::encode(&tag[..len]));
+            assert_eq!(authenticate(&key(), &short).unwrap_err().code(), ErrorCode::InvalidGrant, "{len} bytes");
+        }
+        let mut longer = tag.clone();
+        longer.push(0);
+        assert!(authenticate(&key(), &format!("{body}.{}", crate::b64::encode(&longer))).is_err());
+        assert!(authenticate(&key(), s).is_ok());
     }
 
     #[test]

@@ -133,8 +133,11 @@ impl Session {
         if !(response.expires_in.is_finite() && response.expires_in >= 1.0 && response.expires_in <= 86400.0) {
             return Err(Error::malformed("the token response has no usable expires_in"));
         }
-        if response.access_token.is_empty() || response.access_token.len() > crate::jws::MAX_TOKEN_LEN {
+        if response.access_token.is_empty() {
             return Err(Error::malformed("the token response has no usable access_token"));
+        }
+        if response.access_token.len() > crate::jws::MAX_TOKEN_LEN {
+            return Err(Error::malformed("the token response's access_token is too large"));
         }
         let shared = SharedToken {
             access_token: response.access_token.clone(),
@@ -402,10 +405,24 @@ mod tests {
                 access_token: String::new(),
                 ..response(60.0, 0)
             },
+            TokenResponse {
+                access_token: "a".repeat(crate::jws::MAX_TOKEN_LEN + 1),
+                ..response(60.0, 0)
+            },
         ] {
             assert_eq!(s.accept(&bad, 0.0, 0.0).unwrap_err().code(), ErrorCode::Malformed);
             assert!(!s.is_signed_in());
         }
+        let long = TokenResponse {
+            access_token: "a".repeat(crate::jws::MAX_TOKEN_LEN + 1),
+            ..response(60.0, 0)
+        };
+        assert!(s.accept(&long, 0.0, 0.0).unwrap_err().message().contains("too large"));
+        let longest = TokenResponse {
+            access_token: "a".repeat(crate::jws::MAX_TOKEN_LEN),
+            ..response(60.0, 0)
+        };
+        assert!(s.accept(&longest, 0.0, 0.0).is_ok(), "the limit itself is accepted");
         assert!(Session::new(&SessionOptions {
             auth_path: None,
             refresh_margin: Some(-1.0),

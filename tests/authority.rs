@@ -748,3 +748,76 @@ fn log_fingerprints_correlate_across_a_deployment_and_nowhere_else() {
     let error = Authority::new(&serde_json::from_value(options).unwrap()).unwrap_err();
     assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidOptions, Some("fingerprintKey")));
 }
+
+#[test]
+fn a_cut_or_emptied_tag_revokes_nothing() {
+    // Anyone who knows a session's sid (it is in every access token) can build a token with the
+    // right family and generation; only the tag stops it from counting as reuse of that family.
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    let t1 = cookie_of(&refresh(&a, &store, &t0));
+    store.now.set(store.now.get() + 60);
+    let (body, tag) = t0.rsplit_once('.').unwrap();
+    let tag = tessera::b64::decode(tag, "").unwrap();
+    let ops = store.ops.get();
+    for len in [0usize, 1, 8] {
+        let forged = format!("{body}.{}", tessera::b64::encode(&tag[..len]));
+        let r = refresh(&a, &store, &forged);
+        assert_eq!((r.status, code(&r)), (401, "ERR_INVALID_GRANT"), "{len}-byte tag");
+    }
+    assert_eq!(store.ops.get(), ops, "forged tokens never reach the store");
+    assert_eq!(refresh(&a, &store, &t1).status, 200, "the session was not revoked");
+}
+
+#[test]
+fn origins_are_compared_whole() {
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    for origin in ["https://app.example.evil.com", "https://app.example:8443", "https://app.example/", "https://app.exampl", "http://app.example", "HTTPS://APP.EXAMPLE"] {
+        let req = Request {
+            origin: Some(origin.into()),
+            ..request(Some(&t0))
+        };
+        for response in [
+            run(handshake::refresh(&a, &store, &req, store.now.get(), &())),
+            run(handshake::logout(&a, &store, &req, store.now.get(), &())),
+            run(handshake::login(&a, &store, &req, &LoginOptions { sub: "x".into(), scope: None, claims: None }, store.now.get(), &())),
+        ] {
+            assert_eq!((response.status, code(&response)), (403, "ERR_CSRF"), "{origin}");
+            assert!(header(&response, "set-cookie").is_none(), "a CSRF refusal sets no cookie ({origin})");
+        }
+    }
+    assert_eq!(refresh(&a, &store, &t0).status, 200);
+}
+
+#[test]
+fn csrf_refusals_keep_the_cookie() {
+    // A cross-site request must not be able to sign the user out by clearing the cookie.
+    let (a, store) = (authority(), TestStore::new());
+    let t0 = cookie_of(&login(&a, &store, "alice"));
+    for req in [
+        Request { csrf: None, ..request(Some(&t0)) },
+        Request { origin: None, ..request(Some(&t0)) },
+    ] {
+        for response in [
+            run(handshake::refresh(&a, &store, &req, store.now.get(), &())),
+            run(handshake::logout(&a, &store, &req, store.now.get(), &())),
+        ] {
+            assert_eq!(response.status, 403);
+            assert!(header(&response, "set-cookie").is_none(), "{:?}", response.headers);
+        }
+    }
+    let mapped = a.error_response(&Error::new(ErrorCode::Csrf, ""));
+    assert!(header(&mapped, "set-cookie").is_none());
+    assert_eq!(refresh(&a, &store, &t0).status, 200);
+}
+
+#[test]
+fn an_access_token_whose_family_record_is_gone_is_revoked() {
+    let (a, store) = (authority(), TestStore::new());
+    let r = login(&a, &store, "alice");
+    assert_eq!(verify_code(&a, &store, &r), None);
+    let sid = cookie_of(&r).split('.').nth(1).unwrap().to_string();
+    store.inner.borrow_mut().forget(&format!("family:{sid}"));
+    assert_eq!(verify_code(&a, &store, &r), Some(ErrorCode::Revoked), "a store that lost the record must not keep it live");
+}

@@ -48,3 +48,26 @@ fn other_signatures_for_a_cached_signing_input_are_verified_again() {
     let stranger = common::verifier(json!({ "jwks": other.jwks() })).unwrap();
     assert_eq!(stranger.verify(&token, 10.0, &[]).unwrap_err().code(), ErrorCode::BadSignature);
 }
+
+#[test]
+fn cached_tokens_stop_verifying_when_their_key_leaves_the_remote_set() {
+    let (k1, k2) = (TestKey::new("k1"), TestKey::new("k2"));
+    let mut verifier = common::verifier(json!({ "jwksUrl": "https://issuer.example/jwks" })).unwrap();
+    let load = |verifier: &mut tessera::Verifier, set: serde_json::Value, now: f64| {
+        let tessera::verifier::Keys::Remote(remote) = &mut verifier.keys else { panic!("remote") };
+        remote.begin_fetch(now);
+        remote.complete_fetch(200, set.to_string().as_bytes(), now).unwrap();
+    };
+    load(&mut verifier, k1.jwks(), 1.0);
+    let token = k1.mint_claims(&json!({ "sub": "u" }));
+    assert_eq!(verifier.verify(&token, 2.0, &[]).unwrap()["sub"], "u");
+    assert_eq!(verifier.cached(), 1);
+    // The provider rotated k1 out: the cached verification of the k1 token must not be served.
+    load(&mut verifier, k2.jwks(), 3.0);
+    assert_eq!(verifier.verify(&token, 4.0, &[]).unwrap_err().code(), ErrorCode::NoMatchingKey);
+    // The same set again is still a new fetch: a token verified before it is checked again.
+    let t2 = k2.mint_claims(&json!({ "sub": "v" }));
+    verifier.verify(&t2, 4.0, &[]).unwrap();
+    load(&mut verifier, json!({ "keys": [] }), 5.0);
+    assert_eq!(verifier.verify(&t2, 6.0, &[]).unwrap_err().code(), ErrorCode::NoMatchingKey);
+}

@@ -142,3 +142,30 @@ test("toNodeListener options are checked with coded errors", () => {
   assert.throws(() => toNodeListener(() => null, { baseUrl: "not a url" }), { code: "ERR_INVALID_OPTIONS", claim: "baseUrl" });
   assert.throws(() => toNodeListener(() => null, { onError: 1 }), { code: "ERR_INVALID_OPTIONS", claim: "onError" });
 });
+
+test("TRACE (a method no Request can carry) is 405 with Allow, never reaching the handler", async () => {
+  let calls = 0;
+  const app = await serve(() => {
+    calls += 1;
+    return new Response("ok");
+  });
+  try {
+    // (Node's own parser answers TRACK with 400, and CONNECT never reaches a request listener.)
+    for (const method of ["TRACE"]) {
+      const { status, headers } = await new Promise((resolve, reject) => {
+        const req = httpRequest(`${app.url}/auth/refresh`, { method }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode, headers: res.headers }));
+        });
+        req.on("error", reject);
+        req.end();
+      });
+      assert.equal(status, 405, method);
+      assert.match(headers.allow, /POST/);
+    }
+    assert.equal(calls, 0);
+    assert.equal((await fetch(`${app.url}/x`)).status, 200, "the server keeps serving");
+  } finally {
+    await app.close();
+  }
+});

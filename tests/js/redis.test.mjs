@@ -67,7 +67,9 @@ async function redisUp(ready) {
 for (const [name, connect] of Object.entries(CLIENTS)) {
   test(`${name}: the store contract — compare-and-set on generation, TTL, JSON round trip`, async () => {
     const { client } = await connect();
-    const store = new RedisStore(client, { prefix: prefix() });
+    const keyPrefix = prefix();
+    const store = new RedisStore(client, { prefix: keyPrefix });
+    const command = (...args) => (name === "ioredis" ? client.call(...args) : client.sendCommand(args.map(String)));
     assert.equal(await store.get("family:a"), null);
     assert.equal(await store.put("family:a", record(1, { sub: "ünïcode ✓" }), 1, 60), false, "no record: an expected generation fails");
     assert.equal(await store.put("family:a", record(1, { sub: "ünïcode ✓" }), null, 60), true);
@@ -76,6 +78,13 @@ for (const [name, connect] of Object.entries(CLIENTS)) {
     assert.equal(await store.put("family:a", record(3), 2, 60), false, "wrong generation");
     assert.equal(await store.put("family:a", record(2), 1, 60), true);
     assert.equal((await store.get("family:a")).generation, 2);
+    // The TTL Redis holds is the one put was given, in seconds (PEXPIRE takes milliseconds).
+    const pttl = Number(await command("PTTL", `${keyPrefix}family:a`));
+    assert.ok(pttl > 59_000 && pttl <= 60_000, `PTTL ${pttl}`);
+    assert.equal(await store.put("family:a", record(3), 2, 3600), true);
+    const longer = Number(await command("PTTL", `${keyPrefix}family:a`));
+    assert.ok(longer > 3_599_000 && longer <= 3_600_000, `a rewrite sets the new TTL: PTTL ${longer}`);
+    assert.equal(await store.put("family:a", record(2), 3, 60), true);
     // 50 concurrent writers expecting the same generation: exactly one wins.
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.put("family:a", record(3, { writer: i }), 2, 60)));
     assert.equal(results.filter(Boolean).length, 1);
