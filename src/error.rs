@@ -45,11 +45,13 @@ pub enum ErrorCode {
     Revoked,
     /// The session store failed or kept losing compare-and-set races (HTTP 503).
     StoreUnavailable,
+    /// A JavaScript object used after its `free()`.
+    Freed,
 }
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 24] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::Malformed,
         ErrorCode::AlgNotAllowed,
         ErrorCode::Unsupported,
@@ -74,6 +76,7 @@ impl ErrorCode {
         ErrorCode::Csrf,
         ErrorCode::Revoked,
         ErrorCode::StoreUnavailable,
+        ErrorCode::Freed,
     ];
 
     /// The stable string form used by JavaScript and HTTP responses.
@@ -103,7 +106,14 @@ impl ErrorCode {
             ErrorCode::Csrf => "ERR_CSRF",
             ErrorCode::Revoked => "ERR_REVOKED",
             ErrorCode::StoreUnavailable => "ERR_STORE_UNAVAILABLE",
+            ErrorCode::Freed => "ERR_FREED",
         }
+    }
+
+    /// The code for its string form (`ERR_…`): the one place a code is read back from text (an
+    /// error that crossed into JavaScript and came back, an HTTP answer).
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|code| code.as_str() == text)
     }
 }
 
@@ -155,6 +165,16 @@ impl Error {
         Error::new(ErrorCode::InvalidOptions, message)
     }
 
+    /// `ERR_INVALID_OPTIONS` about one option, named as `claim` and in the message:
+    /// `<what> option <name> <problem>` (never the option's value).
+    pub fn option(what: &str, name: &str, problem: &str) -> Self {
+        let mut message = String::with_capacity(what.len() + name.len() + problem.len() + 9);
+        for part in [what, " option ", name, " ", problem] {
+            message.push_str(part);
+        }
+        Error::claim(ErrorCode::InvalidOptions, name, message)
+    }
+
     pub fn code(&self) -> ErrorCode {
         self.code
     }
@@ -187,6 +207,18 @@ mod tests {
         for code in ErrorCode::ALL {
             assert!(code.as_str().starts_with("ERR_"));
             assert!(seen.insert(code.as_str()), "duplicate {code}");
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
         }
+        assert_eq!(ErrorCode::parse("ERR_NOPE"), None);
+        assert_eq!(ErrorCode::parse("err_malformed"), None);
+    }
+
+    #[test]
+    fn option_errors_name_the_option() {
+        let e = Error::option("Verifier", "issuer", "must be a string");
+        assert_eq!(
+            (e.code(), e.claim_name(), e.message()),
+            (ErrorCode::InvalidOptions, Some("issuer"), "Verifier option issuer must be a string")
+        );
     }
 }

@@ -1,34 +1,63 @@
-//! Tessera: strict ES256 JWT verification and signing for the web, in Rust compiled to
-//! WebAssembly.
+//! Tessera: access and refresh tokens on the web, in Rust compiled to WebAssembly.
 //!
-//! The core modules are sans-I/O (no clock, no network, no JS): `now` is always an argument.
-//! The `wasm` module is the thin JavaScript binding layer on top.
+//! The crate is arranged by role, and each role is a Cargo feature (all three by default), so a
+//! WebAssembly build carries only the role it serves:
+//!
+//! * [`session`] (feature `session`): the browser's access-token lifetime, a state machine.
+//! * [`verifier`] (feature `verify`): verification of access tokens against a local or remote
+//!   JWK Set, with a cache of verified tokens.
+//! * [`authority`] (feature `authority`, which includes `verify`): the refresh-token handshake,
+//!   signing, and the session store contract.
+//!
+//! Below the roles: the JOSE primitives ([`jose`]: base64url, strict JSON, algorithms, JWK, JWK
+//! Sets, JWS, JWT), ES256 ([`es256`]), and the ground every layer stands on ([`Error`],
+//! [`Time`], log scrubbing). Imports point down only.
+//!
+//! The core is sans-I/O: no clock, no network, no JavaScript. `now` is always an argument, and
+//! randomness comes from the platform through one module. The `wasm` module is the binding layer
+//! on top: it converts, and JavaScript glue in the npm package schedules and fetches.
 
-pub mod authority;
-pub mod b64;
-pub mod cache;
-pub mod cookie;
-pub mod error;
+mod error;
+mod time;
+
+#[cfg(feature = "verify")]
 pub mod es256;
-pub mod handshake;
-pub mod json;
-pub mod jwk;
-pub mod jwks;
-pub mod jws;
-pub mod jwt;
-pub mod options;
-mod random;
+#[cfg(feature = "verify")]
+pub mod jose;
+#[cfg(feature = "verify")]
+pub(crate) mod options;
+#[cfg(feature = "verify")]
+pub(crate) mod random;
+#[cfg(feature = "verify")]
 pub mod redact;
-pub mod refresh;
-pub mod remote;
+
+#[cfg(feature = "authority")]
+pub mod authority;
+#[cfg(feature = "session")]
 pub mod session;
-pub mod signer;
-pub mod store;
+#[cfg(feature = "verify")]
 pub mod verifier;
 
-pub mod wasm;
+// #[cfg(target_arch = "wasm32")]
+// mod wasm;
+
+/// Internals for the fuzz targets (feature `fuzzing`): not part of the API.
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::authority::cookie;
+    pub use crate::jose::{b64, json};
+    pub use crate::options::Options;
+}
 
 pub use error::{Error, ErrorCode, Result};
-pub use jwks::KeySet;
-pub use signer::Signer;
+pub use time::Time;
+
+#[cfg(feature = "authority")]
+pub use authority::{signer::Signer, Authority};
+#[cfg(feature = "verify")]
+pub use jose::jwks::KeySet;
+#[cfg(feature = "session")]
+pub use session::Session;
+#[cfg(feature = "verify")]
 pub use verifier::{Verifier, VerifierOptions, VerifyOptions};

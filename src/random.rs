@@ -17,16 +17,20 @@ use zeroize::Zeroize;
 
 use crate::error::{Error, ErrorCode, Result};
 
+#[cfg(feature = "authority")]
 const POOL: usize = 256;
 /// Larger requests skip the pool.
+#[cfg(feature = "authority")]
 const MAX_POOLED: usize = 64;
 
+#[cfg(feature = "authority")]
 struct Pool {
     bytes: [u8; POOL],
     /// Bytes before `used` have been handed out (and wiped).
     used: usize,
 }
 
+#[cfg(feature = "authority")]
 thread_local! {
     static POOL_STATE: RefCell<Pool> = const { RefCell::new(Pool { bytes: [0; POOL], used: POOL }) };
 }
@@ -38,6 +42,7 @@ pub fn fill_key(buffer: &mut [u8]) -> Result<()> {
 }
 
 /// Random bytes for per-request values, from the pool (see the module docs).
+#[cfg(feature = "authority")]
 pub fn fill(buffer: &mut [u8]) -> Result<()> {
     if buffer.len() > MAX_POOLED {
         return fill_key(buffer);
@@ -67,7 +72,7 @@ pub fn fill(buffer: &mut [u8]) -> Result<()> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "authority"))]
 mod tests {
     use super::*;
 

@@ -344,7 +344,9 @@ impl Scan<'_> {
                 // Not a cookie-octet value (a JSON-valued cookie, say): the whole value, up to the
                 // next `;` or the end of the string or line, is scrubbed.
                 end = value_start;
-                while bytes.get(end).is_some_and(|&b| b != b';' && b != b'\n' && b != b'\r') && !quote.is_some_and(|q| q.closes_at(bytes, end)) {
+                while bytes.get(end).is_some_and(|&b| b != b';' && b != b'\n' && b != b'\r')
+                    && !quote.is_some_and(|q| q.closes_at(bytes, end))
+                {
                     end += 1;
                 }
             }
@@ -636,10 +638,7 @@ mod tests {
             format!("Cookie: a={}", fp("cookie", "1 b=2")),
             "a value outside the grammar is scrubbed up to the next `;`"
         );
-        assert_eq!(
-            redact(r#"Cookie: q="x y""#),
-            format!("Cookie: q={}", fp("cookie", r#""x y""#)),
-        );
+        assert_eq!(redact(r#"Cookie: q="x y""#), format!("Cookie: q={}", fp("cookie", r#""x y""#)),);
     }
 
     #[test]
@@ -649,7 +648,11 @@ mod tests {
         // A JSON-valued cookie, then the session cookie.
         assert_eq!(
             redact(r#"Cookie: prefs={"theme":"dark"}; sid=opaque123"#),
-            format!(r#"Cookie: prefs={}; sid={}"#, fp("cookie", r#"{"theme":"dark"}"#), fp("cookie", "opaque123"))
+            format!(
+                r#"Cookie: prefs={}; sid={}"#,
+                fp("cookie", r#"{"theme":"dark"}"#),
+                fp("cookie", "opaque123")
+            )
         );
         // The same inside a JSON string (escaped quotes).
         let json = r#"{"cookie":"prefs={\"a\":1}; sid=opaque123","x":1}"#;
@@ -669,7 +672,11 @@ mod tests {
         let json = r#"{"set-cookie":["tessera_rt=opaque1; Path=/auth","b=opaque2"]}"#;
         assert_eq!(
             redact(json),
-            format!(r#"{{"set-cookie":["tessera_rt={}; Path=/auth","b={}"]}}"#, fp("cookie", "opaque1"), fp("cookie", "opaque2"))
+            format!(
+                r#"{{"set-cookie":["tessera_rt={}; Path=/auth","b={}"]}}"#,
+                fp("cookie", "opaque1"),
+                fp("cookie", "opaque2")
+            )
         );
         // Escaped JSON inside JSON.
         let nested = r#"{"log":"{"cookie":"sid=opaque3"}"}"#;
@@ -689,7 +696,7 @@ mod tests {
 
     #[test]
     fn jwts_whatever_their_header_order_or_spacing() {
-        use crate::b64::encode;
+        use crate::jose::b64::encode;
         let payload = encode(br#"{"sub":"alice"}"#);
         for header in [
             r#"{"alg":"ES256"}"#,
@@ -701,7 +708,11 @@ mod tests {
             "{\t\"alg\":\"ES256\"}",
         ] {
             let jwt = format!("{}.{payload}.c2lnbmF0dXJl", encode(header.as_bytes()));
-            assert_eq!(redact(&format!("token={jwt} ok")), format!("token={} ok", fp("jwt", &jwt)), "{header}");
+            assert_eq!(
+                redact(&format!("token={jwt} ok")),
+                format!("token={} ok", fp("jwt", &jwt)),
+                "{header}"
+            );
         }
         assert!(encode(br#"{ "alg""#).starts_with("eyAi"));
         assert!(encode(b"{\n \"").starts_with("ewog"));
@@ -716,13 +727,20 @@ mod tests {
         assert_eq!(redact(line), redact(line), "one key correlates");
         // An unkeyed SHA-256 prefix would let anyone test password guesses offline.
         use sha2::Digest;
-        let unkeyed: String = sha2::Sha256::digest(b"c3Vuc2hpbmU0Mg==").iter().take(4).map(|b| format!("{b:02x}")).collect();
+        let unkeyed: String = sha2::Sha256::digest(b"c3Vuc2hpbmU0Mg==")
+            .iter()
+            .take(4)
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert!(!redact(line).contains(&unkeyed));
         assert!(FingerprintKey::new(&[1u8; 15]).is_err());
         assert_eq!(format!("{:?}", key()), "FingerprintKey(..)");
         let none = FingerprintKey(None);
         assert_eq!(super::redact(line, &none), "Authorization: Basic [basic --------]");
-        assert_eq!(super::redact(&super::redact(line, &none), &key()), "Authorization: Basic [basic --------]");
+        assert_eq!(
+            super::redact(&super::redact(line, &none), &key()),
+            "Authorization: Basic [basic --------]"
+        );
     }
 
     #[test]

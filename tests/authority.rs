@@ -7,11 +7,15 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+mod common;
+
+use common::b64;
 use serde_json::{json, Value};
+use tessera::authority::handshake;
+use tessera::authority::signer::generate_key_pair;
+use tessera::authority::store::{subject_key, MemoryStore, Store, MEMORY_STORE_MAX_RECORDS};
 use tessera::authority::{Authority, AuthorityOptions, LoginOptions, Request, Response};
-use tessera::handshake::{self, Store};
-use tessera::store::MemoryStore;
-use tessera::{Error, ErrorCode, Result};
+use tessera::{Error, ErrorCode, Result, Time};
 
 /// Yields once before completing, so that concurrent flows interleave at every store call.
 struct YieldOnce(bool);
@@ -57,16 +61,23 @@ impl TestStore {
     }
 }
 
-impl Store for TestStore {
-    async fn get(&self, key: &str) -> Result<Option<Value>> {
-        YieldOnce(false).await;
-        self.check()?;
-        Ok(self.inner.borrow_mut().get(key, self.now.get()))
+impl TestStore {
+    /// The test clock as the core's time.
+    fn time(&self) -> Time {
+        Time::from_secs(self.now.get())
     }
-    async fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64) -> Result<bool> {
+}
+
+impl Store for TestStore {
+    async fn get(&self, key: &str, now: Time) -> Result<Option<Value>> {
         YieldOnce(false).await;
         self.check()?;
-        Ok(self.inner.borrow_mut().put(key, value, expected, ttl, self.now.get()))
+        Ok(self.inner.borrow_mut().get(key, now))
+    }
+    async fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: Time) -> Result<bool> {
+        YieldOnce(false).await;
+        self.check()?;
+        Ok(self.inner.borrow_mut().put(key, value, expected, ttl, now))
     }
 }
 
@@ -99,7 +110,7 @@ fn authority() -> Authority {
 
 /// The test authority with some options replaced.
 fn authority_with(extra: Value) -> Authority {
-    let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
+    let (private, _) = generate_key_pair(&Default::default()).unwrap();
     let mut options = json!({
         "issuer": "https://auth.example",
         "audience": "https://api.example",
@@ -110,21 +121,22 @@ fn authority_with(extra: Value) -> Authority {
         "reuseGrace": 10,
         "allowedOrigins": [ORIGIN],
         "cookie": { "name": "rt", "path": "/auth" },
-        "refreshSecret": tessera::b64::encode(&[9u8; 32]),
+        "refreshSecret": b64::encode(&[9u8; 32]),
     });
     for (name, value) in extra.as_object().unwrap() {
         options[name] = value.clone();
     }
-    Authority::new(&serde_json::from_value::<AuthorityOptions>(options).unwrap()).unwrap()
+    Authority::new(&AuthorityOptions::from_json(options).unwrap()).unwrap()
 }
 
 fn request(cookie: Option<&str>) -> Request {
     Request {
         method: "POST".into(),
+        url: "https://auth.example/auth/refresh".into(),
         origin: Some(ORIGIN.into()),
         csrf: Some("1".into()),
         cookie: cookie.map(|c| format!("rt={c}")),
-        content_length: None,
+        ..Request::default()
     }
 }
 
@@ -144,11 +156,11 @@ fn login(a: &Authority, store: &TestStore, sub: &str) -> Response {
         scope: Some("read write".into()),
         claims: Some(serde_json::Map::new()),
     };
-    run(handshake::login(a, store, &request(None), &options, store.now.get(), &()))
+    run(handshake::login(a, store, &request(None), &options, store.time(), &()))
 }
 
 fn refresh(a: &Authority, store: &TestStore, cookie: &str) -> Response {
-    run(handshake::refresh(a, store, &request(Some(cookie)), store.now.get(), &()))
+    run(handshake::refresh(a, store, &request(Some(cookie)), store.time(), &()))
 }
 
 fn code(response: &Response) -> &str {
@@ -174,7 +186,7 @@ fn login_refresh_refresh_with_cookie_rules() {
     assert_eq!(r0.body["expires_in"], 300);
     assert_eq!(r0.body["scope"], "read write");
     let access = r0.body["access_token"].as_str().unwrap();
-    let claims = run(handshake::verify(&a, &store, access, store.now.get() as f64, &["read".to_string()])).unwrap();
+    let claims = run(handshake::verify(&a, &store, access, store.time(), &["read".to_string()])).unwrap();
     for claim in ["iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "sid"] {
         assert!(claims.contains_key(claim), "{claim}");
     }
@@ -194,7 +206,7 @@ fn login_refresh_refresh_with_cookie_rules() {
     let stored = store
         .inner
         .borrow_mut()
-        .get(&format!("family:{}", claims["sid"].as_str().unwrap()), store.now.get())
+        .get(&format!("family:{}", claims["sid"].as_str().unwrap()), store.time())
         .unwrap();
     for token in [&t0, &t1, &cookie_of(&r2)] {
         assert!(!stored.to_string().contains(token.as_str()));
@@ -219,7 +231,7 @@ fn reuse_outside_grace_revokes_the_family_and_its_newest_token() {
     );
     // The legitimate newest token is dead too, and so is its access token.
     assert_eq!(refresh(&a, &store, &t1).status, 401);
-    let error = run(handshake::verify(&a, &store, &access, store.now.get() as f64, &[])).unwrap_err();
+    let error = run(handshake::verify(&a, &store, &access, store.time(), &[])).unwrap_err();
     assert_eq!(error.code(), ErrorCode::Revoked);
 }
 
@@ -241,7 +253,12 @@ fn a_hundred_concurrent_refreshes_leave_one_line_of_succession() {
     let t0 = cookie_of(&login(&a, &store, "alice"));
     let requests: Vec<Request> = (0..100).map(|_| request(Some(&t0))).collect();
     let now = store.now.get();
-    let responses = run_all(requests.iter().map(|r| handshake::refresh(&a, &store, r, now, &())).collect());
+    let responses = run_all(
+        requests
+            .iter()
+            .map(|r| handshake::refresh(&a, &store, r, Time::from_secs(now), &()))
+            .collect(),
+    );
     assert!(responses.iter().all(|r| r.status == 200), "no legitimate retry loses the session");
     let tokens: std::collections::HashSet<String> = responses.iter().map(cookie_of).collect();
     assert_eq!(tokens.len(), 1, "every response carries the same successor");
@@ -296,7 +313,7 @@ fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
         ),
         (
             Request {
-                content_length: Some(1 << 20),
+                body_length: Some(1 << 20),
                 ..request(Some(&t0))
             },
             400,
@@ -323,14 +340,14 @@ fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
     ];
     let ops_before = store.ops.get();
     for (req, status, expected) in cases {
-        let response = run(handshake::refresh(&a, &store, &req, store.now.get(), &()));
+        let response = run(handshake::refresh(&a, &store, &req, store.time(), &()));
         assert_eq!((response.status, code(&response)), (status, expected), "{req:?}");
     }
     assert_eq!(store.ops.get(), ops_before, "rejected requests never touch the store");
     // Without a refresh cookie there is nothing to clear: no Set-Cookie that could race a login.
-    let none = run(handshake::refresh(&a, &store, &request(None), store.now.get(), &()));
+    let none = run(handshake::refresh(&a, &store, &request(None), store.time(), &()));
     assert!(header(&none, "set-cookie").is_none());
-    let forged = run(handshake::refresh(&a, &store, &request(Some("tsr1.forged")), store.now.get(), &()));
+    let forged = run(handshake::refresh(&a, &store, &request(Some("tsr1.forged")), store.time(), &()));
     assert!(
         header(&forged, "set-cookie").unwrap().contains("Max-Age=0"),
         "a dead cookie is cleared"
@@ -342,24 +359,22 @@ fn csrf_origin_and_request_shape_are_checked_before_any_state_change() {
 fn logout_and_revoke_subject() {
     let (a, store) = (authority(), TestStore::new());
     let t0 = cookie_of(&login(&a, &store, "alice"));
-    let out = run(handshake::logout(&a, &store, &request(Some(&t0)), store.now.get(), &()));
+    let out = run(handshake::logout(&a, &store, &request(Some(&t0)), store.time(), &()));
     assert_eq!(out.status, 200);
     assert!(header(&out, "set-cookie").unwrap().contains("Max-Age=0"));
     assert_eq!(refresh(&a, &store, &t0).status, 401);
     // Logout without a cookie still answers 200 and clears.
-    assert_eq!(run(handshake::logout(&a, &store, &request(None), store.now.get(), &())).status, 200);
+    assert_eq!(run(handshake::logout(&a, &store, &request(None), store.time(), &())).status, 200);
 
     let a1 = cookie_of(&login(&a, &store, "bob"));
     let a2 = login(&a, &store, "bob");
     let other = cookie_of(&login(&a, &store, "carol"));
-    run(handshake::revoke_subject(&a, &store, "bob", store.now.get(), &())).unwrap();
+    run(handshake::revoke_subject(&a, &store, "bob", store.time(), &())).unwrap();
     assert_eq!(refresh(&a, &store, &a1).status, 401);
     assert_eq!(refresh(&a, &store, &cookie_of(&a2)).status, 401);
     let access = a2.body["access_token"].as_str().unwrap();
     assert_eq!(
-        run(handshake::verify(&a, &store, access, store.now.get() as f64, &[]))
-            .unwrap_err()
-            .code(),
+        run(handshake::verify(&a, &store, access, store.time(), &[])).unwrap_err().code(),
         ErrorCode::Revoked
     );
     assert_eq!(refresh(&a, &store, &other).status, 200, "other subjects are untouched");
@@ -407,9 +422,9 @@ fn store_failure_mid_refresh_is_503_and_half_done_nothing() {
 
 #[test]
 fn options_are_checked() {
-    let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
+    let (private, _) = generate_key_pair(&Default::default()).unwrap();
     let base = json!({ "issuer": "https://a", "audience": "b", "signingKeys": [private], "allowedOrigins": [ORIGIN] });
-    assert!(Authority::new(&serde_json::from_value(base.clone()).unwrap()).is_ok());
+    assert!(Authority::new(&AuthorityOptions::from_json(base.clone()).unwrap()).is_ok());
     for (member, value) in [
         ("signingKeys", json!([])),
         ("allowedOrigins", json!([])),
@@ -418,11 +433,19 @@ fn options_are_checked() {
         ("accessTokenTtl", json!(1)),
         ("refreshSecret", json!("c2hvcnQ")),
         ("cookie", json!({ "name": "a b" })),
+        ("cookie", json!({ "name": "rt", "domain": "example.com" })),
+        ("sessionTtl", json!(59.5)),
+        ("maxSessionsPerSubject", json!(0)),
+        ("issuerr", json!("x")),
     ] {
         let mut options = base.clone();
         options[member] = value;
-        let error = Authority::new(&serde_json::from_value(options).unwrap()).unwrap_err();
-        assert_eq!(error.code(), ErrorCode::InvalidOptions, "{member}");
+        let error = AuthorityOptions::from_json(options).and_then(|o| Authority::new(&o)).unwrap_err();
+        assert_eq!(
+            (error.code(), error.claim_name()),
+            (ErrorCode::InvalidOptions, Some(member)),
+            "{member}"
+        );
     }
     let bad_login = LoginOptions {
         sub: "x".into(),
@@ -430,7 +453,7 @@ fn options_are_checked() {
         claims: Some(serde_json::from_value(json!({ "sid": "mine" })).unwrap()),
     };
     let (a, store) = (authority(), TestStore::new());
-    let r = run(handshake::login(&a, &store, &request(None), &bad_login, store.now.get(), &()));
+    let r = run(handshake::login(&a, &store, &request(None), &bad_login, store.time(), &()));
     assert_eq!((r.status, code(&r)), (400, "ERR_INVALID_OPTIONS"));
 }
 
@@ -455,25 +478,25 @@ fn log_lines_tell_what_happened_and_never_carry_a_token() {
         scope: Some("read".into()),
         claims: None,
     };
-    let r0 = run(handshake::login(&a, &store, &request(None), &options, store.now.get(), &log));
+    let r0 = run(handshake::login(&a, &store, &request(None), &options, store.time(), &log));
     let t0 = cookie_of(&r0);
     let access = r0.body["access_token"].as_str().unwrap().to_string();
-    let r1 = run(handshake::refresh(&a, &store, &request(Some(&t0)), store.now.get(), &log));
+    let r1 = run(handshake::refresh(&a, &store, &request(Some(&t0)), store.time(), &log));
     let t1 = cookie_of(&r1);
-    run(handshake::refresh(&a, &store, &request(Some(&t0)), store.now.get(), &log)); // retry inside grace
+    run(handshake::refresh(&a, &store, &request(Some(&t0)), store.time(), &log)); // retry inside grace
     store.now.set(store.now.get() + 60);
-    run(handshake::refresh(&a, &store, &request(Some(&t0)), store.now.get(), &log)); // reuse
+    run(handshake::refresh(&a, &store, &request(Some(&t0)), store.time(), &log)); // reuse
     run(handshake::refresh(
         &a,
         &store,
         &request(Some("tsr1.forged.0.x.y")),
-        store.now.get(),
+        store.time(),
         &log,
     ));
-    run(handshake::logout(&a, &store, &request(Some(&t1)), store.now.get(), &log));
-    run(handshake::revoke_subject(&a, &store, "bob", store.now.get(), &log)).unwrap();
+    run(handshake::logout(&a, &store, &request(Some(&t1)), store.time(), &log));
+    run(handshake::revoke_subject(&a, &store, "bob", store.time(), &log)).unwrap();
     store.fail_after.set(Some(0));
-    let r = run(handshake::refresh(&a, &store, &request(Some(&t1)), store.now.get(), &log));
+    let r = run(handshake::refresh(&a, &store, &request(Some(&t1)), store.time(), &log));
     assert_eq!(r.status, 503);
 
     let lines = log.0.borrow();
@@ -505,7 +528,11 @@ fn log_lines_tell_what_happened_and_never_carry_a_token() {
         for secret in [t0.as_str(), t1.as_str(), access.as_str(), evil_sub] {
             assert!(!line.contains(secret), "{line}");
         }
-        assert_eq!(tessera::redact::redact(line, a.fingerprint_key()), *line, "lines are already redacted");
+        assert_eq!(
+            tessera::redact::redact(line, a.fingerprint_key()),
+            *line,
+            "lines are already redacted"
+        );
     }
 }
 
@@ -517,8 +544,14 @@ fn a_full_memory_store_answers_logins_with_503_and_keeps_existing_sessions() {
         let mut inner = store.inner.borrow_mut();
         let now = store.now.get();
         let mut i = 0;
-        while inner.len() < tessera::store::MEMORY_STORE_MAX_RECORDS {
-            assert!(inner.put(&format!("filler:{i}"), serde_json::json!({"generation": 0}), None, 3600, now));
+        while inner.len() < MEMORY_STORE_MAX_RECORDS {
+            assert!(inner.put(
+                &format!("filler:{i}"),
+                serde_json::json!({"generation": 0}),
+                None,
+                3600,
+                Time::from_secs(now)
+            ));
             i += 1;
         }
     }
@@ -551,14 +584,12 @@ fn routes_of_handle() {
 }
 
 fn revoke_subject(a: &Authority, store: &TestStore, sub: &str) {
-    run(handshake::revoke_subject(a, store, sub, store.now.get(), &())).unwrap();
+    run(handshake::revoke_subject(a, store, sub, store.time(), &())).unwrap();
 }
 
 fn verify_code(a: &Authority, store: &TestStore, response: &Response) -> Option<ErrorCode> {
     let access = response.body["access_token"].as_str().unwrap();
-    run(handshake::verify(a, store, access, store.now.get() as f64, &[]))
-        .err()
-        .map(|e| e.code())
+    run(handshake::verify(a, store, access, store.time(), &[])).err().map(|e| e.code())
 }
 
 #[test]
@@ -608,7 +639,7 @@ fn log_out_everywhere_holds_past_every_record_ttl() {
     // The first subject record (written on day 0, TTL sessionTtl + reuseGrace + 1) is gone by now;
     // alice's own login rewrote hers on day 1, so force the expiry the review saw with a store
     // that forgot it.
-    store.inner.borrow_mut().forget(&tessera::store::subject_key("alice"));
+    store.inner.borrow_mut().forget(&subject_key("alice"));
     revoke_subject(&a, &store, "alice");
     let refused = refresh(&a, &store, &token);
     assert_eq!((refused.status, code(&refused)), (401, "ERR_INVALID_GRANT"));
@@ -634,13 +665,7 @@ fn a_subject_holds_at_most_max_sessions_and_the_oldest_goes_first() {
     // Ended families leave room: with two of three logged out, two more logins revoke nothing,
     // although the oldest entry of the list is a live one.
     for ended in [&first[2], &fourth] {
-        let out = run(handshake::logout(
-            &a,
-            &store,
-            &request(Some(&cookie_of(ended))),
-            store.now.get(),
-            &(),
-        ));
+        let out = run(handshake::logout(&a, &store, &request(Some(&cookie_of(ended))), store.time(), &()));
         assert_eq!(out.status, 200);
     }
     let more: Vec<Response> = (0..2).map(|_| login(&a, &store, "alice")).collect();
@@ -665,7 +690,7 @@ fn one_subject_cannot_fill_the_store() {
         assert_eq!(login(&a, &store, "mallory").status, 200);
     }
     // 5 live families, the subject record, and the families revoked in the last second (kept 1 s).
-    let records = store.inner.borrow().live(store.now.get());
+    let records = store.inner.borrow().live(store.time());
     assert!(records <= 5 + 1 + 20 + 20, "{records} records");
     store.now.set(store.now.get() + 2);
     let t = cookie_of(&login(&a, &store, "alice"));
@@ -678,17 +703,17 @@ fn logged_out_and_idle_families_free_their_store_slot() {
     let t = cookie_of(&login(&a, &store, "alice"));
     let sid = t.split('.').nth(1).unwrap().to_string();
     let key = format!("family:{sid}");
-    run(handshake::logout(&a, &store, &request(Some(&t)), store.now.get(), &()));
+    run(handshake::logout(&a, &store, &request(Some(&t)), store.time(), &()));
     store.now.set(store.now.get() + 1);
     assert!(
-        store.inner.borrow_mut().get(&key, store.now.get()).is_none(),
+        store.inner.borrow_mut().get(&key, store.time()).is_none(),
         "revoked: gone after 1 s"
     );
     let t = cookie_of(&login(&a, &store, "alice"));
     let key = format!("family:{}", t.split('.').nth(1).unwrap());
     store.now.set(store.now.get() + 3600 + 11);
     assert!(
-        store.inner.borrow_mut().get(&key, store.now.get()).is_none(),
+        store.inner.borrow_mut().get(&key, store.time()).is_none(),
         "idle: gone after idleTtl + grace"
     );
 }
@@ -708,7 +733,7 @@ fn host_prefixed_cookie() {
         cookie: Some(format!("__Host-rt={token}")),
         ..request(None)
     };
-    let next = run(handshake::refresh(&a, &store, &req, store.now.get(), &()));
+    let next = run(handshake::refresh(&a, &store, &req, store.time(), &()));
     assert_eq!(next.status, 200);
     // The endpoints stay under cookie.path; a plain "rt" cookie (tossed by a sibling) is not read.
     assert_eq!(
@@ -716,17 +741,17 @@ fn host_prefixed_cookie() {
         Some(tessera::authority::Route::Refresh)
     );
     assert_eq!(refresh(&a, &store, token).status, 401);
-    let clear = run(handshake::logout(&a, &store, &req, store.now.get(), &()));
+    let clear = run(handshake::logout(&a, &store, &req, store.time(), &()));
     assert_eq!(
         header(&clear, "set-cookie"),
         Some("__Host-rt=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
     );
     for name in ["__Host-rt", "__host-x"] {
         let options = json!({ "cookie": { "name": name } });
-        let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
+        let (private, _) = generate_key_pair(&Default::default()).unwrap();
         let mut full = json!({ "issuer": "https://a", "audience": "b", "signingKeys": [private], "allowedOrigins": [ORIGIN] });
         full["cookie"] = options["cookie"].clone();
-        let error = Authority::new(&serde_json::from_value(full).unwrap()).unwrap_err();
+        let error = Authority::new(&AuthorityOptions::from_json(full).unwrap()).unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvalidOptions, "{name}");
     }
 }
@@ -737,16 +762,19 @@ fn log_fingerprints_correlate_across_a_deployment_and_nowhere_else() {
     let fp = |a: &Authority| tessera::redact::redact(line, a.fingerprint_key());
     // Two processes of one deployment (same refreshSecret): the same fingerprints.
     assert_eq!(fp(&authority()), fp(&authority()));
-    let other = authority_with(json!({ "refreshSecret": tessera::b64::encode(&[10u8; 32]) }));
+    let other = authority_with(json!({ "refreshSecret": b64::encode(&[10u8; 32]) }));
     assert_ne!(fp(&authority()), fp(&other));
     // An explicit key wins; a short one is refused.
-    let keyed = |k: &[u8]| authority_with(json!({ "fingerprintKey": tessera::b64::encode(k) }));
+    let keyed = |k: &[u8]| authority_with(json!({ "fingerprintKey": b64::encode(k) }));
     assert_eq!(fp(&keyed(&[1u8; 16])), fp(&keyed(&[1u8; 16])));
     assert_ne!(fp(&keyed(&[1u8; 16])), fp(&authority()));
-    let (private, _) = tessera::signer::generate_key_pair(&Default::default()).unwrap();
-    let options = json!({ "issuer": "https://a", "audience": "b", "signingKeys": [private], "allowedOrigins": [ORIGIN], "fingerprintKey": tessera::b64::encode(&[1u8; 15]) });
-    let error = Authority::new(&serde_json::from_value(options).unwrap()).unwrap_err();
-    assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidOptions, Some("fingerprintKey")));
+    let (private, _) = generate_key_pair(&Default::default()).unwrap();
+    let options = json!({ "issuer": "https://a", "audience": "b", "signingKeys": [private], "allowedOrigins": [ORIGIN], "fingerprintKey": b64::encode(&[1u8; 15]) });
+    let error = Authority::new(&AuthorityOptions::from_json(options).unwrap()).unwrap_err();
+    assert_eq!(
+        (error.code(), error.claim_name()),
+        (ErrorCode::InvalidOptions, Some("fingerprintKey"))
+    );
 }
 
 #[test]
@@ -758,10 +786,10 @@ fn a_cut_or_emptied_tag_revokes_nothing() {
     let t1 = cookie_of(&refresh(&a, &store, &t0));
     store.now.set(store.now.get() + 60);
     let (body, tag) = t0.rsplit_once('.').unwrap();
-    let tag = tessera::b64::decode(tag, "").unwrap();
+    let tag = b64::decode(tag, "").unwrap();
     let ops = store.ops.get();
     for len in [0usize, 1, 8] {
-        let forged = format!("{body}.{}", tessera::b64::encode(&tag[..len]));
+        let forged = format!("{body}.{}", b64::encode(&tag[..len]));
         let r = refresh(&a, &store, &forged);
         assert_eq!((r.status, code(&r)), (401, "ERR_INVALID_GRANT"), "{len}-byte tag");
     }
@@ -773,18 +801,39 @@ fn a_cut_or_emptied_tag_revokes_nothing() {
 fn origins_are_compared_whole() {
     let (a, store) = (authority(), TestStore::new());
     let t0 = cookie_of(&login(&a, &store, "alice"));
-    for origin in ["https://app.example.evil.com", "https://app.example:8443", "https://app.example/", "https://app.exampl", "http://app.example", "HTTPS://APP.EXAMPLE"] {
+    for origin in [
+        "https://app.example.evil.com",
+        "https://app.example:8443",
+        "https://app.example/",
+        "https://app.exampl",
+        "http://app.example",
+        "HTTPS://APP.EXAMPLE",
+    ] {
         let req = Request {
             origin: Some(origin.into()),
             ..request(Some(&t0))
         };
         for response in [
-            run(handshake::refresh(&a, &store, &req, store.now.get(), &())),
-            run(handshake::logout(&a, &store, &req, store.now.get(), &())),
-            run(handshake::login(&a, &store, &req, &LoginOptions { sub: "x".into(), scope: None, claims: None }, store.now.get(), &())),
+            run(handshake::refresh(&a, &store, &req, store.time(), &())),
+            run(handshake::logout(&a, &store, &req, store.time(), &())),
+            run(handshake::login(
+                &a,
+                &store,
+                &req,
+                &LoginOptions {
+                    sub: "x".into(),
+                    scope: None,
+                    claims: None,
+                },
+                store.time(),
+                &(),
+            )),
         ] {
             assert_eq!((response.status, code(&response)), (403, "ERR_CSRF"), "{origin}");
-            assert!(header(&response, "set-cookie").is_none(), "a CSRF refusal sets no cookie ({origin})");
+            assert!(
+                header(&response, "set-cookie").is_none(),
+                "a CSRF refusal sets no cookie ({origin})"
+            );
         }
     }
     assert_eq!(refresh(&a, &store, &t0).status, 200);
@@ -796,12 +845,18 @@ fn csrf_refusals_keep_the_cookie() {
     let (a, store) = (authority(), TestStore::new());
     let t0 = cookie_of(&login(&a, &store, "alice"));
     for req in [
-        Request { csrf: None, ..request(Some(&t0)) },
-        Request { origin: None, ..request(Some(&t0)) },
+        Request {
+            csrf: None,
+            ..request(Some(&t0))
+        },
+        Request {
+            origin: None,
+            ..request(Some(&t0))
+        },
     ] {
         for response in [
-            run(handshake::refresh(&a, &store, &req, store.now.get(), &())),
-            run(handshake::logout(&a, &store, &req, store.now.get(), &())),
+            run(handshake::refresh(&a, &store, &req, store.time(), &())),
+            run(handshake::logout(&a, &store, &req, store.time(), &())),
         ] {
             assert_eq!(response.status, 403);
             assert!(header(&response, "set-cookie").is_none(), "{:?}", response.headers);
@@ -819,5 +874,9 @@ fn an_access_token_whose_family_record_is_gone_is_revoked() {
     assert_eq!(verify_code(&a, &store, &r), None);
     let sid = cookie_of(&r).split('.').nth(1).unwrap().to_string();
     store.inner.borrow_mut().forget(&format!("family:{sid}"));
-    assert_eq!(verify_code(&a, &store, &r), Some(ErrorCode::Revoked), "a store that lost the record must not keep it live");
+    assert_eq!(
+        verify_code(&a, &store, &r),
+        Some(ErrorCode::Revoked),
+        "a store that lost the record must not keep it live"
+    );
 }

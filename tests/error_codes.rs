@@ -15,15 +15,16 @@ mod common;
 use std::collections::HashSet;
 use std::fmt::Debug;
 
+use common::{at, b64};
 use common::{
     flip_s, is_low_s, json_with_trailing_bits, non_canonical, object, segments, signature_bytes, verifier, with_signature, TestKey, P256_N,
 };
 use serde_json::{json, Map, Value};
-use tessera::jws::{MAX_HEADER_LEN, MAX_TOKEN_LEN};
-use tessera::remote::{RemoteJwks, MAX_RESPONSE_BYTES};
-use tessera::signer::{self, KeyPairOptions, SignOptions, SignerOptions};
+use tessera::authority::signer::{self, KeyPairOptions, SignOptions, SignerOptions};
+use tessera::jose::jws::{MAX_HEADER_LEN, MAX_TOKEN_LEN};
+use tessera::verifier::remote::{RemoteJwks, MAX_RESPONSE_BYTES};
 use tessera::verifier::Keys;
-use tessera::{b64, Error, ErrorCode, KeySet, Result, Signer, Verifier};
+use tessera::{Error, ErrorCode, KeySet, Result, Signer, Time, Verifier, VerifyOptions};
 
 const NOW: f64 = 1_700_000_000.0;
 const NOW_I: i64 = 1_700_000_000;
@@ -129,8 +130,7 @@ impl Recorder {
 
     /// Verifying `token` must fail with `code`; the message must not contain any of the token.
     fn reject(&mut self, what: &str, verifier: &Verifier, token: &str, now: f64, scopes: &[&str], code: ErrorCode) -> Error {
-        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        match verifier.verify(token, now, &scopes) {
+        match verify_at(verifier, token, now, scopes) {
             Ok(claims) => panic!("{what}: expected {code}, got claims {claims:?}"),
             Err(error) => {
                 self.record(what, &error, code, &Self::token_pieces(token));
@@ -156,12 +156,20 @@ impl Recorder {
     }
 
     fn accept(&mut self, what: &str, verifier: &Verifier, token: &str, now: f64, scopes: &[&str]) -> Map<String, Value> {
-        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
         self.checks += 1;
-        verifier
-            .verify(token, now, &scopes)
-            .unwrap_or_else(|error| panic!("{what}: expected success, got {error}"))
+        verify_at(verifier, token, now, scopes).unwrap_or_else(|error| panic!("{what}: expected success, got {error}"))
     }
+}
+
+/// Verifies at `now` (unix seconds) as a caller of `verify(token, { now, requiredScopes })` does:
+/// the option is converted to the core's time first, and refused if it is not a time.
+fn verify_at(verifier: &Verifier, token: &str, now: f64, scopes: &[&str]) -> Result<Map<String, Value>> {
+    let options = VerifyOptions {
+        now: Some(now),
+        required_scopes: scopes.iter().map(|s| s.to_string()).collect(),
+    };
+    let time = options.now(Time::default())?;
+    verifier.verify(token, time, &options.required_scopes)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,11 +310,8 @@ fn group_structure(f: &Fixture, r: &mut Recorder) {
     let payload_segment = b64::encode(payload_json.as_bytes());
     r.accept("canonical padded header", &v, &f.k1.sign_segments(&header_segment, &p), NOW, &[]);
     r.accept("canonical padded payload", &v, &f.k1.sign_segments(&h, &payload_segment), NOW, &[]);
-    // A lenient decoder would read the same bytes from the non-canonical text.
-    assert_eq!(
-        b64::decode(&non_canonical(&header_segment), "x").map_err(|e| e.code()),
-        Err(ErrorCode::Malformed)
-    );
+    // A strict decoder refuses the non-canonical text (a lenient one would read the same bytes).
+    assert!(b64::decode(&non_canonical(&header_segment), "x").is_err());
     r.reject(
         "non-canonical header, valid signature",
         &v,
@@ -802,7 +807,7 @@ fn group_keys(f: &Fixture, r: &mut Recorder) {
         ("key is a string", json!({ "keys": ["k1"] }), None),
         (
             "too many keys",
-            json!({ "keys": vec![f.k1.public_json(); tessera::jwks::MAX_KEYS + 1] }),
+            json!({ "keys": vec![f.k1.public_json(); tessera::jose::jwks::MAX_KEYS + 1] }),
             None,
         ),
     ];
@@ -815,7 +820,7 @@ fn group_keys(f: &Fixture, r: &mut Recorder) {
     }
     r.ok(
         "exactly MAX_KEYS keys",
-        KeySet::from_json(&json!({ "keys": vec![f.k1.public_json(); tessera::jwks::MAX_KEYS] })),
+        KeySet::from_json(&json!({ "keys": vec![f.k1.public_json(); tessera::jose::jwks::MAX_KEYS] })),
     );
 }
 
@@ -912,7 +917,7 @@ fn group_signature(f: &Fixture, r: &mut Recorder) {
             now: Some(NOW),
             ..SignOptions::default()
         },
-        0.0,
+        Time::from_secs(0),
     );
     let signed = r.ok("Signer::sign", signed);
     r.accept("Signer token", &v, &signed, NOW, &[]);
@@ -1157,10 +1162,10 @@ fn group_time(f: &Fixture, r: &mut Recorder) {
             Map::new(),
             &SignOptions {
                 now: Some(NOW),
-                expires_in: Some(300.0),
+                expires_in: Some(300),
                 typ: None,
             },
-            0.0,
+            Time::from_secs(0),
         ),
     );
     r.accept("signer token at now + 299", &v, &token, NOW + 299.0, &[]);
@@ -1370,7 +1375,7 @@ fn group_identity(f: &Fixture, r: &mut Recorder) {
                 now: Some(NOW),
                 ..SignOptions::default()
             },
-            0.0,
+            Time::from_secs(0),
         ),
     );
     let full = f.verifier(json!({ "issuer": ISSUER, "audience": AUDIENCE, "subject": SUBJECT }));
@@ -1570,7 +1575,7 @@ fn group_required(f: &Fixture, r: &mut Recorder) {
                 now: Some(NOW),
                 ..SignOptions::default()
             },
-            0.0,
+            Time::from_secs(0),
         ),
     );
     r.accept("signer token under the at+jwt profile", &profile, &token, NOW, &[]);
@@ -1582,7 +1587,7 @@ fn group_required(f: &Fixture, r: &mut Recorder) {
                 now: Some(NOW),
                 ..SignOptions::default()
             },
-            0.0,
+            Time::from_secs(0),
         ),
     );
     r.reject_claim(
@@ -1764,51 +1769,51 @@ fn group_options(f: &Fixture, r: &mut Recorder) {
         "jwksUrl",
     );
     r.expect_claim(
-        "cooldown negative",
-        verifier(json!({ "jwksUrl": "https://issuer.example/jwks", "cooldown": -1 })),
+        "cooldownDuration negative",
+        verifier(json!({ "jwksUrl": "https://issuer.example/jwks", "cooldownDuration": -1 })),
         io,
-        "cooldown",
+        "cooldownDuration",
     );
     r.expect("options not an object", verifier(json!("jwks")), io);
 
     // Signer.
     let signer = f.k1.signer(Some(ISSUER), None);
-    let at = |now: Option<f64>, expires_in: Option<f64>, typ: Option<&str>| SignOptions {
-        now,
-        expires_in,
-        typ: typ.map(str::to_string),
-    };
+    let clock = Time::from_secs(0);
+    let sign_with = |options: Value| SignOptions::from_json(options).and_then(|o| signer.sign(Map::new(), &o, clock));
     for claim in ["iat", "exp", "jti", "iss"] {
         let claims = object(json!({ claim: "x" }));
+        let options = SignOptions {
+            now: Some(NOW),
+            ..SignOptions::default()
+        };
         r.expect_claim(
             &format!("signer claims set {claim}"),
-            signer.sign(claims, &at(Some(NOW), None, None), 0.0),
+            signer.sign(claims, &options, clock),
             io,
             claim,
         );
     }
-    for expires_in in [0.0, -1.0, 1.5, f64::NAN, 366.0 * 86400.0] {
+    for expires_in in [json!(0), json!(-1), json!(1.5), json!("300"), json!(366 * 86400)] {
         r.expect_claim(
             &format!("expiresIn {expires_in}"),
-            signer.sign(Map::new(), &at(Some(NOW), Some(expires_in), None), 0.0),
+            sign_with(json!({ "now": NOW, "expiresIn": expires_in })),
             io,
             "expiresIn",
         );
     }
     for now in [-1.0, f64::NAN, f64::INFINITY] {
-        r.expect_claim(
-            &format!("sign now {now}"),
-            signer.sign(Map::new(), &at(Some(now), None, None), 0.0),
-            io,
-            "now",
-        );
+        let options = SignOptions {
+            now: Some(now),
+            ..SignOptions::default()
+        };
+        r.expect_claim(&format!("sign now {now}"), signer.sign(Map::new(), &options, clock), io, "now");
     }
-    r.expect_claim(
-        "sign typ empty",
-        signer.sign(Map::new(), &at(Some(NOW), None, Some("")), 0.0),
-        io,
-        "typ",
-    );
+    r.expect_claim("sign typ empty", sign_with(json!({ "typ": "" })), io, "typ");
+    let options = SignOptions {
+        typ: Some(String::new()),
+        ..SignOptions::default()
+    };
+    r.expect_claim("sign typ empty, set directly", signer.sign(Map::new(), &options, clock), io, "typ");
     let options = |jwk: Value, issuer: Option<&str>| SignerOptions {
         private_jwk: jwk,
         issuer: issuer.map(str::to_string),
@@ -1856,13 +1861,9 @@ fn group_options(f: &Fixture, r: &mut Recorder) {
     assert!(private.get("d").is_some() && public.get("d").is_none());
     assert_eq!(public.get("kid"), Some(&json!("gen")));
     // Verifying options via from_json also reject unknown names.
-    r.expect(
-        "VerifyOptions unknown member",
-        tessera::options::from_json::<tessera::VerifyOptions>(&json!({ "nown": 1 }), "verify"),
-        io,
-    );
-    let checked = tessera::options::from_json::<tessera::VerifyOptions>(&json!({ "now": -5 }), "verify").expect("parses");
-    r.expect_claim("VerifyOptions now negative", checked.checked_now(NOW), io, "now");
+    r.expect("VerifyOptions unknown member", VerifyOptions::from_json(json!({ "nown": 1 })), io);
+    let checked = VerifyOptions::from_json(json!({ "now": -5 })).expect("parses");
+    r.expect_claim("VerifyOptions now negative", checked.now(at(NOW)), io, "now");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1871,29 +1872,29 @@ fn group_options(f: &Fixture, r: &mut Recorder) {
 fn group_remote(f: &Fixture, r: &mut Recorder) {
     let url = "https://issuer.example/.well-known/jwks.json";
     let token = f.token(json!({ "exp": NOW_I + 3600 }));
-    let mut v = verifier(json!({ "jwksUrl": url, "cacheMaxAge": 600, "cooldown": 30 })).expect("remote verifier");
+    let mut v = verifier(json!({ "jwksUrl": url, "cacheMaxAge": 600_000, "cooldownDuration": 30_000 })).expect("remote verifier");
     r.reject("jwksUrl verifier before any fetch", &v, &token, NOW, &[], ErrorCode::JwksFetch);
 
     let body = f.k1.jwks().to_string().into_bytes();
     let Keys::Remote(remote) = &mut v.keys else {
         panic!("a jwksUrl verifier has remote keys")
     };
-    assert_eq!(remote.needs_fetch(NOW), Ok(true));
-    remote.begin_fetch(NOW);
+    assert_eq!(remote.needs_fetch(at(NOW)), Ok(true));
+    let _ = remote.begin_fetch(at(NOW));
     r.expect(
         "complete_fetch 500 on a cold cache",
-        remote.complete_fetch(500, &body, NOW),
+        remote.complete_fetch(500, &body, at(NOW)),
         ErrorCode::JwksFetch,
     );
     assert!(remote.keys().is_none());
     r.expect(
         "needs_fetch during the cooldown after a failure",
-        remote.needs_fetch(NOW + 10.0),
+        remote.needs_fetch(at(NOW + 10.0)),
         ErrorCode::JwksFetch,
     );
-    assert_eq!(remote.needs_fetch(NOW + 30.0), Ok(true));
-    remote.begin_fetch(NOW + 30.0);
-    r.ok("complete_fetch 200", remote.complete_fetch(200, &body, NOW + 30.0));
+    assert_eq!(remote.needs_fetch(at(NOW + 30.0)), Ok(true));
+    let _ = remote.begin_fetch(at(NOW + 30.0));
+    r.ok("complete_fetch 200", remote.complete_fetch(200, &body, at(NOW + 30.0)));
     r.accept("verify after a good fetch", &v, &token, NOW + 30.0, &[]);
 
     let Keys::Remote(remote) = &mut v.keys else { panic!("remote") };
@@ -1906,34 +1907,38 @@ fn group_remote(f: &Fixture, r: &mut Recorder) {
         ("complete_fetch duplicate members", 200, br#"{"keys":[],"keys":[]}"#.to_vec()),
         ("complete_fetch too large", 200, vec![b' '; MAX_RESPONSE_BYTES + 1]),
     ] {
-        r.expect(what, remote.complete_fetch(status, &bytes, NOW + 700.0), ErrorCode::JwksFetch);
+        r.expect(what, remote.complete_fetch(status, &bytes, at(NOW + 700.0)), ErrorCode::JwksFetch);
         assert!(remote.keys().is_some_and(|k| k.contains_kid("k1")), "{what}: the good set survives");
     }
     // A response that is a JSON object but not a valid verification set is a key error.
     r.expect(
         "complete_fetch with a private key",
-        remote.complete_fetch(200, f.k1.private_json().to_string().as_bytes(), NOW + 700.0),
+        remote.complete_fetch(200, f.k1.private_json().to_string().as_bytes(), at(NOW + 700.0)),
         ErrorCode::InvalidKey,
     );
     r.expect(
         "complete_fetch with a private key in keys",
-        remote.complete_fetch(200, json!({ "keys": [f.k1.private_json()] }).to_string().as_bytes(), NOW + 700.0),
+        remote.complete_fetch(
+            200,
+            json!({ "keys": [f.k1.private_json()] }).to_string().as_bytes(),
+            at(NOW + 700.0),
+        ),
         ErrorCode::InvalidKey,
     );
     r.accept("cached set still verifies", &v, &token, NOW + 700.0, &[]);
 
     // RemoteJwks used directly.
-    let mut direct = RemoteJwks::new(url, None, None).expect("remote");
-    direct.begin_fetch(NOW);
+    let mut direct = RemoteJwks::new(url, None, None, None).expect("remote");
+    let _ = direct.begin_fetch(at(NOW));
     direct.fail_fetch();
     r.expect(
         "needs_fetch after a network failure",
-        direct.needs_fetch(NOW + 1.0),
+        direct.needs_fetch(at(NOW + 1.0)),
         ErrorCode::JwksFetch,
     );
     r.expect_claim(
         "RemoteJwks::new over http",
-        RemoteJwks::new("http://issuer.example/jwks", None, None),
+        RemoteJwks::new("http://issuer.example/jwks", None, None, None),
         ErrorCode::InvalidOptions,
         "jwksUrl",
     );
@@ -1975,12 +1980,14 @@ fn every_error_code_is_triggered() {
         group(&fixture, &mut recorder);
         println!("{name}: {} checks", recorder.checks - before);
     }
-    // The refresh handshake's codes are triggered by tests/authority.rs.
+    // The refresh handshake's codes are triggered by tests/authority.rs; ERR_FREED only exists
+    // in JavaScript (an object used after free(): tests/js/api.test.mjs).
     let handshake = [
         ErrorCode::InvalidGrant,
         ErrorCode::Csrf,
         ErrorCode::Revoked,
         ErrorCode::StoreUnavailable,
+        ErrorCode::Freed,
     ];
     let all: HashSet<ErrorCode> = ErrorCode::ALL.into_iter().filter(|c| !handshake.contains(c)).collect();
     let missing: Vec<&str> = all.iter().filter(|c| !recorder.seen.contains(c)).map(|c| c.as_str()).collect();
@@ -2084,11 +2091,10 @@ fn at_jwt_profile_type_checks_client_id_and_jti() {
     }
 }
 
-/// The core `Verifier::verify` (and `jwt::verify` / `Validation::validate`) takes `now` from the
-/// caller but never checks it. With `now = NaN` every time comparison is false, so `exp`, `nbf`,
-/// `iat` and `maxTokenAge` all pass: an expired token verifies (fail-open). `+inf` likewise
-/// disables `nbf`/`iat`. The wasm layer is protected (it calls `VerifyOptions::checked_now`),
-/// Rust callers of the core API are not.
+/// With `now = NaN` every time comparison would be false, so `exp`, `nbf`, `iat` and
+/// `maxTokenAge` would all pass (fail-open); `+inf` likewise disables `nbf`/`iat`. The core takes
+/// only `Time`, which cannot hold such values; the `now` option is converted at the one place
+/// (`VerifyOptions::now`) and refused there.
 #[test]
 fn verifier_rejects_non_finite_now() {
     let f = Fixture::new();

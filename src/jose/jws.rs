@@ -5,38 +5,17 @@
 
 use serde_json::{Map, Value};
 
-use crate::b64;
+use super::b64;
+use super::json;
+use super::jwa::Algorithm;
+use super::jwks::KeySet;
 use crate::error::{Error, ErrorCode, Result};
 use crate::es256::PublicKey;
-use crate::json;
-use crate::jwks::KeySet;
 
 /// Tokens longer than this (bytes) are rejected before any decoding.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 /// Encoded protected headers longer than this are rejected before decoding.
 pub const MAX_HEADER_LEN: usize = 2 * 1024;
-
-/// The JWS algorithms Tessera implements.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Algorithm {
-    Es256,
-}
-
-impl Algorithm {
-    pub fn name(self) -> &'static str {
-        match self {
-            Algorithm::Es256 => "ES256",
-        }
-    }
-
-    /// The algorithm for a name, if Tessera implements it (`none` never).
-    pub fn from_name(name: &str) -> Option<Algorithm> {
-        match name {
-            "ES256" => Some(Algorithm::Es256),
-            _ => None,
-        }
-    }
-}
 
 /// A protected header that passed the structural checks.
 #[derive(Clone, Debug)]

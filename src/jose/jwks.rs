@@ -2,10 +2,10 @@
 
 use serde_json::Value;
 
+use super::jwa::Algorithm;
+use super::jwk::{self, Jwk, Parsed};
 use crate::error::{Error, ErrorCode, Result};
 use crate::es256::PublicKey;
-use crate::jwk::{self, Jwk, Parsed};
-use crate::jws::Algorithm;
 
 /// At most this many keys in one set: a bound on work per token and on memory.
 pub const MAX_KEYS: usize = 100;

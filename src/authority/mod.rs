@@ -1,30 +1,38 @@
 //! The refresh handshake's server side, sans-I/O: options, request checks (CSRF, size), the
 //! decisions of login / refresh / logout, access-token issuance and the one mapping of errors
-//! to HTTP responses. The binding layer does the store I/O in between (see `wasm/authority.rs`).
+//! to HTTP responses. The flows over a store are in [`handshake`]; the binding layer only reads
+//! requests, performs store I/O and writes responses.
 
-use serde::Deserialize;
+pub mod cookie;
+pub mod handshake;
+pub mod refresh;
+pub mod signer;
+pub mod store;
+
 use serde_json::{json, Map, Value};
 
-use crate::cookie;
 use crate::error::{Error, ErrorCode, Result};
-use crate::jwt::{self, OneOrMany, VerifiedJwt};
+use crate::jose::b64;
+use crate::jose::jwt::{self, ClaimRules, VerifiedJwt};
+use crate::options::Options;
 use crate::redact::FingerprintKey;
-use crate::refresh::{self, Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
-use crate::signer::{SignOptions, Signer, SignerOptions};
+use crate::time::Time;
 use crate::verifier::{Verifier, VerifierOptions};
+use refresh::{Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
+use signer::{SignOptions, Signer};
 
 /// The custom request header that refresh, login and logout require (it forces a CORS
 /// preflight, so another site cannot send it).
 pub const CSRF_HEADER: &str = "tessera-request";
-/// Requests to the auth endpoints larger than this are refused (`400`).
+/// Requests to the auth endpoints larger than this are refused (`400`). A binding reads at most
+/// this many bytes + 1 of a body, whatever `Content-Length` says (a chunked body has none).
 pub const MAX_BODY_BYTES: u64 = 16 * 1024;
 /// Compare-and-set attempts before a refresh gives up with `503`.
 pub const MAX_ATTEMPTS: usize = 16;
 /// Default of the `maxSessionsPerSubject` option.
 pub const DEFAULT_MAX_SESSIONS_PER_SUBJECT: usize = 50;
 
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CookieOptions {
     pub name: Option<String>,
     /// The path of the auth endpoints (default `/auth`), and the cookie's `Path` unless
@@ -35,12 +43,13 @@ pub struct CookieOptions {
     pub host_prefix: Option<bool>,
 }
 
-/// `new Authority(options)` (the `store` option is taken by the binding layer).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+/// `new Authority(options)`. The live options (`store`, `clock`, `log`) stay in the binding,
+/// which says whether a store was given ([`AuthorityOptions::custom_store`]).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AuthorityOptions {
     pub issuer: String,
-    pub audience: OneOrMany,
+    /// The `aud` of the access tokens: a string, or an array of strings.
+    pub audience: Value,
     /// Private JWKs; the first signs, all are published and accepted (rotation).
     pub signing_keys: Vec<Value>,
     pub access_token_ttl: Option<i64>,
@@ -48,7 +57,7 @@ pub struct AuthorityOptions {
     pub idle_ttl: Option<i64>,
     pub reuse_grace: Option<i64>,
     pub allowed_origins: Vec<String>,
-    pub cookie: Option<CookieOptions>,
+    pub cookie: CookieOptions,
     /// Base64url key (≥ 32 bytes) authenticating refresh tokens. Required with a persistent
     /// store; generated per instance when absent (fine for the in-memory store only).
     pub refresh_secret: Option<String>,
@@ -58,34 +67,145 @@ pub struct AuthorityOptions {
     /// Base64url key (≥ 16 bytes) of the fingerprints in log lines (see `redact`). Default: derived
     /// from `refresh_secret` when set (so every process of a deployment correlates), else random.
     pub fingerprint_key: Option<String>,
+    /// Whether sessions live in a store the caller gave (shared by instances, surviving restarts).
+    pub custom_store: bool,
+}
+
+/// Whole seconds in `min..=10 years`.
+fn ttl(options: &mut Options, name: &str, min: i64) -> Result<Option<i64>> {
+    let mut problem = String::from("must be a whole number of seconds from ");
+    problem.push_str(if min == 0 {
+        "0"
+    } else if min == 5 {
+        "5"
+    } else {
+        "60"
+    });
+    problem.push_str(" to 315360000");
+    options.integer(name, min, 10 * 365 * 86400, &problem)
+}
+
+impl AuthorityOptions {
+    /// From the options object (JS names, without the live options).
+    pub fn from_json(value: Value) -> Result<AuthorityOptions> {
+        AuthorityOptions::read(Options::new(value, "Authority")?)
+    }
+
+    /// From JSON text (what the JavaScript glue passes).
+    pub fn parse(text: &str) -> Result<AuthorityOptions> {
+        AuthorityOptions::read(Options::parse(text, "Authority")?)
+    }
+
+    fn read(mut o: Options) -> Result<AuthorityOptions> {
+        let required = |value: Option<String>, name: &str| value.ok_or_else(|| Error::option("Authority", name, "is required"));
+        let issuer = required(o.non_empty_string("issuer")?, "issuer")?;
+        let audience = match o.one_or_many("audience")? {
+            None => return Err(Error::option("Authority", "audience", "is required")),
+            Some(mut list) if list.len() == 1 => Value::from(list.remove(0)),
+            Some(list) => Value::from(list),
+        };
+        let signing_keys = match o.take("signingKeys") {
+            Some(Value::Array(keys)) if !keys.is_empty() => keys,
+            _ => return Err(Error::option("Authority", "signingKeys", "needs at least one private JWK")),
+        };
+        let read = AuthorityOptions {
+            issuer,
+            audience,
+            signing_keys,
+            access_token_ttl: ttl(&mut o, "accessTokenTtl", 5)?,
+            session_ttl: ttl(&mut o, "sessionTtl", 60)?,
+            idle_ttl: ttl(&mut o, "idleTtl", 60)?,
+            reuse_grace: ttl(&mut o, "reuseGrace", 0)?,
+            allowed_origins: o.strings("allowedOrigins")?.unwrap_or_default(),
+            cookie: match o.nested("cookie")? {
+                None => CookieOptions::default(),
+                Some(mut c) => {
+                    let cookie = CookieOptions {
+                        name: c.string("name")?,
+                        path: c.string("path")?,
+                        host_prefix: c.boolean("hostPrefix")?,
+                    };
+                    c.finish()?;
+                    cookie
+                }
+            },
+            refresh_secret: o.string("refreshSecret")?,
+            client_id: o.non_empty_string("clientId")?,
+            max_sessions_per_subject: o.integer("maxSessionsPerSubject", 1, 10_000, "must be a whole number from 1 to 10000")?,
+            fingerprint_key: o.string("fingerprintKey")?,
+            custom_store: false,
+        };
+        o.finish()?;
+        Ok(read)
+    }
 }
 
 /// `authority.login(request, { sub, scope, claims })`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoginOptions {
     pub sub: String,
     pub scope: Option<String>,
     pub claims: Option<Map<String, Value>>,
 }
 
-/// The parts of an HTTP request the authority looks at.
-#[derive(Clone, Debug, Default)]
-pub struct Request {
-    pub method: String,
-    pub origin: Option<String>,
-    pub csrf: Option<String>,
-    pub cookie: Option<String>,
-    pub content_length: Option<u64>,
+impl LoginOptions {
+    pub fn from_json(value: Value) -> Result<LoginOptions> {
+        LoginOptions::read(Options::new(value, "login")?)
+    }
+
+    pub fn parse(text: &str) -> Result<LoginOptions> {
+        LoginOptions::read(Options::parse(text, "login")?)
+    }
+
+    fn read(mut o: Options) -> Result<LoginOptions> {
+        let read = LoginOptions {
+            sub: o.string("sub")?.ok_or_else(|| Error::option("login", "sub", "is required"))?,
+            scope: o.string("scope")?,
+            claims: o.object("claims")?,
+        };
+        o.finish()?;
+        Ok(read)
+    }
 }
 
-/// A response to send.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Response {
-    pub status: u16,
-    pub headers: Vec<(&'static str, String)>,
-    pub body: Value,
+/// The parts of an HTTP request the authority looks at.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Request {
+    pub method: String,
+    pub url: String,
+    pub origin: Option<String>,
+    /// The `Tessera-Request` header.
+    pub csrf: Option<String>,
+    pub cookie: Option<String>,
+    /// Bytes of the body: the declared `Content-Length`, or what was read when that is more (a
+    /// binding reads at most [`MAX_BODY_BYTES`] + 1).
+    pub body_length: Option<u64>,
 }
+
+impl Request {
+    /// From the JSON text a binding makes of a request: `{ method, url, origin, csrf, cookie,
+    /// bodyLength }` (headers absent or `null` when the request has none).
+    pub fn parse(text: &str) -> Result<Request> {
+        let malformed = || Error::malformed("the request could not be read");
+        let mut o = Options::parse(text, "request").map_err(|_| malformed())?;
+        let request = Request {
+            method: o.string("method").map_err(|_| malformed())?.unwrap_or_default(),
+            url: o.string("url").map_err(|_| malformed())?.unwrap_or_default(),
+            origin: o.string("origin").map_err(|_| malformed())?,
+            csrf: o.string("csrf").map_err(|_| malformed())?,
+            cookie: o.string("cookie").map_err(|_| malformed())?,
+            body_length: o
+                .number("bodyLength")
+                .map_err(|_| malformed())?
+                .filter(|n| *n >= 0.0)
+                .map(|n| n.min(u64::MAX as f64) as u64),
+        };
+        o.finish().map_err(|_| malformed())?;
+        Ok(request)
+    }
+}
+
+pub use crate::verifier::challenge::{error_response, Response};
 
 #[derive(Debug)]
 pub struct Authority {
@@ -104,22 +224,9 @@ pub struct Authority {
     cookie_scope: String,
     key: RefreshKey,
     client_id: String,
-    pub persistent_secret: bool,
     /// Live families per subject.
     pub max_sessions: usize,
     fingerprint_key: FingerprintKey,
-}
-
-fn seconds(value: Option<i64>, default: i64, name: &'static str, min: i64) -> Result<i64> {
-    let value = value.unwrap_or(default);
-    if value < min || value > 10 * 365 * 86400 {
-        return Err(Error::claim(
-            ErrorCode::InvalidOptions,
-            name,
-            format!("option {name} must be between {min} and 315360000 seconds"),
-        ));
-    }
-    Ok(value)
 }
 
 /// Claims the authority sets itself; login `claims` may not carry them.
@@ -154,92 +261,97 @@ impl Authority {
     }
 
     pub fn new(options: &AuthorityOptions) -> Result<Authority> {
+        let invalid = |name: &str, problem: &str| Error::option("Authority", name, problem);
+        if options.issuer.is_empty() {
+            return Err(invalid("issuer", "must be a non-empty string"));
+        }
+        for (value, name, min) in [
+            (options.access_token_ttl, "accessTokenTtl", 5),
+            (options.session_ttl, "sessionTtl", 60),
+            (options.idle_ttl, "idleTtl", 60),
+            (options.reuse_grace, "reuseGrace", 0),
+        ] {
+            if value.is_some_and(|v| v < min || v > 10 * 365 * 86400) {
+                return Err(invalid(name, "is out of range (see the README)"));
+            }
+        }
+        if options.max_sessions_per_subject.is_some_and(|n| !(1..=10_000).contains(&n)) {
+            return Err(invalid("maxSessionsPerSubject", "must be a whole number from 1 to 10000"));
+        }
         if options.signing_keys.is_empty() {
-            return Err(Error::claim(
-                ErrorCode::InvalidOptions,
-                "signingKeys",
-                "option signingKeys needs at least one private JWK",
-            ));
+            return Err(invalid("signingKeys", "needs at least one private JWK"));
         }
         let mut signers = Vec::new();
         for jwk in &options.signing_keys {
-            signers.push(Signer::new(&SignerOptions {
-                private_jwk: jwk.clone(),
-                issuer: Some(options.issuer.clone()),
-                audience: Some(options.audience.clone()),
-            })?);
+            signers.push(Signer::for_authority(jwk, &options.issuer, &options.audience)?);
         }
         let keys: Vec<Value> = signers.iter().map(Signer::public_jwk).collect();
         let jwks = json!({ "keys": keys });
+        let audience = match &options.audience {
+            Value::String(one) => vec![one.clone()],
+            other => other
+                .as_array()
+                .map(|list| list.iter().filter_map(|a| a.as_str().map(str::to_string)).collect())
+                .unwrap_or_default(),
+        };
         let verifier = Verifier::new(&VerifierOptions {
             jwks: Some(jwks.clone()),
-            issuer: Some(OneOrMany::One(options.issuer.clone())),
-            audience: Some(options.audience.clone()),
-            profile: Some(jwt::PROFILE_AT_JWT.into()),
+            rules: ClaimRules {
+                issuer: Some(vec![options.issuer.clone()]),
+                audience: Some(audience),
+                profile: Some(jwt::PROFILE_AT_JWT.into()),
+                ..ClaimRules::default()
+            },
             ..VerifierOptions::default()
         })?;
-        let session_ttl = seconds(options.session_ttl, 14 * 86400, "sessionTtl", 60)?;
+        let session_ttl = options.session_ttl.unwrap_or(14 * 86400);
         let policy = Policy {
             session_ttl,
-            idle_ttl: seconds(options.idle_ttl, 3 * 86400, "idleTtl", 60)?.min(session_ttl),
-            reuse_grace: seconds(options.reuse_grace, 10, "reuseGrace", 0)?,
+            idle_ttl: options.idle_ttl.unwrap_or(3 * 86400).min(session_ttl),
+            reuse_grace: options.reuse_grace.unwrap_or(10),
         };
-        let access_ttl = seconds(options.access_token_ttl, 300, "accessTokenTtl", 5)?;
+        let access_ttl = options.access_token_ttl.unwrap_or(300);
         if options.allowed_origins.is_empty()
             || options
                 .allowed_origins
                 .iter()
                 .any(|o| o.is_empty() || o.ends_with('/') || !o.contains("://"))
         {
-            return Err(Error::claim(
-                ErrorCode::InvalidOptions,
-                "allowedOrigins",
-                "option allowedOrigins must list origins like https://app.example",
-            ));
+            return Err(invalid("allowedOrigins", "must list origins like https://app.example"));
         }
-        let cookie_options = options.cookie.clone().unwrap_or_default();
-        let cookie_path = cookie_options.path.unwrap_or_else(|| "/auth".into());
-        let host_prefix = cookie_options.host_prefix.unwrap_or(false);
-        let base_name = cookie_options.name.unwrap_or_else(|| "tessera_rt".into());
+        let cookie_path = options.cookie.path.clone().unwrap_or_else(|| "/auth".into());
+        let base_name = options.cookie.name.clone().unwrap_or_else(|| "tessera_rt".into());
         cookie::check_options(&base_name, &cookie_path)?;
-        let (cookie_name, cookie_scope) = if host_prefix {
-            (format!("{}{base_name}", cookie::HOST_PREFIX), "/".to_string())
+        let (cookie_name, cookie_scope) = if options.cookie.host_prefix.unwrap_or(false) {
+            let mut name = String::from(cookie::HOST_PREFIX);
+            name.push_str(&base_name);
+            (name, "/".to_string())
         } else {
             (base_name, cookie_path.clone())
         };
-        let max_sessions = match options.max_sessions_per_subject {
-            None => DEFAULT_MAX_SESSIONS_PER_SUBJECT,
-            Some(n @ 1..=10_000) => n as usize,
-            Some(_) => {
-                return Err(Error::claim(
-                    ErrorCode::InvalidOptions,
-                    "maxSessionsPerSubject",
-                    "option maxSessionsPerSubject must be between 1 and 10000",
-                ))
-            }
-        };
+        let max_sessions = options
+            .max_sessions_per_subject
+            .map_or(DEFAULT_MAX_SESSIONS_PER_SUBJECT, |n| n as usize);
         let key = match &options.refresh_secret {
-            Some(secret) => RefreshKey::new(
-                &crate::b64::decode(secret, "")
-                    .map_err(|_| Error::claim(ErrorCode::InvalidOptions, "refreshSecret", "option refreshSecret must be base64url"))?,
-            )?,
+            Some(secret) => RefreshKey::new(&b64::decode(secret, "").map_err(|_| invalid("refreshSecret", "must be base64url"))?)?,
+            // Tokens must stay valid across the instances and restarts that share a store.
+            None if options.custom_store => return Err(invalid("refreshSecret", "is required with the store option")),
             None => RefreshKey::generate()?,
         };
         let fingerprint_key = match (&options.fingerprint_key, &options.refresh_secret) {
-            (Some(encoded), _) => FingerprintKey::new(&crate::b64::decode(encoded, "").map_err(|_| {
-                Error::claim(ErrorCode::InvalidOptions, "fingerprintKey", "option fingerprintKey must be base64url")
-            })?)?,
+            (Some(encoded), _) => {
+                FingerprintKey::new(&b64::decode(encoded, "").map_err(|_| invalid("fingerprintKey", "must be base64url"))?)?
+            }
             (None, Some(_)) => key.fingerprint_key(),
             (None, None) => FingerprintKey::random(),
         };
-        let audience = match &options.audience {
-            OneOrMany::One(one) => Value::from(one.clone()),
-            OneOrMany::Many(many) => Value::from(many.clone()),
-        };
-        let signer = signers.into_iter().next().ok_or_else(|| Error::invalid_options("no signing key"))?;
+        let signer = signers
+            .into_iter()
+            .next()
+            .ok_or_else(|| invalid("signingKeys", "needs at least one private JWK"))?;
         Ok(Authority {
             issuer: options.issuer.clone(),
-            audience,
+            audience: options.audience.clone(),
             signer,
             jwks,
             verifier,
@@ -251,7 +363,6 @@ impl Authority {
             cookie_scope,
             key,
             client_id: options.client_id.clone().unwrap_or_else(|| "tessera".into()),
-            persistent_secret: options.refresh_secret.is_some(),
             max_sessions,
             fingerprint_key,
         })
@@ -277,7 +388,7 @@ impl Authority {
         if request.method != "POST" {
             return Err(Error::malformed("the auth endpoints accept POST only"));
         }
-        if request.content_length.is_some_and(|n| n > MAX_BODY_BYTES) {
+        if request.body_length.is_some_and(|n| n > MAX_BODY_BYTES) {
             return Err(Error::malformed("the request body is too large"));
         }
         if request.csrf.as_deref() != Some("1") {
@@ -326,14 +437,14 @@ impl Authority {
     }
 
     /// A new session family for `options` (the app has already checked the credentials).
-    pub fn start(&self, options: &LoginOptions, subject_epoch: u64, now: i64) -> Result<(Family, RefreshToken)> {
+    pub fn start(&self, options: &LoginOptions, subject_epoch: u64, now: Time) -> Result<(Family, RefreshToken)> {
         self.check_login(options)?;
         let claims = options.claims.clone().unwrap_or_default();
         let scope = options.scope.clone().unwrap_or_default();
         refresh::start(&self.key, &options.sub, &scope, claims, subject_epoch, &self.policy, now)
     }
 
-    pub fn rotate(&self, record: &Family, presented: &Presented, subject_epoch: u64, now: i64) -> Result<Rotation> {
+    pub fn rotate(&self, record: &Family, presented: &Presented, subject_epoch: u64, now: Time) -> Result<Rotation> {
         refresh::rotate(&self.key, record, presented, &self.policy, subject_epoch, now)
     }
 
@@ -341,11 +452,11 @@ impl Authority {
     /// whichever is first) plus the grace window; a revoked family one second, since a missing
     /// record is refused exactly as a revoked one is. So logged-out, revoked and idle families free
     /// their store slot at once, not at their absolute expiry.
-    pub fn family_ttl(&self, record: &Family, now: i64) -> i64 {
+    pub fn family_ttl(&self, record: &Family, now: Time) -> i64 {
         if record.revoked {
             return 1;
         }
-        (record.idle_expires_at.min(record.expires_at) - now).max(0) + self.policy.reuse_grace + 1
+        (record.idle_expires_at.min(record.expires_at) - now.secs()).max(0) + self.policy.reuse_grace + 1
     }
 
     /// How long the store keeps a subject record after its last write: past it, every family
@@ -358,24 +469,17 @@ impl Authority {
     /// The signing input of an access token for the family (RFC 9068: `sid` is the family id;
     /// fresh `iat`/`exp`/`jti`). The handshake signs it (in Rust or by the runtime) and passes the
     /// token to [`Authority::signed_token_response`].
-    pub fn access_token_input(&self, family: &Family, now: i64) -> Result<String> {
+    pub fn access_token_input(&self, family: &Family, now: Time) -> Result<String> {
         let mut claims = family.claims.clone();
         claims.insert("sub".into(), family.sub.clone().into());
         claims.insert("client_id".into(), self.client_id.clone().into());
         claims.insert("scope".into(), family.scope.clone().into());
         claims.insert("sid".into(), family.family.clone().into());
         let options = SignOptions {
-            now: Some(now as f64),
-            expires_in: Some(self.access_ttl as f64),
-            typ: None,
+            expires_in: Some(self.access_ttl),
+            ..SignOptions::default()
         };
-        self.signer.signing_input(claims, &options, now as f64)
-    }
-
-    /// The active signing key as JWK members `(x, y, d)` for a runtime signer.
-    #[doc(hidden)]
-    pub fn signing_key_members(&self) -> Option<(String, String, String)> {
-        self.signer.private_jwk_members()
+        self.signer.signing_input(claims, &options, now)
     }
 
     /// Whether `signature` over `input` verifies with the active signing key (a check of a
@@ -390,14 +494,15 @@ impl Authority {
     }
 
     /// `200` with the access token in the body and the refresh token only in `Set-Cookie`.
-    pub fn signed_token_response(&self, family: &Family, refresh_token: &RefreshToken, now: i64, access_token: String) -> Response {
+    pub fn signed_token_response(&self, family: &Family, refresh_token: &RefreshToken, now: Time, access_token: String) -> Response {
+        let remaining = family.remaining(now.secs());
         Response {
             status: 200,
             headers: vec![
                 ("cache-control", "no-store".into()),
                 (
                     "set-cookie",
-                    cookie::set(&self.cookie_name, refresh_token.as_str(), &self.cookie_scope, family.remaining(now)),
+                    cookie::set(&self.cookie_name, refresh_token.as_str(), &self.cookie_scope, remaining),
                 ),
             ],
             // `refresh_expires_in`: the session's remaining absolute lifetime (the refresh token
@@ -406,7 +511,7 @@ impl Authority {
                 "access_token": access_token,
                 "token_type": "Bearer",
                 "expires_in": self.access_ttl,
-                "refresh_expires_in": family.remaining(now),
+                "refresh_expires_in": remaining,
                 "scope": family.scope,
             }),
         }
@@ -436,17 +541,21 @@ impl Authority {
                 body: json!({ "error": "invalid_request", "code": "ERR_MALFORMED" }),
             };
         }
-        error_response(error, Some(clear))
+        let mut response = error_response(Some(error.code()));
+        if error.code() == ErrorCode::InvalidGrant {
+            response.headers.push(clear);
+        }
+        response
     }
 
     /// Verifies an access token's signature and claims (revocation is checked by the caller
     /// with the store: [`Authority::check_session`]).
-    pub fn verify(&self, token: &str, now: f64, scopes: &[String]) -> Result<Map<String, Value>> {
+    pub fn verify(&self, token: &str, now: Time, scopes: &[String]) -> Result<Map<String, Value>> {
         self.verifier.verify(token, now, scopes)
     }
 
     /// [`Authority::verify`], returning the verified token whole (header, claims, claims text).
-    pub fn verify_jwt(&self, token: &str, now: f64, scopes: &[String]) -> Result<VerifiedJwt> {
+    pub fn verify_jwt(&self, token: &str, now: Time, scopes: &[String]) -> Result<VerifiedJwt> {
         self.verifier.verify_with(token, now, scopes, VerifiedJwt::clone)
     }
 
@@ -466,50 +575,5 @@ impl Authority {
 
     pub fn audience(&self) -> &Value {
         &self.audience
-    }
-}
-
-/// Errors as HTTP responses (RFC 6749 §5.2 for the token endpoints, RFC 6750 §3 for APIs).
-/// `clear_cookie` is sent with `invalid_grant`.
-pub fn error_response(error: &Error, clear_cookie: Option<(&'static str, String)>) -> Response {
-    use ErrorCode as C;
-    let code = error.code();
-    let (status, wire, bearer) = match code {
-        C::InvalidGrant => (401, "invalid_grant", None),
-        C::Csrf => (403, "forbidden", None),
-        C::StoreUnavailable => (503, "temporarily_unavailable", None),
-        C::InvalidOptions => (400, "invalid_request", None),
-        C::InsufficientScope => (403, "insufficient_scope", Some("insufficient_scope")),
-        C::JwksFetch => (503, "temporarily_unavailable", None),
-        C::Malformed
-        | C::AlgNotAllowed
-        | C::Unsupported
-        | C::NoMatchingKey
-        | C::AmbiguousKey
-        | C::InvalidKey
-        | C::BadSignature
-        | C::Expired
-        | C::NotYetValid
-        | C::IssuedInFuture
-        | C::TooOld
-        | C::BadIssuer
-        | C::BadAudience
-        | C::BadSubject
-        | C::BadType
-        | C::MissingClaim
-        | C::InvalidClaim
-        | C::Revoked => (401, "invalid_token", Some("invalid_token")),
-    };
-    let mut headers = vec![("cache-control", "no-store".to_string())];
-    if let Some(bearer) = bearer {
-        headers.push(("www-authenticate", format!("Bearer error=\"{bearer}\"")));
-    }
-    if code == C::InvalidGrant {
-        headers.extend(clear_cookie);
-    }
-    Response {
-        status,
-        headers,
-        body: json!({ "error": wire, "code": code.as_str() }),
     }
 }

@@ -4,29 +4,50 @@
 //! `iat` (future, max age) → `nbf` → `exp` → scopes. A claim of the wrong JSON type is
 //! `ERR_INVALID_CLAIM`, never "absent".
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use super::json;
+use super::jwa::Algorithm;
+use super::jwks::KeySet;
+use super::jws;
 use crate::error::{Error, ErrorCode, Result};
-use crate::json;
-use crate::jwks::KeySet;
-use crate::jws::{self, Algorithm};
-use crate::verifier::VerifierOptions;
+use crate::options::Options;
+use crate::time::Time;
 
-/// One string or a list of strings (`issuer`, `audience`).
-#[derive(Clone, Debug, Deserialize, PartialEq)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
+/// The claim rules as a caller states them (the options of a verifier, minus its keys).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ClaimRules {
+    /// Allowed `alg` names; default `["ES256"]`.
+    pub algorithms: Option<Vec<String>>,
+    /// Accepted `iss` values.
+    pub issuer: Option<Vec<String>>,
+    /// Accepted audiences; the token's `aud` must contain one.
+    pub audience: Option<Vec<String>>,
+    pub subject: Option<String>,
+    pub typ: Option<String>,
+    pub required_claims: Option<Vec<String>>,
+    /// Seconds.
+    pub max_token_age: Option<f64>,
+    /// Seconds.
+    pub clock_tolerance: Option<f64>,
+    /// `"at+jwt"`: RFC 9068 access tokens.
+    pub profile: Option<String>,
 }
 
-impl OneOrMany {
-    pub fn as_slice(&self) -> &[String] {
-        match self {
-            OneOrMany::One(one) => std::slice::from_ref(one),
-            OneOrMany::Many(many) => many,
-        }
+impl ClaimRules {
+    /// Takes the claim-rule options (JS names) from `options`.
+    pub fn read(options: &mut Options) -> Result<ClaimRules> {
+        Ok(ClaimRules {
+            algorithms: options.strings("algorithms")?,
+            issuer: options.one_or_many("issuer")?,
+            audience: options.one_or_many("audience")?,
+            subject: options.string("subject")?,
+            typ: options.string("typ")?,
+            required_claims: options.strings("requiredClaims")?,
+            max_token_age: options.seconds("maxTokenAge")?,
+            clock_tolerance: options.seconds("clockTolerance")?,
+            profile: options.string("profile")?,
+        })
     }
 }
 
@@ -40,53 +61,15 @@ pub struct Validation {
     /// Expected `typ`, lower-cased without the `application/` prefix.
     pub typ: Option<String>,
     pub required_claims: Vec<String>,
-    pub max_token_age: Option<f64>,
-    pub clock_tolerance: f64,
+    /// Milliseconds.
+    pub max_token_age: Option<i64>,
+    /// Milliseconds.
+    pub clock_tolerance: i64,
 }
 
 /// The `profile` option: RFC 9068 JWT access tokens.
 pub const PROFILE_AT_JWT: &str = "at+jwt";
 const AT_JWT_REQUIRED: [&str; 7] = ["iss", "exp", "aud", "sub", "client_id", "iat", "jti"];
-
-pub(crate) fn non_negative(value: Option<f64>, name: &'static str) -> Result<Option<f64>> {
-    match value {
-        Some(v) if !(v.is_finite() && v >= 0.0) => Err(Error::claim(
-            ErrorCode::InvalidOptions,
-            name,
-            format!("option {name} must be a non-negative number of seconds"),
-        )),
-        other => Ok(other),
-    }
-}
-
-fn non_empty_list(list: Option<&OneOrMany>, name: &'static str) -> Result<Option<Vec<String>>> {
-    match list {
-        None => Ok(None),
-        Some(list) if list.as_slice().is_empty() || list.as_slice().iter().any(String::is_empty) => Err(Error::claim(
-            ErrorCode::InvalidOptions,
-            name,
-            format!("option {name} must be a non-empty string or list of non-empty strings"),
-        )),
-        Some(list) => Ok(Some(list.as_slice().to_vec())),
-    }
-}
-
-/// The latest `now` accepted: 9999-12-31T23:59:59Z. Larger values are unit mistakes
-/// (milliseconds) and would saturate when signing.
-pub const MAX_NOW: f64 = 253_402_300_799.0;
-
-/// `now` must be a finite number of unix seconds in [0, [`MAX_NOW`]].
-pub fn check_now(now: f64) -> Result<f64> {
-    if now.is_finite() && (0.0..=MAX_NOW).contains(&now) {
-        Ok(now)
-    } else {
-        Err(Error::claim(
-            ErrorCode::InvalidOptions,
-            "now",
-            "option now must be unix seconds between 0 and 253402300799",
-        ))
-    }
-}
 
 /// `typ` compared case-insensitively with the `application/` prefix optional (RFC 7515 §4.1.9).
 pub fn normalize_typ(typ: &str) -> String {
@@ -97,8 +80,12 @@ pub fn normalize_typ(typ: &str) -> String {
     }
 }
 
+fn seconds_to_millis(seconds: f64) -> i64 {
+    (seconds * 1000.0).min(i64::MAX as f64) as i64
+}
+
 impl Validation {
-    pub fn from_options(options: &VerifierOptions) -> Result<Validation> {
+    pub fn new(options: &ClaimRules) -> Result<Validation> {
         let algorithms = match &options.algorithms {
             None => vec![Algorithm::Es256],
             Some(names) => names
@@ -109,8 +96,21 @@ impl Validation {
                 })
                 .collect::<Result<Vec<_>>>()?,
         };
-        let issuer = non_empty_list(options.issuer.as_ref(), "issuer")?;
-        let audience = non_empty_list(options.audience.as_ref(), "audience")?;
+        let list = |list: &Option<Vec<String>>, name: &str| match list {
+            Some(items) if items.is_empty() || items.iter().any(String::is_empty) => Err(Error::option(
+                "Verifier",
+                name,
+                "must be a non-empty string or list of non-empty strings",
+            )),
+            other => Ok(other.clone()),
+        };
+        let issuer = list(&options.issuer, "issuer")?;
+        let audience = list(&options.audience, "audience")?;
+        for (value, name) in [(options.clock_tolerance, "clockTolerance"), (options.max_token_age, "maxTokenAge")] {
+            if value.is_some_and(|v| !(v.is_finite() && v >= 0.0)) {
+                return Err(Error::option("Verifier", name, "must be a non-negative number of seconds"));
+            }
+        }
         if options.typ.as_deref().is_some_and(|t| normalize_typ(t).is_empty()) {
             return Err(Error::claim(
                 ErrorCode::InvalidOptions,
@@ -170,15 +170,15 @@ impl Validation {
             subject: options.subject.clone(),
             typ,
             required_claims,
-            max_token_age: non_negative(options.max_token_age, "maxTokenAge")?,
-            clock_tolerance: non_negative(options.clock_tolerance, "clockTolerance")?.unwrap_or(0.0),
+            max_token_age: options.max_token_age.map(seconds_to_millis),
+            clock_tolerance: options.clock_tolerance.map_or(0, seconds_to_millis),
         })
     }
 
-    /// Checks the header `typ` and the claims at time `now` (unix seconds).
-    pub fn validate(&self, header: &jws::Header, claims: &Map<String, Value>, now: f64, required_scopes: &[String]) -> Result<()> {
-        // A NaN or infinite clock would make every time comparison below pass: fail closed.
-        let now = check_now(now)?;
+    /// Checks the header `typ` and the claims at time `now`.
+    pub fn validate(&self, header: &jws::Header, claims: &Map<String, Value>, now: Time, required_scopes: &[String]) -> Result<()> {
+        // NumericDates are (possibly fractional) seconds: compared in seconds, as doubles.
+        let now = now.secs_f64();
         if let Some(expected) = &self.typ {
             if header.typ.as_deref().map(normalize_typ).as_deref() != Some(expected.as_str()) {
                 return Err(Error::claim(
@@ -222,14 +222,14 @@ impl Validation {
             }
         }
         self.check_audience(claims)?;
-        let tolerance = self.clock_tolerance;
+        let tolerance = self.clock_tolerance as f64 / 1000.0;
         let iat = number_claim(claims, "iat")?;
         if let Some(iat) = iat {
             if iat > now + tolerance {
                 return Err(Error::claim(ErrorCode::IssuedInFuture, "iat", "the token was issued in the future"));
             }
             if let Some(max_age) = self.max_token_age {
-                if now - iat > max_age + tolerance {
+                if now - iat > max_age as f64 / 1000.0 + tolerance {
                     return Err(Error::claim(ErrorCode::TooOld, "iat", "the token is older than maxTokenAge"));
                 }
             }
@@ -360,19 +360,8 @@ fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> 
 
 /// Verifies a compact JWT: the JWS with `keys`, then the claims with `validation` at `now`.
 /// Returns the claims set.
-pub fn verify(token: &str, keys: &KeySet, validation: &Validation, now: f64, required_scopes: &[String]) -> Result<Map<String, Value>> {
+pub fn verify(token: &str, keys: &KeySet, validation: &Validation, now: Time, required_scopes: &[String]) -> Result<Map<String, Value>> {
     verify_token(token, keys, validation, now, required_scopes).map(|jwt| jwt.claims)
-}
-
-/// [`verify`], also returning the verified header.
-pub fn verify_parts(
-    token: &str,
-    keys: &KeySet,
-    validation: &Validation,
-    now: f64,
-    required_scopes: &[String],
-) -> Result<(jws::Header, Map<String, Value>)> {
-    verify_token(token, keys, validation, now, required_scopes).map(|jwt| (jwt.header, jwt.claims))
 }
 
 /// A verified JWT: its header, its claims, and the claims' JSON text as signed.
@@ -386,7 +375,7 @@ pub struct VerifiedJwt {
 }
 
 /// [`verify`], returning the header, the claims and their JSON text.
-pub fn verify_token(token: &str, keys: &KeySet, validation: &Validation, now: f64, required_scopes: &[String]) -> Result<VerifiedJwt> {
+pub fn verify_token(token: &str, keys: &KeySet, validation: &Validation, now: Time, required_scopes: &[String]) -> Result<VerifiedJwt> {
     let verified = jws::verify_compact(token, keys, &validation.algorithms)?;
     let claims = json::parse_object(&verified.payload, "JWT claims are not a JSON object without duplicate members")?;
     json::check_exact_integers(&claims)?;

@@ -145,7 +145,11 @@ mod tests {
 
     #[test]
     fn integers_beyond_double_precision_are_refused() {
-        let ok = parse_object(br#"{"a":9007199254740991,"b":-9007199254740991,"c":1.5e15,"d":[{"e":0.5}],"f":-1e-300}"#, "x").unwrap();
+        let ok = parse_object(
+            br#"{"a":9007199254740991,"b":-9007199254740991,"c":1.5e15,"d":[{"e":0.5}],"f":-1e-300}"#,
+            "x",
+        )
+        .unwrap();
         assert!(check_exact_integers(&ok).is_ok());
         for bad in [
             &br#"{"a":9007199254740992}"#[..],

@@ -1,41 +1,116 @@
 //! ES256 signing of access tokens (RFC 9068 shape by default) and key generation.
 
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::b64;
 use crate::error::{Error, ErrorCode, Result};
-use crate::jwk::{self, Jwk};
-use crate::jwt::{self, OneOrMany};
+use crate::jose::b64;
+use crate::jose::jwk::{self, Jwk};
+use crate::jose::jwt;
+use crate::options::Options;
+use crate::time::Time;
 
 /// Default access-token lifetime, seconds.
-pub const DEFAULT_EXPIRES_IN: f64 = 300.0;
+pub const DEFAULT_EXPIRES_IN: i64 = 300;
 /// Longest lifetime `sign` accepts (one year): a guard against unit mistakes (ms for s).
-pub const MAX_EXPIRES_IN: f64 = 365.0 * 86400.0;
+pub const MAX_EXPIRES_IN: i64 = 365 * 86400;
 
 /// `new Signer(options)`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SignerOptions {
     pub private_jwk: Value,
     pub issuer: Option<String>,
-    pub audience: Option<OneOrMany>,
+    /// `aud` for every token: a string, or an array of strings.
+    pub audience: Option<Value>,
+}
+
+impl SignerOptions {
+    pub fn from_json(value: Value) -> Result<SignerOptions> {
+        SignerOptions::read(Options::new(value, "Signer")?)
+    }
+
+    pub fn parse(text: &str) -> Result<SignerOptions> {
+        SignerOptions::read(Options::parse(text, "Signer")?)
+    }
+
+    fn read(mut o: Options) -> Result<SignerOptions> {
+        let read = SignerOptions {
+            private_jwk: o
+                .take("privateJwk")
+                .ok_or_else(|| Error::option("Signer", "privateJwk", "is required"))?,
+            issuer: o.non_empty_string("issuer")?,
+            audience: o.one_or_many("audience")?.map(audience_value),
+        };
+        o.finish()?;
+        Ok(read)
+    }
+}
+
+/// One audience as a string, several as an array (RFC 7519 §4.1.3).
+fn audience_value(mut list: Vec<String>) -> Value {
+    if list.len() == 1 {
+        Value::from(list.remove(0))
+    } else {
+        Value::from(list)
+    }
 }
 
 /// `signer.sign(claims, options)`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SignOptions {
+    /// Unix seconds; the runtime's clock when absent.
     pub now: Option<f64>,
-    pub expires_in: Option<f64>,
+    /// Seconds, whole, 1 to one year (default 300).
+    pub expires_in: Option<i64>,
     pub typ: Option<String>,
 }
 
+impl SignOptions {
+    pub fn from_json(value: Value) -> Result<SignOptions> {
+        SignOptions::read(Options::new(value, "sign")?)
+    }
+
+    pub fn parse(text: &str) -> Result<SignOptions> {
+        SignOptions::read(Options::parse(text, "sign")?)
+    }
+
+    fn read(mut o: Options) -> Result<SignOptions> {
+        let read = SignOptions {
+            now: o.number("now")?,
+            expires_in: o.integer(
+                "expiresIn",
+                1,
+                MAX_EXPIRES_IN,
+                "must be a whole number of seconds between 1 and 31536000",
+            )?,
+            typ: o.non_empty_string("typ")?,
+        };
+        o.finish()?;
+        Ok(read)
+    }
+}
+
 /// `generateKeyPair(options)`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct KeyPairOptions {
     pub kid: Option<String>,
+}
+
+impl KeyPairOptions {
+    pub fn from_json(value: Value) -> Result<KeyPairOptions> {
+        KeyPairOptions::read(Options::new(value, "generateKeyPair")?)
+    }
+
+    pub fn parse(text: &str) -> Result<KeyPairOptions> {
+        KeyPairOptions::read(Options::parse(text, "generateKeyPair")?)
+    }
+
+    fn read(mut o: Options) -> Result<KeyPairOptions> {
+        let read = KeyPairOptions {
+            kid: o.non_empty_string("kid")?,
+        };
+        o.finish()?;
+        Ok(read)
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -49,11 +124,7 @@ pub struct Signer {
 /// A fresh key pair as `(private JWK, public JWK)`.
 pub fn generate_key_pair(options: &KeyPairOptions) -> Result<(Value, Value)> {
     if options.kid.as_deref().is_some_and(str::is_empty) {
-        return Err(Error::claim(
-            ErrorCode::InvalidOptions,
-            "kid",
-            "option kid must be a non-empty string",
-        ));
+        return Err(Error::option("generateKeyPair", "kid", "must be a non-empty string"));
     }
     let jwk = Jwk::generate(options.kid.clone())?;
     let private = jwk
@@ -65,11 +136,7 @@ pub fn generate_key_pair(options: &KeyPairOptions) -> Result<(Value, Value)> {
 impl Signer {
     pub fn new(options: &SignerOptions) -> Result<Signer> {
         let Value::Object(map) = &options.private_jwk else {
-            return Err(Error::claim(
-                ErrorCode::InvalidOptions,
-                "privateJwk",
-                "option privateJwk must be a JWK object",
-            ));
+            return Err(Error::option("Signer", "privateJwk", "must be a JWK object"));
         };
         let key = jwk::parse_private(map)?;
         // RFC 7517 §4.2/§4.3: a key marked for another use may not sign.
@@ -80,32 +147,48 @@ impl Signer {
                 "the private JWK is not marked for signing (use sig, key_ops sign)",
             ));
         }
-        let kid = key.kid.clone().unwrap_or_else(|| key.thumbprint());
         if options.issuer.as_deref().is_some_and(str::is_empty) {
-            return Err(Error::claim(
-                ErrorCode::InvalidOptions,
-                "issuer",
-                "option issuer must be a non-empty string",
-            ));
+            return Err(Error::option("Signer", "issuer", "must be a non-empty string"));
         }
-        let audience = match &options.audience {
-            None => None,
-            Some(aud) if aud.as_slice().is_empty() || aud.as_slice().iter().any(String::is_empty) => {
-                return Err(Error::claim(
-                    ErrorCode::InvalidOptions,
+        if let Some(audience) = &options.audience {
+            let valid = match audience {
+                Value::String(one) => !one.is_empty(),
+                Value::Array(many) => !many.is_empty() && many.iter().all(|a| a.as_str().is_some_and(|a| !a.is_empty())),
+                _ => false,
+            };
+            if !valid {
+                return Err(Error::option(
+                    "Signer",
                     "audience",
-                    "option audience must be a non-empty string or list",
+                    "must be a non-empty string or list of non-empty strings",
                 ));
             }
-            Some(OneOrMany::One(one)) => Some(Value::from(one.clone())),
-            Some(OneOrMany::Many(many)) => Some(Value::from(many.clone())),
-        };
+        }
         Ok(Signer {
+            kid: key.kid.clone().unwrap_or_else(|| key.thumbprint()),
             key,
-            kid,
             issuer: options.issuer.clone(),
-            audience,
+            audience: options.audience.clone(),
         })
+    }
+
+    /// An authority's signer: its issuer and audience on every token.
+    pub fn for_authority(private_jwk: &Value, issuer: &str, audience: &Value) -> Result<Signer> {
+        Signer::new(&SignerOptions {
+            private_jwk: private_jwk.clone(),
+            issuer: Some(issuer.to_string()),
+            audience: Some(audience.clone()),
+        })
+    }
+
+    /// A signer over a parsed private key, without issuer or audience.
+    pub fn from_jwk(key: Jwk) -> Signer {
+        Signer {
+            kid: key.kid.clone().unwrap_or_else(|| key.thumbprint()),
+            key,
+            issuer: None,
+            audience: None,
+        }
     }
 
     pub fn kid(&self) -> &str {
@@ -124,10 +207,8 @@ impl Signer {
         jwk
     }
 
-    /// Signs `claims` at `now` (unix seconds). The signer sets `iat`, `exp` and a random `jti`,
-    /// and `iss`/`aud` when configured; claims may not set those themselves.
     /// Signs `claims` (see [`Signer::signing_input`]) with the key here in Rust.
-    pub fn sign(&self, claims: Map<String, Value>, options: &SignOptions, clock: f64) -> Result<String> {
+    pub fn sign(&self, claims: Map<String, Value>, options: &SignOptions, clock: Time) -> Result<String> {
         let input = self.signing_input(claims, options, clock)?;
         let signature = self.sign_input(&input)?;
         Ok(finish(input, &signature))
@@ -143,39 +224,34 @@ impl Signer {
         Ok(private.sign(input.as_bytes()))
     }
 
-    /// Whether `signature` over `input` verifies with this signer's public key.
-    pub fn verifies(&self, input: &str, signature: &[u8; 64]) -> bool {
+    /// Whether `signature` over `input` verifies with this signer's public key (the check of a
+    /// runtime signer's first signature).
+    pub fn verifies(&self, input: &str, signature: &[u8]) -> bool {
         self.key.public.verify(input.as_bytes(), signature).is_ok()
     }
 
-    /// The private key as JWK members `(x, y, d)`, base64url, for a runtime signer (WebCrypto
-    /// `importKey`, non-extractable). Only the binding layer calls this.
-    #[doc(hidden)]
-    pub fn private_jwk_members(&self) -> Option<(String, String, String)> {
-        let private = self.key.private.as_ref()?;
-        let (x, y) = self.key.public.coordinates();
-        Some((b64::encode(&x), b64::encode(&y), b64::encode(&private.scalar())))
-    }
-
     /// Everything of [`Signer::sign`] but the signature: the claims checked and completed (`iss`,
-    /// `aud`, `iat`, `exp`, a random `jti`) and the JWS signing input `header.payload`.
-    pub fn signing_input(&self, mut claims: Map<String, Value>, options: &SignOptions, clock: f64) -> Result<String> {
-        let now = jwt::check_now(options.now.unwrap_or(clock))?.floor();
+    /// `aud`, `iat`, `exp`, a random `jti`) and the JWS signing input `header.payload`. The
+    /// signer sets `iat`, `exp` and `jti`, and `iss`/`aud` when configured; claims may not set
+    /// those themselves.
+    pub fn signing_input(&self, mut claims: Map<String, Value>, options: &SignOptions, clock: Time) -> Result<String> {
+        let now = match options.now {
+            None => clock,
+            Some(seconds) => Time::from_secs_f64(seconds)
+                .ok_or_else(|| Error::option("sign", "now", "must be unix seconds between 0 and 253402300799"))?,
+        }
+        .secs();
         let expires_in = options.expires_in.unwrap_or(DEFAULT_EXPIRES_IN);
-        if !((1.0..=MAX_EXPIRES_IN).contains(&expires_in) && expires_in.fract() == 0.0) {
-            return Err(Error::claim(
-                ErrorCode::InvalidOptions,
+        if !(1..=MAX_EXPIRES_IN).contains(&expires_in) {
+            return Err(Error::option(
+                "sign",
                 "expiresIn",
-                "option expiresIn must be a whole number of seconds between 1 and 31536000",
+                "must be a whole number of seconds between 1 and 31536000",
             ));
         }
-        let typ = options.typ.clone().unwrap_or_else(|| jwt::PROFILE_AT_JWT.to_string());
+        let typ = options.typ.as_deref().unwrap_or(jwt::PROFILE_AT_JWT);
         if typ.is_empty() {
-            return Err(Error::claim(
-                ErrorCode::InvalidOptions,
-                "typ",
-                "option typ must be a non-empty string",
-            ));
+            return Err(Error::option("sign", "typ", "must be a non-empty string"));
         }
         let mut reserved = vec!["iat", "exp", "jti"];
         if self.issuer.is_some() {
@@ -200,15 +276,17 @@ impl Signer {
         }
         let mut jti = [0u8; 16];
         crate::random::fill(&mut jti)?;
-        // Whole seconds, so the numbers serialize as JSON integers.
-        claims.insert("iat".into(), Value::from(now as i64));
-        claims.insert("exp".into(), Value::from((now + expires_in) as i64));
+        claims.insert("iat".into(), Value::from(now));
+        claims.insert("exp".into(), Value::from(now.saturating_add(expires_in)));
         claims.insert("jti".into(), b64::encode(&jti).into());
 
-        let header = serde_json::json!({ "alg": "ES256", "kid": self.kid, "typ": typ });
-        let mut token = b64::encode(header.to_string().as_bytes());
+        let mut header = Map::new();
+        header.insert("alg".into(), "ES256".into());
+        header.insert("kid".into(), self.kid.clone().into());
+        header.insert("typ".into(), typ.into());
+        let mut token = b64::encode(&serde_json::to_vec(&header).unwrap_or_default());
         token.push('.');
-        token.push_str(&b64::encode(Value::Object(claims).to_string().as_bytes()));
+        token.push_str(&b64::encode(&serde_json::to_vec(&claims).unwrap_or_default()));
         Ok(token)
     }
 }
@@ -256,6 +334,7 @@ mod tests {
             audience: None,
         })
         .unwrap();
+        let now = Time::from_secs(1000);
         for (claim, value) in [
             ("client_id", json!(5)),
             ("sub", json!(null)),
@@ -265,9 +344,33 @@ mod tests {
             ("aud", json!([1])),
         ] {
             let claims: Map<String, Value> = [(claim.to_string(), value)].into_iter().collect();
-            let error = signer.sign(claims, &SignOptions::default(), 1000.0).unwrap_err();
+            let error = signer.sign(claims, &SignOptions::default(), now).unwrap_err();
             assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidClaim, Some(claim)));
         }
+    }
+
+    #[test]
+    fn options_name_what_is_wrong() {
+        let e = SignerOptions::from_json(json!({ "issuer": "x" })).unwrap_err();
+        assert_eq!(e.claim_name(), Some("privateJwk"));
+        let e = SignOptions::from_json(json!({ "expiresIn": 0.5 })).unwrap_err();
+        assert_eq!(e.claim_name(), Some("expiresIn"));
+        let e = SignOptions::from_json(json!({ "expiresIn": 31_536_001 })).unwrap_err();
+        assert_eq!(e.claim_name(), Some("expiresIn"));
+        assert!(KeyPairOptions::from_json(json!({ "kid": "" })).is_err());
+        assert!(KeyPairOptions::from_json(json!({ "kid": 3 })).is_err());
+        assert_eq!(
+            SignerOptions::from_json(json!({ "privateJwk": {}, "audience": ["a", "b"] }))
+                .unwrap()
+                .audience,
+            Some(json!(["a", "b"]))
+        );
+        assert_eq!(
+            SignerOptions::from_json(json!({ "privateJwk": {}, "audience": "a" }))
+                .unwrap()
+                .audience,
+            Some(json!("a"))
+        );
     }
 
     #[test]
@@ -294,8 +397,8 @@ mod tests {
         .unwrap();
         assert_eq!(signer.public_jwk().get("key_ops"), Some(&json!(["verify"])));
         let keys = crate::KeySet::from_json(&json!({ "keys": [signer.public_jwk()] })).unwrap();
-        let token = signer.sign(Map::new(), &SignOptions::default(), 1000.0).unwrap();
-        let compact = crate::jws::verify_compact(&token, &keys, &[crate::jws::Algorithm::Es256]);
+        let token = signer.sign(Map::new(), &SignOptions::default(), Time::from_secs(1000)).unwrap();
+        let compact = crate::jose::jws::verify_compact(&token, &keys, &[crate::jose::jwa::Algorithm::Es256]);
         assert!(compact.is_ok());
     }
 }

@@ -2,26 +2,20 @@
 //! compare-and-set retries), logout, "log out everywhere" and access-token verification with
 //! revocation. Written once, driven by JS stores in wasm and by the [`MemoryStore`] natively.
 //!
-//! [`MemoryStore`]: crate::store::MemoryStore
+//! [`MemoryStore`]: super::store::MemoryStore
 
 use std::future::Future;
 
 use serde_json::{Map, Value};
 
-use crate::authority::{Authority, LoginOptions, Request, Response, MAX_ATTEMPTS};
+use super::refresh::{Family, RefreshToken, Rotation};
+use super::signer;
+use super::store::{family_key, subject_key, Store, Subject, SubjectFamily};
+use super::{Authority, LoginOptions, Request, Response, MAX_ATTEMPTS};
 use crate::error::{Error, ErrorCode, Result};
-use crate::jwt::VerifiedJwt;
+use crate::jose::jwt::VerifiedJwt;
 use crate::redact::redact;
-use crate::refresh::{Family, RefreshToken, Rotation};
-use crate::signer;
-use crate::store::{family_key, subject_key, Subject, SubjectFamily};
-
-/// The store contract (`STORE.md`): JSON records carrying a `generation`; `put` is a
-/// compare-and-set on it (`expected = None`: only if absent). Failures are `Err` (→ 503).
-pub trait Store {
-    fn get(&self, key: &str) -> impl Future<Output = Result<Option<Value>>>;
-    fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64) -> impl Future<Output = Result<bool>>;
-}
+use crate::time::Time;
 
 /// What the handshake needs from its runtime besides the store: where to report what it did
 /// (one line per event, with a level; every line has passed through [`redact`] first, so a sink
@@ -68,7 +62,7 @@ impl Host for () {
 }
 
 /// The token response, its access token signed by the runtime when it offers to, else in Rust.
-async fn respond(authority: &Authority, host: &impl Host, family: &Family, token: &RefreshToken, now: i64) -> Result<Response> {
+async fn respond(authority: &Authority, host: &impl Host, family: &Family, token: &RefreshToken, now: Time) -> Result<Response> {
     let input = authority.access_token_input(family, now)?;
     let signature = match host.sign(&input).await {
         Some(signature) => signature,
@@ -98,95 +92,91 @@ fn unavailable() -> Error {
     Error::new(ErrorCode::StoreUnavailable, "the session store is unavailable")
 }
 
-async fn read_family<S: Store>(store: &S, family: &str) -> Result<Option<Family>> {
-    match store.get(&family_key(family)).await? {
-        None => Ok(None),
-        // A record that does not parse is corruption, not a client error.
-        Some(value) => serde_json::from_value(value).map(Some).map_err(|_| unavailable()),
-    }
-}
-
-/// The subject's record, if it has one.
-async fn read_subject<S: Store>(store: &S, sub: &str) -> Result<Option<Subject>> {
-    match store.get(&subject_key(sub)).await? {
-        None => Ok(None),
-        Some(value) => serde_json::from_value(value).map(Some).map_err(|_| unavailable()),
-    }
-}
-
-/// The subject's revocation epoch (0 without a record).
-async fn subject_epoch<S: Store>(store: &S, sub: &str) -> Result<u64> {
-    Ok(read_subject(store, sub).await?.map_or(0, |s| s.epoch))
+/// The store as the handshake uses it: typed records, read and written at one `now`.
+struct Records<'a, S> {
+    store: &'a S,
+    authority: &'a Authority,
+    now: Time,
 }
 
 fn to_value<T: serde::Serialize>(record: &T) -> Result<Value> {
     serde_json::to_value(record).map_err(|_| unavailable())
 }
 
-/// Whether a family can still be used at `now` (not revoked, not expired).
-fn is_live(family: &Family, epoch: u64, now: i64) -> bool {
-    !family.revoked && family.subject_epoch >= epoch && now < family.expires_at && now < family.idle_expires_at
-}
-
-/// The subject record with a new family added, and the families to revoke so that at most
-/// `limit` stay live, oldest first. Only a list over the limit costs reads: each family in it is
-/// looked at once, and those that have ended (logged out, revoked, idle) leave the list.
-async fn admit<S: Store>(store: &S, subject: &Subject, added: SubjectFamily, limit: usize, now: i64) -> Result<(Subject, Vec<String>)> {
-    let mut families: Vec<SubjectFamily> = subject.families.iter().filter(|f| f.expires_at > now).cloned().collect();
-    let mut evicted = Vec::new();
-    if families.len() + 1 > limit {
-        let mut live = Vec::with_capacity(families.len());
-        for family in families {
-            if read_family(store, &family.sid)
-                .await?
-                .is_some_and(|r| is_live(&r, subject.epoch, now))
-            {
-                live.push(family);
-            }
+impl<S: Store> Records<'_, S> {
+    /// A record that does not parse is corruption, not a client error: 503.
+    async fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        match self.store.get(key, self.now).await? {
+            None => Ok(None),
+            Some(value) => serde_json::from_value(value).map(Some).map_err(|_| unavailable()),
         }
-        let excess = (live.len() + 1).saturating_sub(limit);
-        evicted = live.drain(..excess.min(live.len())).map(|f| f.sid).collect();
-        families = live;
     }
-    families.push(added);
-    Ok((
-        Subject {
+
+    async fn family(&self, id: &str) -> Result<Option<Family>> {
+        self.read(&family_key(id)).await
+    }
+
+    async fn subject(&self, sub: &str) -> Result<Option<Subject>> {
+        self.read(&subject_key(sub)).await
+    }
+
+    /// The subject's revocation epoch (0 without a record).
+    async fn epoch(&self, sub: &str) -> Result<u64> {
+        Ok(self.subject(sub).await?.map_or(0, |s| s.epoch))
+    }
+
+    /// Compare-and-set of a family record on the generation it was read at (`None`: new).
+    async fn put_family(&self, family: &Family, read_at: Option<u64>) -> Result<bool> {
+        let ttl = self.authority.family_ttl(family, self.now);
+        self.store
+            .put(&family_key(&family.family), to_value(family)?, read_at, ttl, self.now)
+            .await
+    }
+
+    async fn put_subject(&self, sub: &str, subject: &Subject, read_at: Option<u64>) -> Result<bool> {
+        let ttl = self.authority.subject_ttl();
+        self.store.put(&subject_key(sub), to_value(subject)?, read_at, ttl, self.now).await
+    }
+
+    /// The subject record with a new family added, and the families to revoke so that at most
+    /// `limit` stay live, oldest first. Only a list over the limit costs reads: each family in it
+    /// is looked at once, and those that have ended (logged out, revoked, idle) leave the list.
+    async fn admit(&self, subject: &Subject, added: SubjectFamily, limit: usize) -> Result<(Subject, Vec<String>)> {
+        let now = self.now.secs();
+        let mut families: Vec<SubjectFamily> = subject.families.iter().filter(|f| f.expires_at > now).cloned().collect();
+        let mut evicted = Vec::new();
+        if families.len() + 1 > limit {
+            let mut live = Vec::with_capacity(families.len());
+            for family in families {
+                if self.family(&family.sid).await?.is_some_and(|r| r.is_live(subject.epoch, now)) {
+                    live.push(family);
+                }
+            }
+            let excess = (live.len() + 1).saturating_sub(limit);
+            evicted = live.drain(..excess.min(live.len())).map(|f| f.sid).collect();
+            families = live;
+        }
+        families.push(added);
+        let next = Subject {
             generation: subject.generation + 1,
             families,
             ..subject.clone()
-        },
-        evicted,
-    ))
-}
+        };
+        Ok((next, evicted))
+    }
 
-/// Revokes one family (best effort: a failure is logged, the caller's answer stands).
-async fn revoke_family<S: Store>(authority: &Authority, store: &S, sid: &str, reason: &str, now: i64, host: &impl Host) {
-    let result = async {
+    /// Revokes one family for `reason`; `Ok(false)` when there was nothing left to revoke.
+    async fn revoke(&self, id: &str, reason: &str) -> Result<bool> {
         for _ in 0..MAX_ATTEMPTS {
-            let Some(record) = read_family(store, sid).await? else {
-                return Ok(());
-            };
+            let Some(record) = self.family(id).await? else { return Ok(false) };
             if record.revoked {
-                return Ok(());
+                return Ok(false);
             }
-            let revoked = record.revoke(reason);
-            if store
-                .put(
-                    &family_key(sid),
-                    to_value(&revoked)?,
-                    Some(record.generation),
-                    authority.family_ttl(&revoked, now),
-                )
-                .await?
-            {
-                return Ok(());
+            if self.put_family(&record.revoke(reason), Some(record.generation)).await? {
+                return Ok(true);
             }
         }
         Err(unavailable())
-    };
-    match result.await {
-        Ok(()) => emit(authority, host, Level::Info, format_args!("session revoked ({reason}) sid={sid}")),
-        Err(error) => emit_error(authority, host, "revoke", &error),
     }
 }
 
@@ -196,45 +186,43 @@ pub async fn login<S: Store>(
     store: &S,
     request: &Request,
     options: &LoginOptions,
-    now: i64,
+    now: Time,
     host: &impl Host,
 ) -> Response {
+    let records = Records { store, authority, now };
     let result = async {
         authority.check_request(request)?;
         authority.check_login(options)?;
         // The subject record first (its epoch, and the new family in its list), then the family:
         // a family is never live without being counted against the subject's limit.
-        let key = subject_key(&options.sub);
         for _ in 0..MAX_ATTEMPTS {
-            let current = read_subject(store, &options.sub).await?;
+            let current = records.subject(&options.sub).await?;
             let subject = current.clone().unwrap_or_default();
             let (family, token) = authority.start(options, subject.epoch, now)?;
             let added = SubjectFamily {
                 sid: family.family.clone(),
                 expires_at: family.expires_at,
             };
-            let (next, evicted) = admit(store, &subject, added, authority.max_sessions, now).await?;
-            let expected = current.map(|s| s.generation);
-            if !store.put(&key, to_value(&next)?, expected, authority.subject_ttl()).await? {
+            let (next, evicted) = records.admit(&subject, added, authority.max_sessions).await?;
+            if !records.put_subject(&options.sub, &next, current.map(|s| s.generation)).await? {
                 continue;
             }
-            if !store
-                .put(
-                    &family_key(&family.family),
-                    to_value(&family)?,
-                    None,
-                    authority.family_ttl(&family, now),
-                )
-                .await?
-            {
+            if !records.put_family(&family, None).await? {
                 return Err(unavailable());
             }
-            emit(authority, host,
+            emit(
+                authority,
+                host,
                 Level::Info,
                 format_args!("session started sid={} sub={}", family.family, family.sub),
             );
+            // Best effort: the login stands if revoking an old session fails (it is logged).
             for sid in evicted {
-                revoke_family(authority, store, &sid, "limit", now, host).await;
+                match records.revoke(&sid, "limit").await {
+                    Ok(true) => emit(authority, host, Level::Info, format_args!("session revoked (limit) sid={sid}")),
+                    Ok(false) => {}
+                    Err(error) => emit_error(authority, host, "revoke", &error),
+                }
             }
             return respond(authority, host, &family, &token, now).await;
         }
@@ -249,23 +237,22 @@ pub async fn login<S: Store>(
 /// `POST {path}/refresh`: rotate the cookie's token. A lost compare-and-set race is re-read and
 /// decided again (it then usually finds a retry inside the grace window), never a second
 /// successor.
-pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, host: &impl Host) -> Response {
+pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Request, now: Time, host: &impl Host) -> Response {
+    let records = Records { store, authority, now };
     let result = async {
         authority.check_request(request)?;
         let presented = authority.presented(request)?;
         for _ in 0..MAX_ATTEMPTS {
-            let Some(record) = read_family(store, &presented.family).await? else {
+            let Some(record) = records.family(&presented.family).await? else {
                 return Err(Error::new(ErrorCode::InvalidGrant, "unknown session"));
             };
-            let epoch = subject_epoch(store, &record.sub).await?;
-            let key = family_key(&record.family);
+            let epoch = records.epoch(&record.sub).await?;
             match authority.rotate(&record, &presented, epoch, now)? {
                 Rotation::Rotate { record: next, token } => {
-                    if store
-                        .put(&key, to_value(&next)?, Some(record.generation), authority.family_ttl(&next, now))
-                        .await?
-                    {
-                        emit(authority, host,
+                    if records.put_family(&next, Some(record.generation)).await? {
+                        emit(
+                            authority,
+                            host,
                             Level::Info,
                             format_args!("refresh rotated sid={} generation={}", next.family, next.generation),
                         );
@@ -273,23 +260,19 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
                     }
                 }
                 Rotation::Retry { token } => {
-                    emit(authority, host,
+                    emit(
+                        authority,
+                        host,
                         Level::Info,
                         format_args!("refresh retried inside the grace window sid={}", record.family),
                     );
                     return respond(authority, host, &record, &token, now).await;
                 }
                 Rotation::Reuse { record: revoked } => {
-                    if store
-                        .put(
-                            &key,
-                            to_value(&revoked)?,
-                            Some(record.generation),
-                            authority.family_ttl(&revoked, now),
-                        )
-                        .await?
-                    {
-                        emit(authority, host,
+                    if records.put_family(&revoked, Some(record.generation)).await? {
+                        emit(
+                            authority,
+                            host,
                             Level::Warn,
                             format_args!(
                                 "refresh token reuse: session family revoked sid={} sub={}",
@@ -317,31 +300,23 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
 }
 
 /// `POST {path}/logout`: revoke the cookie's family (if any) and clear the cookie.
-pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Request, now: i64, host: &impl Host) -> Response {
+pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Request, now: Time, host: &impl Host) -> Response {
+    let records = Records { store, authority, now };
     let result = async {
         authority.check_request(request)?;
         // An invalid or missing cookie still logs out (the cookie is cleared).
         let Ok(presented) = authority.presented(request) else {
             return Ok(authority.logout_response());
         };
-        for _ in 0..MAX_ATTEMPTS {
-            let Some(record) = read_family(store, &presented.family).await? else {
-                return Ok(authority.logout_response());
-            };
-            if record.revoked {
-                return Ok(authority.logout_response());
-            }
-            let revoked = record.revoke("logout");
-            let ttl = authority.family_ttl(&revoked, now);
-            if store
-                .put(&family_key(&record.family), to_value(&revoked)?, Some(record.generation), ttl)
-                .await?
-            {
-                emit(authority, host, Level::Info, format_args!("session logged out sid={}", record.family));
-                return Ok(authority.logout_response());
-            }
+        if records.revoke(&presented.family, "logout").await? {
+            emit(
+                authority,
+                host,
+                Level::Info,
+                format_args!("session logged out sid={}", presented.family),
+            );
         }
-        Err(unavailable())
+        Ok(authority.logout_response())
     };
     result.await.unwrap_or_else(|error| {
         emit_error(authority, host, "logout", &error);
@@ -350,17 +325,16 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
 }
 
 /// "Log out everywhere": raise the subject's epoch, which revokes every family started before.
-pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: i64, host: &impl Host) -> Result<()> {
+pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: Time, host: &impl Host) -> Result<()> {
     if sub.is_empty() {
         return Err(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject is required"));
     }
-    let key = subject_key(sub);
+    let records = Records { store, authority, now };
     let result = async {
         for _ in 0..MAX_ATTEMPTS {
-            let current = read_subject(store, sub).await?;
-            let next = current.clone().unwrap_or_default().revoked(now);
-            let expected = current.map(|s| s.generation);
-            if store.put(&key, to_value(&next)?, expected, authority.subject_ttl()).await? {
+            let current = records.subject(sub).await?;
+            let next = current.clone().unwrap_or_default().revoked(now.secs());
+            if records.put_subject(sub, &next, current.map(|s| s.generation)).await? {
                 return Ok(next.epoch);
             }
         }
@@ -368,7 +342,9 @@ pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &st
     };
     match result.await {
         Ok(epoch) => {
-            emit(authority, host,
+            emit(
+                authority,
+                host,
                 Level::Info,
                 format_args!("subject revoked everywhere sub={sub} epoch={epoch}"),
             );
@@ -382,18 +358,19 @@ pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &st
 }
 
 /// Verifies an access token and checks that its session is still live.
-pub async fn verify<S: Store>(authority: &Authority, store: &S, token: &str, now: f64, scopes: &[String]) -> Result<Map<String, Value>> {
+pub async fn verify<S: Store>(authority: &Authority, store: &S, token: &str, now: Time, scopes: &[String]) -> Result<Map<String, Value>> {
     verify_jwt(authority, store, token, now, scopes).await.map(|jwt| jwt.claims)
 }
 
 /// [`verify`], returning the verified token whole (header, claims and the claims' JSON text).
-pub async fn verify_jwt<S: Store>(authority: &Authority, store: &S, token: &str, now: f64, scopes: &[String]) -> Result<VerifiedJwt> {
+pub async fn verify_jwt<S: Store>(authority: &Authority, store: &S, token: &str, now: Time, scopes: &[String]) -> Result<VerifiedJwt> {
+    let records = Records { store, authority, now };
     let jwt = authority.verify_jwt(token, now, scopes)?;
     let claims = &jwt.claims;
     let sid = claims.get("sid").and_then(Value::as_str).unwrap_or_default();
-    let family = if sid.is_empty() { None } else { read_family(store, sid).await? };
+    let family = if sid.is_empty() { None } else { records.family(sid).await? };
     let epoch = match &family {
-        Some(f) => subject_epoch(store, &f.sub).await?,
+        Some(f) => records.epoch(&f.sub).await?,
         None => 0,
     };
     Authority::check_session(claims, family.as_ref(), epoch)?;

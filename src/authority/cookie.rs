@@ -90,8 +90,14 @@ mod tests {
         );
         // The clearing header must name the same Path (and no Domain), or the browser keeps the
         // cookie it set.
-        assert_eq!(clear("rt", "/auth"), "rt=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
-        assert_eq!(clear("__Host-rt", "/"), "__Host-rt=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict");
+        assert_eq!(
+            clear("rt", "/auth"),
+            "rt=; Path=/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
+        );
+        assert_eq!(
+            clear("__Host-rt", "/"),
+            "__Host-rt=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
+        );
         assert!(check_options("rt", "/auth").is_ok());
         assert!(check_options("r t", "/auth").is_err());
         assert!(check_options("rt", "auth").is_err());

@@ -30,7 +30,7 @@ use std::mem::size_of;
 
 use serde_json::{Map, Value};
 
-use crate::jwt::VerifiedJwt;
+use crate::jose::jwt::VerifiedJwt;
 
 pub const MAX_ENTRIES: usize = 1024;
 pub const MAX_BYTES: usize = 4 * 1024 * 1024;
@@ -144,7 +144,7 @@ impl TokenCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jws::Header;
+    use crate::jose::jws::Header;
 
     fn jwt(json: &str) -> VerifiedJwt {
         VerifiedJwt {
@@ -154,7 +154,7 @@ mod tests {
                 typ: None,
                 members: Map::new(),
             },
-            claims: crate::json::parse_object(json.as_bytes(), "x").unwrap(),
+            claims: crate::jose::json::parse_object(json.as_bytes(), "x").unwrap(),
             json: json.to_string(),
         }
     }

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use crate::b64;
+use super::b64;
 use crate::error::{Error, ErrorCode, Result};
 use crate::es256::{PrivateKey, PublicKey};
 

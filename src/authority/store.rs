@@ -1,14 +1,28 @@
-//! The session store contract (see `STORE.md`) and the embedded [`MemoryStore`].
+//! The session store contract (see `STORE.md`): the [`Store`] trait, the keys and the typed
+//! records ([`Subject`]; the family record is [`Family`](super::refresh::Family)), and the
+//! embedded [`MemoryStore`].
 //!
 //! A store maps keys to JSON records that each carry a numeric `generation`. `put` is a
 //! compare-and-set: it writes only if the stored generation is still `expected` (or, with
 //! `expected = None`, if nothing is stored). Records expire after their TTL.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::error::Result;
+use crate::time::Time;
+
+/// The store contract: JSON records carrying a `generation`; `put` is a compare-and-set on it
+/// (`expected = None`: only if absent), keeping the record `ttl` seconds. Failures are `Err`
+/// (the authority answers 503). `now` is the authority's clock, for stores without their own
+/// (a store with its own clock, as Redis or a Durable Object, ignores it).
+pub trait Store {
+    fn get(&self, key: &str, now: Time) -> impl Future<Output = Result<Option<Value>>>;
+    fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: Time) -> impl Future<Output = Result<bool>>;
+}
 /// Key of a session family's record.
 pub fn family_key(family: &str) -> String {
     format!("family:{family}")
@@ -68,7 +82,7 @@ impl Subject {
 }
 
 /// The generation of a stored record (`None` when absent or malformed).
-pub fn generation_of(record: &Value) -> Option<u64> {
+fn generation_of(record: &Value) -> Option<u64> {
     record.get("generation").and_then(Value::as_u64)
 }
 
@@ -89,7 +103,8 @@ impl MemoryStore {
         MemoryStore::default()
     }
 
-    pub fn get(&mut self, key: &str, now: i64) -> Option<Value> {
+    pub fn get(&mut self, key: &str, now: Time) -> Option<Value> {
+        let now = now.secs();
         match self.records.get(key) {
             Some((_, expires)) if *expires <= now => {
                 self.records.remove(key);
@@ -102,8 +117,9 @@ impl MemoryStore {
 
     /// Compare-and-set; `false` when the stored generation is not `expected` (a lost race) or
     /// the store is full.
-    pub fn put(&mut self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: i64) -> bool {
+    pub fn put(&mut self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: Time) -> bool {
         let current = self.get(key, now).as_ref().and_then(generation_of);
+        let now = now.secs();
         let stored = self.records.contains_key(key);
         let matches = match expected {
             None => !stored,
@@ -127,8 +143,8 @@ impl MemoryStore {
     }
 
     /// Records that have not expired at `now`.
-    pub fn live(&self, now: i64) -> usize {
-        self.records.values().filter(|(_, expires)| *expires > now).count()
+    pub fn live(&self, now: Time) -> usize {
+        self.records.values().filter(|(_, expires)| *expires > now.secs()).count()
     }
 
     /// Drops a record as if it had expired (tests of what happens after a TTL).
@@ -141,22 +157,37 @@ impl MemoryStore {
     }
 }
 
+/// The embedded store as a [`Store`] (one instance, one thread).
+impl Store for std::cell::RefCell<MemoryStore> {
+    async fn get(&self, key: &str, now: Time) -> Result<Option<Value>> {
+        Ok(self.borrow_mut().get(key, now))
+    }
+
+    async fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: Time) -> Result<bool> {
+        Ok(self.borrow_mut().put(key, value, expected, ttl, now))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
 
+    fn t(seconds: i64) -> Time {
+        Time::from_secs(seconds)
+    }
+
     #[test]
     fn compare_and_set_and_ttl() {
         let mut store = MemoryStore::new();
-        assert!(store.put("k", json!({"generation": 0}), None, 100, 0));
-        assert!(!store.put("k", json!({"generation": 0}), None, 100, 0), "create only if absent");
-        assert!(!store.put("k", json!({"generation": 1}), Some(5), 100, 0), "wrong generation");
-        assert!(store.put("k", json!({"generation": 1}), Some(0), 100, 0));
-        assert_eq!(store.get("k", 50).as_ref().and_then(generation_of), Some(1));
-        assert_eq!(store.get("k", 100), None, "expired");
+        assert!(store.put("k", json!({"generation": 0}), None, 100, t(0)));
+        assert!(!store.put("k", json!({"generation": 0}), None, 100, t(0)), "create only if absent");
+        assert!(!store.put("k", json!({"generation": 1}), Some(5), 100, t(0)), "wrong generation");
+        assert!(store.put("k", json!({"generation": 1}), Some(0), 100, t(0)));
+        assert_eq!(store.get("k", t(50)).as_ref().and_then(generation_of), Some(1));
+        assert_eq!(store.get("k", t(100)), None, "expired");
         assert!(
-            store.put("k", json!({"generation": 0}), None, 100, 100),
+            store.put("k", json!({"generation": 0}), None, 100, t(100)),
             "expired keys can be created again"
         );
     }
@@ -167,18 +198,18 @@ mod tests {
         for i in 0..MEMORY_STORE_MAX_RECORDS {
             // Half expire at t=10, half live long.
             let ttl = if i % 2 == 0 { 10 } else { 1000 };
-            assert!(store.put(&format!("k{i}"), json!({"generation": 0}), None, ttl, 0));
+            assert!(store.put(&format!("k{i}"), json!({"generation": 0}), None, ttl, t(0)));
         }
         assert!(
-            !store.put("new", json!({"generation": 0}), None, 100, 5),
+            !store.put("new", json!({"generation": 0}), None, 100, t(5)),
             "full, nothing expired yet"
         );
         assert!(
-            store.put("k1", json!({"generation": 1}), Some(0), 100, 5),
+            store.put("k1", json!({"generation": 1}), Some(0), 100, t(5)),
             "existing keys still rotate"
         );
         assert!(
-            store.put("new", json!({"generation": 0}), None, 100, 10),
+            store.put("new", json!({"generation": 0}), None, 100, t(10)),
             "expired records are swept"
         );
         assert_eq!(store.len(), MEMORY_STORE_MAX_RECORDS / 2 + 1);

@@ -8,23 +8,41 @@
 use serde_json::{json, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::json;
-use crate::jwks::KeySet;
+use crate::jose::json;
+use crate::jose::jwks::KeySet;
+use crate::time::Time;
 
-pub const DEFAULT_CACHE_MAX_AGE: f64 = 600.0;
-pub const DEFAULT_COOLDOWN: f64 = 30.0;
-/// Key set responses larger than this are refused.
+/// Default `cacheMaxAge`, milliseconds (as jose's).
+pub const DEFAULT_CACHE_MAX_AGE: i64 = 600_000;
+/// Default `cooldownDuration`, milliseconds (as jose's).
+pub const DEFAULT_COOLDOWN: i64 = 30_000;
+/// Default `timeoutDuration`, milliseconds (as jose's).
+pub const DEFAULT_TIMEOUT: i64 = 5_000;
+/// Key set responses larger than this are refused; a reader stops reading past it.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024;
+
+/// A fetch the binding is to perform: `GET url`, redirects not followed, at most `timeout_ms`,
+/// reading at most `max_bytes` + 1 bytes of a `200` body (and none of any other).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fetch {
+    pub url: String,
+    pub max_bytes: usize,
+    pub timeout_ms: i64,
+}
 
 #[derive(Clone, Debug)]
 pub struct RemoteJwks {
     url: String,
-    max_age: f64,
-    cooldown: f64,
+    /// Milliseconds.
+    max_age: i64,
+    /// Milliseconds.
+    cooldown: i64,
+    /// Milliseconds.
+    timeout: i64,
     keys: Option<KeySet>,
-    fetched_at: f64,
+    fetched_at: Time,
     /// When the last fetch started, successful or not.
-    last_attempt: Option<f64>,
+    last_attempt: Option<Time>,
     last_attempt_failed: bool,
     /// Incremented whenever the key set changes (caches of verified tokens key on it).
     generation: u64,
@@ -77,15 +95,31 @@ fn check_url(url: &str) -> Result<()> {
     }
 }
 
+/// Milliseconds from an option (already checked non-negative), whole.
+fn millis(option: Option<f64>, default: i64) -> i64 {
+    option.map_or(default, |ms| ms.min(i64::MAX as f64) as i64)
+}
+
 impl RemoteJwks {
-    pub fn new(url: &str, max_age: Option<f64>, cooldown: Option<f64>) -> Result<RemoteJwks> {
+    /// `max_age`, `cooldown` and `timeout`: milliseconds (`cacheMaxAge`, `cooldownDuration`,
+    /// `timeoutDuration`).
+    pub fn new(url: &str, max_age: Option<f64>, cooldown: Option<f64>, timeout: Option<f64>) -> Result<RemoteJwks> {
         check_url(url)?;
+        let timeout = millis(timeout, DEFAULT_TIMEOUT);
+        if timeout < 1 {
+            return Err(Error::claim(
+                ErrorCode::InvalidOptions,
+                "timeoutDuration",
+                "Verifier option timeoutDuration must be at least 1 ms",
+            ));
+        }
         Ok(RemoteJwks {
             url: url.to_string(),
-            max_age: max_age.unwrap_or(DEFAULT_CACHE_MAX_AGE),
-            cooldown: cooldown.unwrap_or(DEFAULT_COOLDOWN),
+            max_age: millis(max_age, DEFAULT_CACHE_MAX_AGE),
+            cooldown: millis(cooldown, DEFAULT_COOLDOWN),
+            timeout,
             keys: None,
-            fetched_at: 0.0,
+            fetched_at: Time::default(),
             last_attempt: None,
             last_attempt_failed: false,
             generation: 0,
@@ -105,14 +139,14 @@ impl RemoteJwks {
         self.keys.as_ref()
     }
 
-    fn cooling_down(&self, now: f64) -> bool {
-        self.last_attempt.is_some_and(|t| now - t < self.cooldown && now >= t)
+    fn cooling_down(&self, now: Time) -> bool {
+        self.last_attempt.is_some_and(|t| now.millis_since(t) < self.cooldown && now >= t)
     }
 
     /// Whether a fetch should happen before verifying at `now`. `Err` when a fetch is needed
     /// but a recent failure forbids trying again yet.
-    pub fn needs_fetch(&self, now: f64) -> Result<bool> {
-        let fresh = self.keys.is_some() && now - self.fetched_at < self.max_age && now >= self.fetched_at;
+    pub fn needs_fetch(&self, now: Time) -> Result<bool> {
+        let fresh = self.keys.is_some() && now.millis_since(self.fetched_at) < self.max_age && now >= self.fetched_at;
         if fresh {
             Ok(false)
         } else if self.last_attempt_failed && self.cooling_down(now) {
@@ -123,16 +157,21 @@ impl RemoteJwks {
     }
 
     /// Whether an unknown `kid` may trigger a refetch now (at most once per cooldown).
-    pub fn may_refetch_for(&self, kid: Option<&str>, now: f64) -> bool {
+    pub fn may_refetch_for(&self, kid: Option<&str>, now: Time) -> bool {
         match (kid, &self.keys) {
             (Some(kid), Some(keys)) => !keys.contains_kid(kid) && !self.cooling_down(now),
             _ => false,
         }
     }
 
-    /// Records that a fetch starts at `now`.
-    pub fn begin_fetch(&mut self, now: f64) {
+    /// Records that a fetch starts at `now`, and says what to fetch.
+    pub fn begin_fetch(&mut self, now: Time) -> Fetch {
         self.last_attempt = Some(now);
+        Fetch {
+            url: self.url.clone(),
+            max_bytes: MAX_RESPONSE_BYTES,
+            timeout_ms: self.timeout,
+        }
     }
 
     /// Records a failure that happened before a response (network error, timeout).
@@ -142,7 +181,7 @@ impl RemoteJwks {
 
     /// Absorbs a response: HTTP status and body bytes. A bad response changes nothing but the
     /// failure flag, so a good cached set survives it.
-    pub fn complete_fetch(&mut self, status: u16, body: &[u8], now: f64) -> Result<()> {
+    pub fn complete_fetch(&mut self, status: u16, body: &[u8], now: Time) -> Result<()> {
         let result = (|| {
             if status != 200 {
                 return Err(fetch_error("the key set URL did not answer 200"));
@@ -168,11 +207,11 @@ impl RemoteJwks {
         }
     }
 
-    /// The cache as JSON, for a worker to persist: `{ url, fetchedAt, jwks }`.
+    /// The cache as JSON, for a worker to persist: `{ url, fetchedAt (unix seconds), jwks }`.
     pub fn export(&self) -> Value {
         json!({
             "url": self.url,
-            "fetchedAt": self.fetched_at,
+            "fetchedAt": self.fetched_at.secs_f64(),
             "jwks": self.keys.as_ref().map(KeySet::to_json),
         })
     }
@@ -192,7 +231,7 @@ impl RemoteJwks {
         let fetched_at = state
             .get("fetchedAt")
             .and_then(Value::as_f64)
-            .filter(|t| t.is_finite() && *t >= 0.0)
+            .and_then(Time::from_secs_f64)
             .ok_or_else(|| invalid("the imported state has no valid fetchedAt"))?;
         let keys = match state.get("jwks") {
             None | Some(Value::Null) => None,
@@ -209,6 +248,10 @@ impl RemoteJwks {
 mod tests {
     use super::*;
 
+    fn t(seconds: i64) -> Time {
+        Time::from_secs(seconds)
+    }
+
     const X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
     const Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
 
@@ -220,60 +263,60 @@ mod tests {
 
     #[test]
     fn fetches_when_cold_or_stale() -> Result<()> {
-        let mut remote = RemoteJwks::new("https://issuer.example/jwks", Some(600.0), Some(30.0))?;
-        assert_eq!(remote.needs_fetch(1000.0), Ok(true));
-        remote.begin_fetch(1000.0);
-        remote.complete_fetch(200, &body("a"), 1000.0)?;
-        assert_eq!(remote.needs_fetch(1599.0), Ok(false));
-        assert_eq!(remote.needs_fetch(1600.0), Ok(true));
+        let mut remote = RemoteJwks::new("https://issuer.example/jwks", Some(600_000.0), Some(30_000.0), None)?;
+        assert_eq!(remote.needs_fetch(t(1000)), Ok(true));
+        let _ = remote.begin_fetch(t(1000));
+        remote.complete_fetch(200, &body("a"), t(1000))?;
+        assert_eq!(remote.needs_fetch(t(1599)), Ok(false));
+        assert_eq!(remote.needs_fetch(t(1600)), Ok(true));
         Ok(())
     }
 
     #[test]
     fn unknown_kid_refetch_is_rate_limited() -> Result<()> {
-        let mut remote = RemoteJwks::new("https://issuer.example/jwks", None, Some(30.0))?;
-        remote.begin_fetch(0.0);
-        remote.complete_fetch(200, &body("a"), 0.0)?;
-        assert!(!remote.may_refetch_for(Some("b"), 10.0), "within cooldown of the last fetch");
-        assert!(remote.may_refetch_for(Some("b"), 31.0));
-        assert!(!remote.may_refetch_for(Some("a"), 31.0), "known kid");
-        assert!(!remote.may_refetch_for(None, 31.0));
-        remote.begin_fetch(31.0);
-        remote.complete_fetch(200, &body("b"), 31.0)?;
-        assert!(!remote.may_refetch_for(Some("c"), 40.0));
+        let mut remote = RemoteJwks::new("https://issuer.example/jwks", None, Some(30_000.0), None)?;
+        let _ = remote.begin_fetch(t(0));
+        remote.complete_fetch(200, &body("a"), t(0))?;
+        assert!(!remote.may_refetch_for(Some("b"), t(10)), "within cooldown of the last fetch");
+        assert!(remote.may_refetch_for(Some("b"), t(31)));
+        assert!(!remote.may_refetch_for(Some("a"), t(31)), "known kid");
+        assert!(!remote.may_refetch_for(None, t(31)));
+        let _ = remote.begin_fetch(t(31));
+        remote.complete_fetch(200, &body("b"), t(31))?;
+        assert!(!remote.may_refetch_for(Some("c"), t(40)));
         Ok(())
     }
 
     #[test]
     fn failures_keep_the_good_set_and_cool_down() -> Result<()> {
-        let mut remote = RemoteJwks::new("https://issuer.example/jwks", Some(100.0), Some(30.0))?;
-        remote.begin_fetch(0.0);
-        remote.complete_fetch(200, &body("a"), 0.0)?;
-        remote.begin_fetch(100.0);
+        let mut remote = RemoteJwks::new("https://issuer.example/jwks", Some(100_000.0), Some(30_000.0), None)?;
+        let _ = remote.begin_fetch(t(0));
+        remote.complete_fetch(200, &body("a"), t(0))?;
+        let _ = remote.begin_fetch(t(100));
         for (status, bytes) in [
             (500u16, body("x")),
             (200, b"not json".to_vec()),
             (200, b"{\"keys\":1}".to_vec()),
             (200, vec![b' '; MAX_RESPONSE_BYTES + 1]),
         ] {
-            assert!(remote.complete_fetch(status, &bytes, 100.0).is_err());
+            assert!(remote.complete_fetch(status, &bytes, t(100)).is_err());
             assert!(remote.keys().is_some_and(|k| k.contains_kid("a")));
         }
-        assert_eq!(remote.needs_fetch(110.0).map_err(|e| e.code()), Err(ErrorCode::JwksFetch));
-        assert_eq!(remote.needs_fetch(131.0), Ok(true));
+        assert_eq!(remote.needs_fetch(t(110)).map_err(|e| e.code()), Err(ErrorCode::JwksFetch));
+        assert_eq!(remote.needs_fetch(t(131)), Ok(true));
         Ok(())
     }
 
     #[test]
     fn export_import_round_trip() -> Result<()> {
-        let mut remote = RemoteJwks::new("https://issuer.example/jwks", None, None)?;
-        remote.begin_fetch(5.0);
-        remote.complete_fetch(200, &body("a"), 5.0)?;
+        let mut remote = RemoteJwks::new("https://issuer.example/jwks", None, None, None)?;
+        let _ = remote.begin_fetch(t(5));
+        remote.complete_fetch(200, &body("a"), t(5))?;
         let state = remote.export();
-        let mut other = RemoteJwks::new("https://issuer.example/jwks", None, None)?;
+        let mut other = RemoteJwks::new("https://issuer.example/jwks", None, None, None)?;
         other.import(&state)?;
-        assert_eq!(other.needs_fetch(6.0), Ok(false));
-        let mut wrong = RemoteJwks::new("https://other.example/jwks", None, None)?;
+        assert_eq!(other.needs_fetch(t(6)), Ok(false));
+        let mut wrong = RemoteJwks::new("https://other.example/jwks", None, None, None)?;
         assert!(wrong.import(&state).is_err());
         assert!(wrong.keys().is_none());
         Ok(())
@@ -288,7 +331,7 @@ mod tests {
             "http://localhost/jwks",
             "http://[::1]:9/k",
         ] {
-            assert!(RemoteJwks::new(ok, None, None).is_ok(), "{ok}");
+            assert!(RemoteJwks::new(ok, None, None, None).is_ok(), "{ok}");
         }
         for bad in [
             "http://a.example/jwks",
@@ -303,7 +346,7 @@ mod tests {
             "http://localhost:abc/",
             "http://[::1]x/",
         ] {
-            assert!(RemoteJwks::new(bad, None, None).is_err(), "{bad}");
+            assert!(RemoteJwks::new(bad, None, None, None).is_err(), "{bad}");
         }
     }
 }

@@ -20,8 +20,9 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::b64;
 use crate::error::{Error, ErrorCode, Result};
+use crate::jose::b64;
+use crate::time::Time;
 
 const PREFIX: &str = "tsr1";
 /// Longest refresh token accepted (a real one is 5 + 23 + 21 + 44 + 23 bytes at most).
@@ -207,6 +208,11 @@ impl Family {
         (self.expires_at - now).max(0)
     }
 
+    /// Whether the family can still be used at `now` (unix seconds) under the subject's `epoch`.
+    pub fn is_live(&self, epoch: u64, now: i64) -> bool {
+        !self.revoked && self.subject_epoch >= epoch && now < self.expires_at && now < self.idle_expires_at
+    }
+
     /// The record revoked for `reason`, one generation later.
     pub fn revoke(&self, reason: &str) -> Family {
         Family {
@@ -261,8 +267,9 @@ pub fn start(
     claims: Map<String, Value>,
     subject_epoch: u64,
     policy: &Policy,
-    now: i64,
+    now: Time,
 ) -> Result<(Family, RefreshToken)> {
+    let now = now.secs();
     let mut id = [0u8; 16];
     crate::random::fill(&mut id)?;
     let family_id = b64::encode(&id);
@@ -290,7 +297,15 @@ pub fn start(
 
 /// Decides a refresh of `record` with the authenticated `presented` token at `now`.
 /// `subject_epoch`: the subject's current epoch (0 if it has no record).
-pub fn rotate(key: &RefreshKey, record: &Family, presented: &Presented, policy: &Policy, subject_epoch: u64, now: i64) -> Result<Rotation> {
+pub fn rotate(
+    key: &RefreshKey,
+    record: &Family,
+    presented: &Presented,
+    policy: &Policy,
+    subject_epoch: u64,
+    now: Time,
+) -> Result<Rotation> {
+    let now = now.secs();
     if record.revoked || record.subject_epoch < subject_epoch {
         return Ok(Rotation::Revoked);
     }
@@ -353,12 +368,12 @@ mod tests {
 
     fn refresh(record: &Family, token: &RefreshToken, now: i64) -> Rotation {
         let presented = authenticate(&key(), token.as_str()).unwrap();
-        rotate(&key(), record, &presented, &POLICY, 0, now).unwrap()
+        rotate(&key(), record, &presented, &POLICY, 0, Time::from_secs(now)).unwrap()
     }
 
     #[test]
     fn tokens_are_authenticated_and_opaque() {
-        let (record, token) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let (record, token) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
         assert_eq!(format!("{token:?}"), "RefreshToken(..)");
         let presented = authenticate(&key(), token.as_str()).unwrap();
         assert_eq!(presented.family, record.family);
@@ -372,13 +387,7 @@ mod tests {
         assert_eq!(authenticate(&other, token.as_str()).unwrap_err().code(), ErrorCode::InvalidGrant);
         let s = token.as_str();
         let flipped = format!("{}{}", &s[..s.len() - 1], if s.ends_with('A') { 'B' } else { 'A' });
-        for bad in [
-            flipped.as_str(),
-            "",
-            "tsr1",
-            &format!("{s}.x"),
-            &s.replacen(".0.", ".00.", 1),
-        ] {
+        for bad in [flipped.as_str(), "", "tsr1", &format!("{s}.x"), &s.replacen(".0.", ".00.", 1)] {
             assert_eq!(authenticate(&key(), bad).unwrap_err().code(), ErrorCode::InvalidGrant, "{bad}");
         }
         // Over the length limit: refused before parsing, even when the rest would pass. (A real
@@ -386,31 +395,41 @@ mod tests {
         // other parts are well-formed.)
         let long = s.replacen(".0.", &format!(".{}0.", "0".repeat(MAX_TOKEN_LEN)), 1);
         let error = authenticate(&key(), &long).unwrap_err();
-        assert_eq!((error.code(), error.message()), (ErrorCode::InvalidGrant, "the refresh token is too long"));
-        assert_eq!(authenticate(&key(), &s[..MAX_TOKEN_LEN.min(s.len())]).map(|p| p.generation).ok(), Some(0));
+        assert_eq!(
+            (error.code(), error.message()),
+            (ErrorCode::InvalidGrant, "the refresh token is too long")
+        );
+        assert_eq!(
+            authenticate(&key(), &s[..MAX_TOKEN_LEN.min(s.len())]).map(|p| p.generation).ok(),
+            Some(0)
+        );
         assert!(RefreshKey::new(&[1u8; 31]).is_err());
     }
 
     #[test]
     fn the_whole_tag_must_match() {
-        let (_, token) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let (_, token) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
         let s = token.as_str();
         let (body, tag) = s.rsplit_once('.').unwrap();
-        let tag = crate::b64::decode(tag, "").unwrap();
+        let tag = b64::decode(tag, "").unwrap();
         // An empty tag, and prefixes of the real one: refused, as is any other 16 bytes.
         for len in [0usize, 1, 8, 15] {
-            let short = format!("{body}.{}", crate::b64::encode(&tag[..len]));
-            assert_eq!(authenticate(&key(), &short).unwrap_err().code(), ErrorCode::InvalidGrant, "{len} bytes");
+            let short = format!("{body}.{}", b64::encode(&tag[..len]));
+            assert_eq!(
+                authenticate(&key(), &short).unwrap_err().code(),
+                ErrorCode::InvalidGrant,
+                "{len} bytes"
+            );
         }
         let mut longer = tag.clone();
         longer.push(0);
-        assert!(authenticate(&key(), &format!("{body}.{}", crate::b64::encode(&longer))).is_err());
+        assert!(authenticate(&key(), &format!("{body}.{}", b64::encode(&longer))).is_err());
         assert!(authenticate(&key(), s).is_ok());
     }
 
     #[test]
     fn rotation_then_reuse_revokes_the_family() {
-        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
         let Rotation::Rotate { record: r1, token: t1 } = refresh(&r0, &t0, 5) else {
             panic!("rotate")
         };
@@ -433,7 +452,7 @@ mod tests {
 
     #[test]
     fn retry_inside_grace_gets_the_same_successor() {
-        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
         let Rotation::Rotate { record: r1, token: t1 } = refresh(&r0, &t0, 100) else {
             panic!("rotate")
         };
@@ -447,7 +466,7 @@ mod tests {
 
     #[test]
     fn expiry_absolute_and_idle_never_extended() {
-        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, 0).unwrap();
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
         assert!(matches!(refresh(&r0, &t0, 300), Rotation::Expired), "idle");
         let mut record = r0.clone();
         let mut token = t0.clone();
@@ -468,21 +487,21 @@ mod tests {
 
     #[test]
     fn subject_revocation_applies_to_older_families() {
-        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 3, &POLICY, 50).unwrap();
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 3, &POLICY, Time::from_secs(50)).unwrap();
         let presented = authenticate(&key(), t0.as_str()).unwrap();
         assert!(matches!(
-            rotate(&key(), &r0, &presented, &POLICY, 4, 70).unwrap(),
+            rotate(&key(), &r0, &presented, &POLICY, 4, Time::from_secs(70)).unwrap(),
             Rotation::Revoked
         ));
         assert!(matches!(
-            rotate(&key(), &r0, &presented, &POLICY, 3, 70).unwrap(),
+            rotate(&key(), &r0, &presented, &POLICY, 3, Time::from_secs(70)).unwrap(),
             Rotation::Rotate { .. }
         ));
     }
 
     #[test]
     fn record_json_round_trips_and_rejects_unknown_members() {
-        let (r0, _) = start(&key(), "alice", "read write", Map::new(), 0, &POLICY, 0).unwrap();
+        let (r0, _) = start(&key(), "alice", "read write", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
         let json = serde_json::to_value(&r0).unwrap();
         assert!(json.get("idleExpiresAt").is_some());
         assert_eq!(serde_json::from_value::<Family>(json.clone()).unwrap(), r0);

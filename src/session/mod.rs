@@ -1,0 +1,554 @@
+//! The browser session's access-token lifetime as a sans-I/O state machine. It decides; the
+//! binding performs: given what happened (a token response, an answer to a refresh, a message
+//! from another tab, a response to an API request, the clock), it says what to do next (refresh
+//! now or wake up later, attach which token to which request, share or adopt a token, sign out,
+//! replay a request). Time (`now`) and randomness (`jitter`, in [0, 1)) are passed in.
+//!
+//! Expiry is local receipt time + `expires_in` — never the token's `exp` against the local
+//! clock — so a wrong client clock cannot make a token look expired or valid. The difference
+//! between the token's `iat` and the receipt time is only reported (`clock_offset`).
+//!
+//! Trust: other tabs of the origin are inside the trust boundary, but what they send is checked
+//! as a token response is ([`Session::adopt`]): a message can never make this tab hold a token
+//! that expires in 2058, or one with a `NaN` lifetime.
+
+mod message;
+
+pub use message::TabMessage;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::time::Time;
+
+/// The longest access token accepted (as the verifier's limit).
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+/// A token this close to expiry (ms) is not attached: it could expire in flight.
+pub const ATTACH_GUARD_MS: i64 = 2_000;
+/// Token lifetimes accepted (`expires_in`), seconds.
+const MAX_LIFETIME_S: f64 = 86_400.0;
+const MAX_BACKOFF_MS: f64 = 30_000.0;
+/// How far another tab's receipt time may lie ahead of this tab's clock (same machine).
+const MAX_SHARED_SKEW_MS: i64 = 60_000;
+
+/// `new TokenSession(options)`, as the binding read it (JS names in the comments).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SessionOptions {
+    /// `authPath`: the authority's endpoints, a path (`/auth`) or a URL.
+    pub auth_path: Option<String>,
+    /// `refreshMargin`: seconds before expiry to refresh (default 30; at most a quarter of the
+    /// lifetime).
+    pub refresh_margin: Option<f64>,
+    /// `channel`: the BroadcastChannel and Web Lock name (default `tessera`).
+    pub channel: Option<String>,
+    /// `apiOrigins`: origins besides the page's own that may receive the access token.
+    pub api_origins: Option<Vec<String>>,
+    /// The page's origin (`location.origin`), from the binding.
+    pub page_origin: String,
+    /// Options that are not read as one of the above: a name that is unknown, or of the wrong
+    /// type (`(name, true)` for a known name with a wrong type).
+    pub rejected: Vec<(String, bool)>,
+}
+
+/// A token response from the authority (`POST {authPath}/login` or `/refresh`), its members as
+/// found (`None`: absent, or of the wrong JSON type).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TokenResponse {
+    pub access_token: Option<String>,
+    pub token_type: Option<String>,
+    pub expires_in: Option<f64>,
+    pub scope: Option<String>,
+    /// Seconds until the session's absolute expiry (Tessera's authority sends it).
+    pub refresh_expires_in: Option<f64>,
+}
+
+/// What the token's own claims say, read by the binding *without verification*, for display.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Peek {
+    pub subject: Option<String>,
+    /// Unix seconds.
+    pub iat: Option<f64>,
+}
+
+/// A token as tabs share it (same machine, same clock).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SharedToken {
+    pub access_token: String,
+    pub received_at: Time,
+    pub expires_at: Time,
+    pub scope: String,
+    pub session_expires_at: Option<Time>,
+}
+
+#[derive(Clone, Debug)]
+struct Held {
+    token: SharedToken,
+    refresh_at: Time,
+    peek: Peek,
+}
+
+/// What the binding must do next about refreshing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Signed out, or paused after failures: nothing to schedule.
+    Idle,
+    /// Refresh now.
+    Refresh,
+    /// Wake up at this time and ask again.
+    WakeAt(Time),
+}
+
+/// The answer to a refresh request, as the binding saw it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    /// The request itself failed (network error).
+    Failed,
+    /// An HTTP status, and the token response when the body was one (`None`: not JSON, not an
+    /// object).
+    Status(u16, Option<TokenResponse>),
+}
+
+/// What a refresh answer means (see [`Session::refresh_answered`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// A new token: share it with the other tabs; the state changed.
+    Refreshed(SharedToken),
+    /// The answer is about an older state (another tab's newer token arrived meanwhile, or a
+    /// login): ignored.
+    Superseded,
+    /// The session is over in every tab (`invalid_grant`).
+    SignedOut,
+    /// A transient failure (network, 5xx, a bad body): retried later, `failures` so far, `status`
+    /// 0 for a network error.
+    Failed { failures: u32, status: u16 },
+}
+
+/// What to do with a response to an API request made with a token (see
+/// [`Session::api_response`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reaction {
+    /// Hand the response to the caller as it is.
+    Deliver,
+    /// Refresh (shared with any refresh in flight), then replay the request once.
+    RefreshAndReplay,
+    /// Another refresh replaced the rejected token already: replay once with the current one.
+    Replay,
+}
+
+/// What a message from another tab means for this one.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Heard {
+    /// Nothing to do.
+    Nothing,
+    /// A newer token was adopted: reschedule, and tell listeners.
+    Adopted,
+    /// Another tab asks for a token: answer with this one.
+    Share(SharedToken),
+    /// Another tab signed out: sign out here too (listeners hear `reason`).
+    SignOut(String),
+}
+
+/// The observable state (`session.state`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub status: &'static str,
+    pub expires_at: Option<Time>,
+    pub refresh_at: Option<Time>,
+    pub received_at: Option<Time>,
+    /// When the session itself ends (absolute lifetime), if the authority said.
+    pub session_expires_at: Option<Time>,
+    pub scope: Option<String>,
+    pub subject: Option<String>,
+    /// Seconds the authority's clock (token `iat`) is ahead of this one at receipt.
+    pub clock_offset: Option<f64>,
+    pub failures: u32,
+}
+
+/// A refresh in flight, as it started: its answer is ignored if the token changed meanwhile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ticket(Option<Time>);
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    margin_ms: f64,
+    auth_path: String,
+    channel: String,
+    page_origin: String,
+    api_origins: Vec<String>,
+    held: Option<Held>,
+    failures: u32,
+    retry_at: Option<Time>,
+    /// The token whose rejection (`401 invalid_token`) last caused a refresh: one per token.
+    refreshed_after_rejection: Option<String>,
+}
+
+fn invalid(name: &str, problem: &str) -> Error {
+    let mut message = String::from("TokenSession option ");
+    message.push_str(name);
+    message.push(' ');
+    message.push_str(problem);
+    Error::claim(ErrorCode::InvalidOptions, name, message)
+}
+
+/// `scheme://host[:port]` with nothing after it: what `URL.origin` gives.
+fn is_origin(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return false;
+    };
+    matches!(scheme, "https" | "http") && !rest.is_empty() && !rest.contains(['/', '?', '#', '@', ' ', '\\'])
+}
+
+impl Session {
+    pub fn new(options: &SessionOptions) -> Result<Session> {
+        if let Some((name, wrong_type)) = options.rejected.first() {
+            return Err(invalid(name, if *wrong_type { "has the wrong type" } else { "is unknown" }));
+        }
+        let margin = options.refresh_margin.unwrap_or(30.0);
+        if !(margin.is_finite() && (0.0..=3600.0).contains(&margin)) {
+            return Err(invalid("refreshMargin", "must be 0 to 3600 seconds"));
+        }
+        let auth_path = options.auth_path.as_deref().unwrap_or("/auth").trim_end_matches('/');
+        let absolute = auth_path.strip_prefix("https://").or_else(|| auth_path.strip_prefix("http://"));
+        let path_ok = match absolute {
+            Some(rest) => !rest.is_empty() && !rest.contains(['?', '#', '@', ' ', '\\']),
+            None => {
+                auth_path.is_empty()
+                    || (auth_path.starts_with('/') && !auth_path.starts_with("//") && !auth_path.contains(['?', '#', ' ', '\\']))
+            }
+        };
+        if !path_ok {
+            return Err(invalid("authPath", "must be a path like /auth or an http(s) URL"));
+        }
+        let channel = options.channel.clone().unwrap_or_else(|| "tessera".into());
+        if channel.is_empty() || channel.len() > 200 {
+            return Err(invalid("channel", "must be a name of 1 to 200 characters"));
+        }
+        let api_origins = options.api_origins.clone().unwrap_or_default();
+        if api_origins.iter().any(|o| !is_origin(o)) {
+            return Err(invalid("apiOrigins", "must list origins like https://api.example"));
+        }
+        Ok(Session {
+            margin_ms: margin * 1000.0,
+            auth_path: auth_path.to_string(),
+            channel,
+            page_origin: options.page_origin.clone(),
+            api_origins,
+            held: None,
+            failures: 0,
+            retry_at: None,
+            refreshed_after_rejection: None,
+        })
+    }
+
+    /// `{authPath}/{endpoint}`: the URL of a handshake endpoint (`login`, `refresh`, `logout`).
+    pub fn endpoint(&self, endpoint: &str) -> String {
+        let mut url = self.auth_path.clone();
+        url.push('/');
+        url.push_str(endpoint);
+        url
+    }
+
+    /// The BroadcastChannel name.
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+
+    /// The Web Lock name: one refresh at a time across the origin's tabs.
+    pub fn lock_name(&self) -> String {
+        let mut name = self.channel.clone();
+        name.push_str(":refresh");
+        name
+    }
+
+    /// Takes a token response received at `now` (login, `accept`, or a refresh the binding did
+    /// not start through [`Session::refresh_answered`]).
+    pub fn accept(&mut self, response: &TokenResponse, peek: Peek, now: Time, jitter: f64) -> Result<SharedToken> {
+        let shared = token_of(response, now)?;
+        self.hold(shared.clone(), peek, jitter);
+        Ok(shared)
+    }
+
+    /// Takes a token another tab shared, if it is well-formed (the checks of [`Session::accept`]
+    /// on the lifetime, and a receipt time this machine's clock could have given) and newer than
+    /// the one held. `false`: ignored.
+    pub fn adopt(&mut self, token: SharedToken, peek: Peek, now: Time, jitter: f64) -> bool {
+        let lifetime = token.expires_at.millis_since(token.received_at);
+        let plausible = !token.access_token.is_empty()
+            && token.access_token.len() <= MAX_TOKEN_LEN
+            && token.scope.len() <= MAX_TOKEN_LEN
+            && (1_000..=(MAX_LIFETIME_S as i64) * 1000).contains(&lifetime)
+            && token.received_at.millis_since(now) <= MAX_SHARED_SKEW_MS
+            && token.expires_at > now
+            && token.session_expires_at.is_none_or(|s| s >= token.received_at);
+        if !plausible || self.held.as_ref().is_some_and(|h| h.token.expires_at >= token.expires_at) {
+            return false;
+        }
+        self.hold(token, peek, jitter);
+        true
+    }
+
+    fn hold(&mut self, token: SharedToken, peek: Peek, jitter: f64) {
+        let lifetime = token.expires_at.millis_since(token.received_at) as f64;
+        // Refresh `margin` before expiry, but never more than a quarter of the lifetime ahead
+        // (short tokens), minus up to 10% of that lead as jitter so tabs spread out.
+        let lead = self.margin_ms.min(lifetime / 4.0);
+        let lead = lead + lead * 0.1 * jitter.clamp(0.0, 1.0);
+        let refresh_at = token.expires_at.plus_millis(-(lead as i64));
+        self.held = Some(Held { token, refresh_at, peek });
+        self.failures = 0;
+        self.retry_at = None;
+    }
+
+    /// What to do at `now`.
+    pub fn next(&self, now: Time) -> Next {
+        let Some(held) = &self.held else { return Next::Idle };
+        // After failures whose backoff would outlast the token: no more timed attempts (no tight
+        // loop); a wake-up event or a request that needs a token tries again.
+        if self.failures > 0 && self.retry_at.is_none() {
+            return Next::Idle;
+        }
+        let due = self.retry_at.unwrap_or(held.refresh_at);
+        if now >= due {
+            Next::Refresh
+        } else {
+            Next::WakeAt(due)
+        }
+    }
+
+    /// Whether a token may go to `origin` (an API request's `URL.origin`): the page's own, and
+    /// those in `apiOrigins`. A token never goes anywhere else, whatever URL the app fetches.
+    pub fn may_send_to(&self, origin: &str) -> bool {
+        origin == self.page_origin || self.api_origins.iter().any(|o| o == origin)
+    }
+
+    /// The access token to attach at `now` to a request for `origin`, if one is allowed there
+    /// and valid with a safety margin.
+    pub fn token_for(&self, origin: &str, now: Time) -> Option<&str> {
+        self.may_send_to(origin).then(|| self.token(now)).flatten()
+    }
+
+    /// The held access token, if valid at `now` with a safety margin.
+    pub fn token(&self, now: Time) -> Option<&str> {
+        self.held
+            .as_ref()
+            .filter(|h| now.plus_millis(ATTACH_GUARD_MS) < h.token.expires_at)
+            .map(|h| h.token.access_token.as_str())
+    }
+
+    /// Whether a request at `now` needs a refresh before a token can be attached (signed in, but
+    /// the token is at or past its guard).
+    pub fn needs_refresh_to_send(&self, now: Time) -> bool {
+        self.held.is_some() && self.token(now).is_none()
+    }
+
+    /// A refresh starts at `now` (this tab holds the lock).
+    pub fn refresh_started(&self) -> Ticket {
+        Ticket(self.held.as_ref().map(|h| h.token.received_at))
+    }
+
+    /// Whether the refresh requested at `requested` is still needed once this tab holds the
+    /// lock: not if another tab refreshed meanwhile (its token was shared and adopted).
+    pub fn still_needed(&self, requested: Time) -> bool {
+        self.held.as_ref().is_none_or(|h| h.token.received_at < requested)
+    }
+
+    /// Classifies the answer to the refresh started with `ticket`, at `now`.
+    pub fn refresh_answered(&mut self, ticket: Ticket, answer: Answer, peek: Peek, now: Time, jitter: f64) -> Outcome {
+        // An answer about an older state of the session (a 401 that raced a login, or another
+        // tab's newer token) must not override a newer token.
+        if self.refresh_started() != ticket {
+            return Outcome::Superseded;
+        }
+        let status = match &answer {
+            Answer::Failed => 0,
+            Answer::Status(status, _) => *status,
+        };
+        match answer {
+            Answer::Status(200, Some(response)) => {
+                if let Ok(shared) = token_of(&response, now) {
+                    self.hold(shared.clone(), peek, jitter);
+                    return Outcome::Refreshed(shared);
+                }
+            }
+            // The authority's only 401 on refresh is invalid_grant: the session is over.
+            Answer::Status(401, _) => {
+                self.sign_out();
+                return Outcome::SignedOut;
+            }
+            _ => {}
+        }
+        self.refresh_failed(now, jitter);
+        Outcome::Failed {
+            failures: self.failures,
+            status,
+        }
+    }
+
+    /// A transient failure at `now`: retried with exponential backoff and jitter while the
+    /// current token is still valid.
+    fn refresh_failed(&mut self, now: Time, jitter: f64) {
+        self.failures = self.failures.saturating_add(1);
+        let backoff = (1000.0 * 2f64.powi(self.failures.min(10) as i32 - 1)).min(MAX_BACKOFF_MS);
+        let at = now.plus_millis((backoff * (0.5 + 0.5 * jitter.clamp(0.0, 1.0))) as i64);
+        let valid_until = self.held.as_ref().map(|h| h.token.expires_at);
+        self.retry_at = valid_until.filter(|until| at < *until).map(|_| at);
+    }
+
+    /// What to do with the response to an API request sent to `origin` with the token `sent`
+    /// (`None`: sent without one), given its status and `WWW-Authenticate` header.
+    ///
+    /// Only a `401` with a Bearer challenge saying `error="invalid_token"` (RFC 6750 §3.1), from
+    /// an origin the token may go to, refreshes — and at most once per token: a server that
+    /// rejects every token makes one refresh, not one per request.
+    pub fn api_response(&mut self, origin: &str, sent: Option<&str>, status: u16, challenge: Option<&str>, now: Time) -> Reaction {
+        let Some(sent) = sent else { return Reaction::Deliver };
+        if status != 401 || !self.may_send_to(origin) || !challenge.is_some_and(is_invalid_token) {
+            return Reaction::Deliver;
+        }
+        match self.token(now) {
+            // Replaced since the request went out: replay with the new token.
+            Some(current) if current != sent => Reaction::Replay,
+            Some(_) if self.refreshed_after_rejection.as_deref() != Some(sent) => {
+                self.refreshed_after_rejection = Some(sent.to_string());
+                Reaction::RefreshAndReplay
+            }
+            _ => Reaction::Deliver,
+        }
+    }
+
+    /// What a message from another tab means. Tokens are checked by [`Session::adopt`].
+    pub fn heard(&mut self, message: TabMessage, now: Time, jitter: f64) -> Heard {
+        match message {
+            TabMessage::Token(token, peek) => {
+                if self.adopt(token, peek, now, jitter) {
+                    Heard::Adopted
+                } else {
+                    Heard::Nothing
+                }
+            }
+            TabMessage::Hello => match (self.token(now), &self.held) {
+                (Some(_), Some(held)) => Heard::Share(held.token.clone()),
+                _ => Heard::Nothing,
+            },
+            TabMessage::Logout(reason) => {
+                self.sign_out();
+                Heard::SignOut(reason)
+            }
+        }
+    }
+
+    /// A wake-up event (visible again, online, focus): retry at once if attempts were paused.
+    pub fn wake(&mut self, now: Time) {
+        if self.held.is_some() && self.failures > 0 {
+            self.retry_at = Some(now);
+        }
+    }
+
+    pub fn sign_out(&mut self) {
+        self.held = None;
+        self.failures = 0;
+        self.retry_at = None;
+        self.refreshed_after_rejection = None;
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.held.is_some()
+    }
+
+    /// The held token, to share with another tab.
+    pub fn shared(&self) -> Option<&SharedToken> {
+        self.held.as_ref().map(|h| &h.token)
+    }
+
+    pub fn state(&self, now: Time) -> State {
+        match &self.held {
+            None => State {
+                status: "signed-out",
+                expires_at: None,
+                refresh_at: None,
+                received_at: None,
+                session_expires_at: None,
+                scope: None,
+                subject: None,
+                clock_offset: None,
+                failures: 0,
+            },
+            Some(h) => State {
+                status: if now < h.token.expires_at { "signed-in" } else { "expired" },
+                expires_at: Some(h.token.expires_at),
+                refresh_at: Some(self.retry_at.unwrap_or(h.refresh_at)),
+                received_at: Some(h.token.received_at),
+                session_expires_at: h.token.session_expires_at,
+                scope: Some(h.token.scope.clone()),
+                subject: h.peek.subject.clone(),
+                clock_offset: h
+                    .peek
+                    .iat
+                    .filter(|iat| iat.is_finite())
+                    .map(|iat| (iat - h.token.received_at.secs_f64()).round()),
+                failures: self.failures,
+            },
+        }
+    }
+}
+
+/// A checked token response received at `now`.
+fn token_of(response: &TokenResponse, now: Time) -> Result<SharedToken> {
+    if !response.token_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("bearer")) {
+        return Err(Error::malformed("the token response is not a Bearer token"));
+    }
+    let expires_in = response.expires_in.unwrap_or(f64::NAN);
+    if !(expires_in.is_finite() && (1.0..=MAX_LIFETIME_S).contains(&expires_in)) {
+        return Err(Error::malformed("the token response has no usable expires_in"));
+    }
+    let access_token = response.access_token.as_deref().unwrap_or_default();
+    if access_token.is_empty() {
+        return Err(Error::malformed("the token response has no usable access_token"));
+    }
+    if access_token.len() > MAX_TOKEN_LEN {
+        return Err(Error::malformed("the token response's access_token is too large"));
+    }
+    let scope = response.scope.clone().unwrap_or_default();
+    if scope.len() > MAX_TOKEN_LEN {
+        return Err(Error::malformed("the token response's scope is too large"));
+    }
+    Ok(SharedToken {
+        access_token: access_token.to_string(),
+        received_at: now,
+        expires_at: now.plus_millis((expires_in * 1000.0) as i64),
+        scope,
+        session_expires_at: response
+            .refresh_expires_in
+            .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 10.0 * 365.0 * 86_400.0)
+            .map(|s| now.plus_millis((s * 1000.0) as i64)),
+    })
+}
+
+/// Whether a `WWW-Authenticate` value holds a Bearer challenge with `error="invalid_token"`
+/// (RFC 6750 §3; the scheme case-insensitive, the error value quoted or not).
+pub fn is_invalid_token(challenge: &str) -> bool {
+    let mut in_bearer = false;
+    // Challenges and their auth-params are comma-separated; a new scheme starts a new challenge.
+    for part in challenge.split(',') {
+        let mut part = part.trim();
+        if let Some((first, rest)) = part.split_once(' ') {
+            if !first.contains('=') {
+                in_bearer = first.eq_ignore_ascii_case("bearer");
+                part = rest.trim();
+            }
+        } else if !part.contains('=') {
+            in_bearer = part.eq_ignore_ascii_case("bearer");
+            continue;
+        }
+        if !in_bearer {
+            continue;
+        }
+        if let Some((name, value)) = part.split_once('=') {
+            if name.trim().eq_ignore_ascii_case("error") && value.trim().trim_matches('"') == "invalid_token" {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,445 @@
+use super::*;
+
+const PAGE: &str = "https://app.example";
+
+fn t(ms: i64) -> Time {
+    Time::from_millis(ms)
+}
+
+fn options(margin: f64) -> SessionOptions {
+    SessionOptions {
+        refresh_margin: Some(margin),
+        page_origin: PAGE.into(),
+        api_origins: Some(vec!["https://api.example".into()]),
+        ..SessionOptions::default()
+    }
+}
+
+fn session(margin: f64) -> Session {
+    Session::new(&options(margin)).unwrap()
+}
+
+fn response(expires_in: f64) -> TokenResponse {
+    TokenResponse {
+        access_token: Some("token-1".into()),
+        token_type: Some("Bearer".into()),
+        expires_in: Some(expires_in),
+        scope: Some("read".into()),
+        refresh_expires_in: Some(3600.0),
+    }
+}
+
+fn peek(iat: f64) -> Peek {
+    Peek {
+        subject: Some("alice".into()),
+        iat: Some(iat),
+    }
+}
+
+fn shared(token: &str, received_at: i64, expires_at: i64) -> SharedToken {
+    SharedToken {
+        access_token: token.into(),
+        received_at: t(received_at),
+        expires_at: t(expires_at),
+        scope: "read".into(),
+        session_expires_at: None,
+    }
+}
+
+#[test]
+fn expiry_is_receipt_plus_expires_in_whatever_the_clock() {
+    let mut s = session(30.0);
+    // The client clock is an hour behind the server's iat.
+    let now = t(1_000_000);
+    s.accept(&response(300.0), peek(1000.0 + 3600.0), now, 0.0).unwrap();
+    let state = s.state(now);
+    assert_eq!(state.status, "signed-in");
+    assert_eq!(state.expires_at, Some(now.plus_millis(300_000)));
+    assert_eq!(state.clock_offset, Some(3600.0));
+    assert_eq!(state.session_expires_at, Some(now.plus_millis(3_600_000)));
+    assert_eq!(state.subject.as_deref(), Some("alice"));
+    assert_eq!(s.next(now), Next::WakeAt(now.plus_millis(270_000)));
+    assert_eq!(s.next(now.plus_millis(270_000)), Next::Refresh);
+    assert!(s.token(now.plus_millis(297_999)).is_some());
+    assert!(s.token(now.plus_millis(298_000)).is_none(), "not attached within the guard");
+    assert!(s.needs_refresh_to_send(now.plus_millis(298_000)));
+}
+
+#[test]
+fn short_tokens_refresh_at_a_fraction_with_jitter() {
+    let mut s = session(30.0);
+    s.accept(&response(20.0), Peek::default(), t(0), 0.0).unwrap();
+    assert_eq!(s.next(t(0)), Next::WakeAt(t(15_000)), "a quarter of 20 s ahead");
+    let mut j = session(30.0);
+    j.accept(&response(20.0), Peek::default(), t(0), 0.999).unwrap();
+    let Next::WakeAt(at) = j.next(t(0)) else { panic!() };
+    assert!(at < t(15_000) && at > t(14_400), "{at:?}");
+}
+
+#[test]
+fn sleep_and_tokens_from_other_tabs() {
+    let mut s = session(30.0);
+    s.accept(&response(300.0), Peek::default(), t(0), 0.0).unwrap();
+    // A laptop sleeps past expiry: on wake, refresh at once; nothing is attached meanwhile.
+    assert_eq!(s.next(t(10_000_000)), Next::Refresh);
+    assert_eq!(s.token(t(10_000_000)), None);
+    assert_eq!(s.state(t(10_000_000)).status, "expired");
+    // Another tab refreshed first: its newer token is adopted, an older one ignored.
+    assert!(s.adopt(shared("token-2", 100, 300_100), Peek::default(), t(100), 0.5));
+    assert!(!s.adopt(shared("token-0", 100, 200_000), Peek::default(), t(100), 0.5));
+    assert_eq!(s.state(t(100)).expires_at, Some(t(300_100)));
+}
+
+#[test]
+fn shared_tokens_are_checked_as_responses_are() {
+    let now = t(1_000_000_000);
+    let mut s = session(30.0);
+    let year_2058 = t(2_778_000_000_000);
+    let cases = [
+        ("expires in 2058", shared("x", now.millis(), year_2058.millis())),
+        ("a lifetime over a day", shared("x", now.millis(), now.millis() + 86_400_001)),
+        (
+            "received in the future",
+            shared("x", now.millis() + 3_600_000, now.millis() + 3_900_000),
+        ),
+        ("already expired", shared("x", now.millis() - 600_000, now.millis() - 1)),
+        ("expiring before it was received", shared("x", now.millis(), now.millis() - 10)),
+        ("no token", shared("", now.millis(), now.millis() + 60_000)),
+        (
+            "an oversized token",
+            shared(&"a".repeat(MAX_TOKEN_LEN + 1), now.millis(), now.millis() + 60_000),
+        ),
+    ];
+    for (what, token) in cases {
+        assert!(!s.adopt(token, Peek::default(), now, 0.0), "{what}");
+        assert!(!s.is_signed_in(), "{what}");
+    }
+    // A message whose times are NaN never decodes into a token at all.
+    let nan = TabMessage::decode(message::Fields {
+        kind: Some("token".into()),
+        access_token: Some("x".into()),
+        received_at: Some(now.millis() as f64),
+        expires_at: Some(f64::NAN),
+        ..message::Fields::default()
+    });
+    assert_eq!(nan, None);
+    assert!(s.adopt(shared("ok", now.millis(), now.millis() + 60_000), Peek::default(), now, 0.0));
+}
+
+#[test]
+fn tokens_go_only_to_the_page_and_the_listed_origins() {
+    let mut s = session(30.0);
+    s.accept(&response(300.0), Peek::default(), t(0), 0.0).unwrap();
+    assert_eq!(s.token_for(PAGE, t(1)), Some("token-1"));
+    assert_eq!(s.token_for("https://api.example", t(1)), Some("token-1"));
+    for other in [
+        "https://evil.example",
+        "https://app.example.evil.com",
+        "http://app.example",
+        "https://app.example:8443",
+        "null",
+        "",
+    ] {
+        assert_eq!(s.token_for(other, t(1)), None, "{other}");
+    }
+    for bad in [
+        vec!["https://api.example/".to_string()],
+        vec!["api.example".into()],
+        vec!["https://a@b".into()],
+    ] {
+        let options = SessionOptions {
+            api_origins: Some(bad.clone()),
+            ..options(30.0)
+        };
+        assert_eq!(Session::new(&options).unwrap_err().claim_name(), Some("apiOrigins"), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_rejected_token_refreshes_once_and_only_for_allowed_origins() {
+    let challenge = Some(r#"Bearer error="invalid_token", error_description="expired""#);
+    let mut s = session(30.0);
+    s.accept(&response(300.0), Peek::default(), t(0), 0.0).unwrap();
+    let sent = Some("token-1");
+    // Another origin's 401 (the token was never sent there) changes nothing.
+    assert_eq!(
+        s.api_response("https://evil.example", None, 401, challenge, t(1)),
+        Reaction::Deliver
+    );
+    assert_eq!(
+        s.api_response("https://evil.example", sent, 401, challenge, t(1)),
+        Reaction::Deliver
+    );
+    // Not invalid_token, or not 401: delivered as is.
+    assert_eq!(
+        s.api_response(PAGE, sent, 401, Some(r#"Bearer error="insufficient_scope""#), t(1)),
+        Reaction::Deliver
+    );
+    assert_eq!(s.api_response(PAGE, sent, 401, Some("Basic realm=x"), t(1)), Reaction::Deliver);
+    assert_eq!(s.api_response(PAGE, sent, 403, challenge, t(1)), Reaction::Deliver);
+    assert_eq!(s.api_response(PAGE, sent, 401, None, t(1)), Reaction::Deliver);
+    // The first rejection of token-1 refreshes; thirty more do not.
+    assert_eq!(s.api_response(PAGE, sent, 401, challenge, t(1)), Reaction::RefreshAndReplay);
+    for _ in 0..30 {
+        assert_eq!(s.api_response("https://api.example", sent, 401, challenge, t(2)), Reaction::Deliver);
+    }
+    // Once a new token is held, a late rejection of the old one replays with the new one.
+    let ticket = s.refresh_started();
+    let mut next = response(300.0);
+    next.access_token = Some("token-2".into());
+    assert!(matches!(
+        s.refresh_answered(ticket, Answer::Status(200, Some(next)), Peek::default(), t(3), 0.0),
+        Outcome::Refreshed(_)
+    ));
+    assert_eq!(s.api_response(PAGE, sent, 401, challenge, t(4)), Reaction::Replay);
+    assert_eq!(
+        s.api_response(PAGE, Some("token-2"), 401, challenge, t(4)),
+        Reaction::RefreshAndReplay
+    );
+}
+
+#[test]
+fn challenges_are_parsed() {
+    for yes in [
+        r#"Bearer error="invalid_token""#,
+        "bearer error=invalid_token",
+        r#"Bearer realm="api", error="invalid_token", error_description="x""#,
+        r#"Basic realm="x", Bearer error="invalid_token""#,
+        r#"DPoP algs="ES256", Bearer error="invalid_token""#,
+    ] {
+        assert!(is_invalid_token(yes), "{yes}");
+    }
+    for no in [
+        "",
+        "Bearer",
+        r#"Bearer error="insufficient_scope""#,
+        r#"Basic error="invalid_token""#,
+        r#"Bearer error_description="invalid_token""#,
+        r#"Bearer error="invalid_token_x""#,
+    ] {
+        assert!(!is_invalid_token(no), "{no}");
+    }
+}
+
+#[test]
+fn refresh_answers_are_classified() {
+    let mut s = session(30.0);
+    s.accept(&response(60.0), Peek::default(), t(0), 0.0).unwrap();
+    let now = t(45_000);
+    assert_eq!(s.next(now), Next::Refresh);
+    // Network errors, 5xx and bodies that are not token responses are transient: back off.
+    let ticket = s.refresh_started();
+    assert_eq!(
+        s.refresh_answered(ticket, Answer::Failed, Peek::default(), now, 0.0),
+        Outcome::Failed { failures: 1, status: 0 }
+    );
+    assert_eq!(s.next(now), Next::WakeAt(now.plus_millis(500)));
+    let ticket = s.refresh_started();
+    assert_eq!(
+        s.refresh_answered(ticket, Answer::Status(503, None), Peek::default(), now.plus_millis(500), 1.0),
+        Outcome::Failed { failures: 2, status: 503 }
+    );
+    assert_eq!(s.next(now.plus_millis(500)), Next::WakeAt(now.plus_millis(2_500)));
+    let bad_body = TokenResponse {
+        token_type: Some("mac".into()),
+        ..response(60.0)
+    };
+    let ticket = s.refresh_started();
+    assert!(matches!(
+        s.refresh_answered(ticket, Answer::Status(200, Some(bad_body)), Peek::default(), t(59_000), 1.0),
+        Outcome::Failed { failures: 3, status: 200 }
+    ));
+    // A backoff that would end after expiry: stop retrying until a wake-up or a request, already
+    // before the expiry (no tight loop of attempts).
+    assert_eq!(s.next(t(59_001)), Next::Idle);
+    assert_eq!(s.next(t(60_000)), Next::Idle);
+    s.wake(t(60_001));
+    assert_eq!(s.next(t(60_001)), Next::Refresh);
+    // 401 invalid_grant: signed out everywhere.
+    let ticket = s.refresh_started();
+    assert_eq!(
+        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(60_001), 0.0),
+        Outcome::SignedOut
+    );
+    assert_eq!(s.next(t(60_002)), Next::Idle);
+    assert_eq!(s.state(t(60_002)).status, "signed-out");
+}
+
+#[test]
+fn answers_about_an_older_state_are_ignored() {
+    let mut s = session(30.0);
+    s.accept(&response(60.0), Peek::default(), t(0), 0.0).unwrap();
+    let ticket = s.refresh_started();
+    // While the refresh was in flight, another tab's newer token arrived (or a login).
+    assert!(s.adopt(shared("newer", 1_000, 61_000), Peek::default(), t(1_000), 0.0));
+    assert_eq!(
+        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(2_000), 0.0),
+        Outcome::Superseded
+    );
+    assert!(s.is_signed_in(), "a stale 401 does not sign out");
+    // A refresh requested before the other tab's token arrived is no longer needed.
+    assert!(!s.still_needed(t(500)));
+    assert!(s.still_needed(t(1_500)));
+    // Signed out with a login in between: a refresh started signed out answers nothing.
+    let mut out = session(30.0);
+    let ticket = out.refresh_started();
+    out.accept(&response(60.0), Peek::default(), t(10), 0.0).unwrap();
+    assert_eq!(
+        out.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(20), 0.0),
+        Outcome::Superseded
+    );
+}
+
+#[test]
+fn messages_from_other_tabs() {
+    let mut s = session(30.0);
+    assert_eq!(s.heard(TabMessage::Hello, t(0), 0.0), Heard::Nothing, "nothing to share");
+    s.accept(&response(60.0), Peek::default(), t(0), 0.0).unwrap();
+    assert!(matches!(s.heard(TabMessage::Hello, t(1), 0.0), Heard::Share(token) if token.access_token == "token-1"));
+    assert_eq!(
+        s.heard(TabMessage::Hello, t(58_001), 0.0),
+        Heard::Nothing,
+        "an expiring token is not shared"
+    );
+    let newer = TabMessage::Token(shared("token-2", 2, 60_002), peek(5.0));
+    assert_eq!(s.heard(newer, t(2), 0.0), Heard::Adopted);
+    assert_eq!(s.state(t(2)).subject.as_deref(), Some("alice"));
+    assert_eq!(
+        s.heard(TabMessage::Logout("invalid_grant".into()), t(3), 0.0),
+        Heard::SignOut("invalid_grant".into())
+    );
+    assert!(!s.is_signed_in());
+}
+
+#[test]
+fn bad_responses_and_options_are_refused_without_state_change() {
+    let mut s = session(30.0);
+    let cases = [
+        TokenResponse {
+            token_type: Some("mac".into()),
+            ..response(60.0)
+        },
+        TokenResponse {
+            token_type: None,
+            ..response(60.0)
+        },
+        TokenResponse {
+            expires_in: Some(0.0),
+            ..response(60.0)
+        },
+        TokenResponse {
+            expires_in: Some(f64::NAN),
+            ..response(60.0)
+        },
+        TokenResponse {
+            expires_in: Some(86_401.0),
+            ..response(60.0)
+        },
+        TokenResponse {
+            access_token: Some(String::new()),
+            ..response(60.0)
+        },
+        TokenResponse {
+            access_token: None,
+            ..response(60.0)
+        },
+        TokenResponse {
+            access_token: Some("a".repeat(MAX_TOKEN_LEN + 1)),
+            ..response(60.0)
+        },
+    ];
+    for bad in cases {
+        assert_eq!(
+            s.accept(&bad, Peek::default(), t(0), 0.0).unwrap_err().code(),
+            ErrorCode::Malformed,
+            "{bad:?}"
+        );
+        assert!(!s.is_signed_in());
+    }
+    let long = TokenResponse {
+        access_token: Some("a".repeat(MAX_TOKEN_LEN + 1)),
+        ..response(60.0)
+    };
+    assert!(s
+        .accept(&long, Peek::default(), t(0), 0.0)
+        .unwrap_err()
+        .message()
+        .contains("too large"));
+    let longest = TokenResponse {
+        access_token: Some("a".repeat(MAX_TOKEN_LEN)),
+        ..response(60.0)
+    };
+    assert!(
+        s.accept(&longest, Peek::default(), t(0), 0.0).is_ok(),
+        "the limit itself is accepted"
+    );
+
+    for (options, claim) in [
+        (
+            SessionOptions {
+                refresh_margin: Some(-1.0),
+                ..options(30.0)
+            },
+            "refreshMargin",
+        ),
+        (
+            SessionOptions {
+                refresh_margin: Some(f64::NAN),
+                ..options(30.0)
+            },
+            "refreshMargin",
+        ),
+        (
+            SessionOptions {
+                auth_path: Some("auth".into()),
+                ..options(30.0)
+            },
+            "authPath",
+        ),
+        (
+            SessionOptions {
+                auth_path: Some("//evil.example/auth".into()),
+                ..options(30.0)
+            },
+            "authPath",
+        ),
+        (
+            SessionOptions {
+                auth_path: Some("javascript:alert(1)".into()),
+                ..options(30.0)
+            },
+            "authPath",
+        ),
+        (
+            SessionOptions {
+                channel: Some(String::new()),
+                ..options(30.0)
+            },
+            "channel",
+        ),
+        (
+            SessionOptions {
+                rejected: vec![("authpath".into(), false)],
+                ..options(30.0)
+            },
+            "authpath",
+        ),
+        (
+            SessionOptions {
+                rejected: vec![("channel".into(), true)],
+                ..options(30.0)
+            },
+            "channel",
+        ),
+    ] {
+        let error = Session::new(&options).unwrap_err();
+        assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidOptions, Some(claim)));
+    }
+    let s = Session::new(&SessionOptions {
+        auth_path: Some("https://auth.example/auth/".into()),
+        ..options(30.0)
+    })
+    .unwrap();
+    assert_eq!(s.endpoint("refresh"), "https://auth.example/auth/refresh");
+    assert_eq!(s.lock_name(), "tessera:refresh");
+}
