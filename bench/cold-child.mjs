@@ -30,9 +30,9 @@ if (mode === "wasm") {
     firstVerify: t5 - t0,
     sinceProcessStart: t5,
   });
-} else if (mode === "tessera") {
+} else if (mode === "tessera-auth") {
   // The package as a Node user imports it (the nodejs build, instantiated on import).
-  const { Verifier } = await import("tessera");
+  const { Verifier } = await import("tessera-auth");
   const t1 = performance.now();
   const claims = new Verifier({ jwks: { keys: [publicJwk] }, issuer, audience }).verifySync(token);
   const t2 = performance.now();

@@ -13,7 +13,7 @@ import { Miniflare } from "miniflare";
 import WebSocket from "ws";
 import { workerdOptions } from "../scripts/workerd.mjs";
 import { freePort } from "../tests/js/helpers.mjs";
-import { generateKeyPair } from "tessera";
+import { generateKeyPair } from "tessera-auth";
 
 const store = process.argv[2] ?? "memory";
 const refreshes = Number(process.argv[3] ?? 3000);

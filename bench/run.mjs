@@ -42,7 +42,7 @@ const buildHash = () => {
 };
 const wasmBytes = readFileSync(WASM);
 const wasmHashAtStart = buildHash();
-const { Verifier, Signer, generateKeyPair } = await import("tessera");
+const { Verifier, Signer, generateKeyPair } = await import("tessera-auth");
 const jose = await import("jose");
 const require = createRequire(import.meta.url);
 const { createVerifier } = require("fast-jwt");
@@ -319,7 +319,7 @@ const size = { raw: wasmBytes.length, gzip: gzipSync(wasmBytes, { level: zlibCon
 // ---------------------------------------------------------------- cold start (fresh processes)
 log(`cold start: ${COLD_RUNS} fresh processes per mode`);
 const coldInput = JSON.stringify({ token: tokens[0], publicJwk, issuer: ISSUER, audience: AUDIENCE });
-const coldModes = ["wasm", "tessera", "jose", "node-crypto"];
+const coldModes = ["wasm", "tessera-auth", "jose", "node-crypto"];
 const cold = Object.fromEntries(coldModes.map((m) => [m, []]));
 for (let r = 0; r < COLD_RUNS; r++) {
   for (let k = 0; k < coldModes.length; k++) {
@@ -407,7 +407,7 @@ The JWT rows build the header and claims (Tessera adds \`iat\`, \`exp\`, \`iss\`
 | ${msRow("Tessera web build: `initSync({ module })` (instantiate)", coldStat("wasm", "instantiate")).join(" | ")} |
 | ${msRow("Tessera web build: compile + instantiate", coldStat("wasm", "compileInstantiate")).join(" | ")} |
 | ${msRow("Tessera web build: first verified token (import glue + read + compile + instantiate + `new Verifier` + `verifySync`)", coldStat("wasm", "firstVerify")).join(" | ")} |
-| ${msRow("Tessera `import \"tessera\"` (Node entry): first verified token (import + `new Verifier` + `verifySync`)", coldStat("tessera", "firstVerify")).join(" | ")} |
+| ${msRow("Tessera `import \"tessera\"` (Node entry): first verified token (import + `new Verifier` + `verifySync`)", coldStat("tessera-auth", "firstVerify")).join(" | ")} |
 | ${msRow("jose: first verified token (`import(\"jose\")` + `importJWK` + `jwtVerify`)", coldStat("jose", "firstVerify")).join(" | ")} |
 | ${msRow("jose: `import(\"jose\")` alone", coldStat("jose", "import")).join(" | ")} |
 | ${msRow("node:crypto: first raw verify (floor: import + `createPublicKey` + `crypto.verify`)", coldStat("node-crypto", "firstVerify")).join(" | ")} |

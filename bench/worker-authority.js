@@ -2,7 +2,7 @@
 // "memory" (default): its built-in MemoryStore, one per isolate;
 // "durable-object": DurableObjectStore over the SESSIONS binding (bind TesseraStoreObject), which
 // needs REFRESH_SECRET.
-import { Authority } from "../pkg/workerd.js";
+import { Authority } from "../pkg/authority/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../pkg/durable-object.js";
 
 export { TesseraStoreObject };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Tessera's build, demo and tests need, skipping whatever is already there:
-# the wasm32 Rust target, wasm-bindgen-cli (pinned to the crate's wasm-bindgen), wasm-pack,
-# Debian's Chromium + ChromeDriver, and the npm packages of package-lock.json.
+# the wasm32 Rust target, wasm-bindgen-cli (pinned to the crate's wasm-bindgen), Debian's Chromium
+# and redis-server, and the npm packages of package-lock.json. (No wasm-pack: the build calls
+# wasm-bindgen itself, and the binding is tested through the built package in every runtime.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,16 +25,10 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-if ! command -v wasm-pack >/dev/null; then
-  step "cargo install wasm-pack (about 7 minutes)"
-  cargo install wasm-pack --locked
-fi
-
 # Debian packages: Chromium for the browser tests, redis-server for the RedisStore tests (the
 # tests start their own server on 127.0.0.1; the package's own service is not used).
 apt_missing=""
 [ -x /usr/bin/chromium ] || apt_missing="$apt_missing chromium"
-[ -x /usr/bin/chromedriver ] || apt_missing="$apt_missing chromium-driver"
 command -v redis-server >/dev/null || apt_missing="$apt_missing redis-server"
 if [ -n "$apt_missing" ]; then
   step "apt-get install$apt_missing"

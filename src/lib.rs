@@ -38,8 +38,8 @@ pub mod session;
 #[cfg(feature = "verify")]
 pub mod verifier;
 
-// #[cfg(target_arch = "wasm32")]
-// mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 /// Internals for the fuzz targets (feature `fuzzing`): not part of the API.
 #[cfg(feature = "fuzzing")]

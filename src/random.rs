@@ -11,8 +11,10 @@
 //!   the pool only ever holds values not yet used. Whoever can read the wasm memory could read
 //!   the next values; the same reader already has the signing key, so this adds nothing to them.
 
+#[cfg(feature = "authority")]
 use std::cell::RefCell;
 
+#[cfg(feature = "authority")]
 use zeroize::Zeroize;
 
 use crate::error::{Error, ErrorCode, Result};

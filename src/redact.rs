@@ -73,6 +73,11 @@ impl FingerprintKey {
         }
     }
 
+    /// Whether this key fingerprints (it does unless made without a random source).
+    pub fn is_keyed(&self) -> bool {
+        self.0.is_some()
+    }
+
     fn hex(&self, secret: &str) -> String {
         let Some(mac) = &self.0 else {
             return "--------".to_string();

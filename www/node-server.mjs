@@ -9,17 +9,19 @@ import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Authority, generateKeyPair } from "tessera";
-import { toNodeListener } from "tessera/node-http";
+import { Authority, generateKeyPair } from "tessera-auth";
+import { toNodeListener } from "tessera-auth/node-http";
 import { demoApp } from "./app.js";
 
 const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json" };
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-// URL prefix → directory: the page, and the package's browser build (read in place, not copied).
+// URL prefix → directory: the page, and the package's session build (read in place, not copied).
 const ROOTS = [
-  ["/pkg/dist/web/", here("../pkg/dist/web")],
-  ["/pkg/", here("../pkg"), ["/pkg/web.js"]],
+  ["/pkg/dist/session/web/", here("../pkg/dist/session/web")],
+  ["/pkg/session/", here("../pkg/session")],
+  ["/pkg/src/", here("../pkg/src")],
+  ["/pkg/", here("../pkg"), []],
   ["/", here("./public")],
 ];
 
@@ -53,7 +55,7 @@ async function staticFiles(request) {
 export async function demoNodeServer({ port = 8788, accessTtl = 30, theft = true, redisUrl, store, privateJwk, refreshSecret, origin } = {}) {
   let redis = null;
   if (!store && redisUrl) {
-    const [{ createClient }, { RedisStore }] = await Promise.all([import("redis"), import("tessera/redis")]);
+    const [{ createClient }, { RedisStore }] = await Promise.all([import("redis"), import("tessera-auth/redis")]);
     // No offline queue: while Redis is unreachable, requests fail at once with 503.
     redis = createClient({ url: redisUrl, disableOfflineQueue: true });
     redis.on("error", () => {}); // reconnects by itself; requests meanwhile get 503

@@ -5,7 +5,7 @@ import { cpSync, mkdirSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Miniflare } from "miniflare";
-import { generateKeyPair } from "tessera";
+import { generateKeyPair } from "tessera-auth";
 import { workerdOptions } from "../scripts/workerd.mjs";
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
@@ -13,10 +13,12 @@ const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 function buildAssets() {
   const out = here("./build");
   rmSync(out, { recursive: true, force: true });
-  mkdirSync(`${out}/pkg/dist`, { recursive: true });
+  mkdirSync(`${out}/pkg/dist/session`, { recursive: true });
   cpSync(here("./public"), out, { recursive: true });
-  cpSync(here("../pkg/web.js"), `${out}/pkg/web.js`);
-  cpSync(here("../pkg/dist/web"), `${out}/pkg/dist/web`, { recursive: true });
+  // The page needs only the session build: its entry, its glue and its module.
+  cpSync(here("../pkg/session"), `${out}/pkg/session`, { recursive: true });
+  cpSync(here("../pkg/src"), `${out}/pkg/src`, { recursive: true });
+  cpSync(here("../pkg/dist/session/web"), `${out}/pkg/dist/session/web`, { recursive: true });
   return out;
 }
 

@@ -1,7 +1,7 @@
 // Tessera demo worker (Cloudflare Workers / workerd): the Authority on its Durable Object store
 // serves the demo's routes (www/app.js); the page and the package's browser build are static
 // assets served in front of the worker.
-import { Authority } from "../pkg/workerd.js";
+import { Authority } from "../pkg/authority/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../pkg/durable-object.js";
 import { demoApp } from "./app.js";
 

@@ -484,7 +484,7 @@ impl Authority {
 
     /// Whether `signature` over `input` verifies with the active signing key (a check of a
     /// runtime signer's output).
-    pub fn verifies(&self, input: &str, signature: &[u8; 64]) -> bool {
+    pub fn verifies(&self, input: &str, signature: &[u8]) -> bool {
         self.signer.verifies(input, signature)
     }
 
@@ -514,6 +514,16 @@ impl Authority {
                 "refresh_expires_in": remaining,
                 "scope": family.scope,
             }),
+        }
+    }
+
+    /// `GET /.well-known/jwks.json`: the public set, cacheable for five minutes (a rotation is
+    /// published ahead of use, so caches pick it up in time).
+    pub fn jwks_response(&self) -> Response {
+        Response {
+            status: 200,
+            headers: vec![("cache-control", "public, max-age=300".into())],
+            body: self.jwks.clone(),
         }
     }
 

@@ -12,7 +12,7 @@
 //! as a token response is ([`Session::adopt`]): a message can never make this tab hold a token
 //! that expires in 2058, or one with a `NaN` lifetime.
 
-mod message;
+pub mod message;
 
 pub use message::TabMessage;
 
@@ -116,6 +116,9 @@ pub enum Outcome {
     Superseded,
     /// The session is over in every tab (`invalid_grant`).
     SignedOut,
+    /// Refused (`invalid_grant`) while signed out already, as when a new tab finds no refresh
+    /// cookie: nothing to tell anyone.
+    Refused,
     /// A transient failure (network, 5xx, a bad body): retried later, `failures` so far, `status`
     /// 0 for a network error.
     Failed { failures: u32, status: u16 },
@@ -164,7 +167,7 @@ pub struct State {
 
 /// A refresh in flight, as it started: its answer is ignored if the token changed meanwhile.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Ticket(Option<Time>);
+pub struct Ticket(pub Option<Time>);
 
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -333,10 +336,10 @@ impl Session {
             .map(|h| h.token.access_token.as_str())
     }
 
-    /// Whether a request at `now` needs a refresh before a token can be attached (signed in, but
-    /// the token is at or past its guard).
-    pub fn needs_refresh_to_send(&self, now: Time) -> bool {
-        self.held.is_some() && self.token(now).is_none()
+    /// Whether a request for `origin` at `now` needs a refresh before a token can be attached:
+    /// the token may go there, and the session holds one that is at or past its guard.
+    pub fn needs_refresh_to_send(&self, origin: &str, now: Time) -> bool {
+        self.may_send_to(origin) && self.held.is_some() && self.token(now).is_none()
     }
 
     /// A refresh starts at `now` (this tab holds the lock).
@@ -369,6 +372,7 @@ impl Session {
                 }
             }
             // The authority's only 401 on refresh is invalid_grant: the session is over.
+            Answer::Status(401, _) if self.held.is_none() => return Outcome::Refused,
             Answer::Status(401, _) => {
                 self.sign_out();
                 return Outcome::SignedOut;
@@ -428,10 +432,11 @@ impl Session {
                 (Some(_), Some(held)) => Heard::Share(held.token.clone()),
                 _ => Heard::Nothing,
             },
-            TabMessage::Logout(reason) => {
+            TabMessage::Logout(reason) if self.is_signed_in() => {
                 self.sign_out();
                 Heard::SignOut(reason)
             }
+            TabMessage::Logout(_) => Heard::Nothing,
         }
     }
 

@@ -62,7 +62,11 @@ fn expiry_is_receipt_plus_expires_in_whatever_the_clock() {
     assert_eq!(s.next(now.plus_millis(270_000)), Next::Refresh);
     assert!(s.token(now.plus_millis(297_999)).is_some());
     assert!(s.token(now.plus_millis(298_000)).is_none(), "not attached within the guard");
-    assert!(s.needs_refresh_to_send(now.plus_millis(298_000)));
+    assert!(s.needs_refresh_to_send(PAGE, now.plus_millis(298_000)));
+    assert!(
+        !s.needs_refresh_to_send("https://evil.example", now.plus_millis(298_000)),
+        "never for another origin"
+    );
 }
 
 #[test]

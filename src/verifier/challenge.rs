@@ -15,6 +15,14 @@ pub struct Response {
     pub body: Value,
 }
 
+impl Response {
+    /// `{ status, headers: [[name, value], …], body }`, for a binding to make its own `Response`.
+    pub fn to_json(&self) -> Value {
+        let headers: Vec<Value> = self.headers.iter().map(|(name, value)| json!([name, value])).collect();
+        json!({ "status": self.status, "headers": headers, "body": self.body })
+    }
+}
+
 /// The response for an error `code`; `None` (an error that is not Tessera's, such as a bug in the
 /// calling code) is `500 server_error` without detail.
 pub fn error_response(code: Option<ErrorCode>) -> Response {

@@ -3,7 +3,7 @@
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import { generateKeyPair } from "tessera";
+import { generateKeyPair } from "tessera-auth";
 import { workerd } from "../js/helpers.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -1,6 +1,6 @@
 // The browser tests' worker (workerd): the Authority with its Durable Object store, a
 // protected API, and counters the tests read. Static files come from serve.mjs.
-import { Authority } from "../../pkg/workerd.js";
+import { Authority } from "../../pkg/authority/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../../pkg/durable-object.js";
 
 export { TesseraStoreObject };

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
-import { Verifier, Signer, generateKeyPair } from "tessera";
+import { Verifier, Signer, generateKeyPair } from "tessera-auth";
 import { ISSUER, AUDIENCE, keyPair, signer, b64url, caught, jwksServer } from "./helpers.mjs";
 
 const NOW = 1_800_000_000;
@@ -248,7 +248,7 @@ test("algorithms: [] allows nothing", async () => {
 test("remote key set: fetched once, cached, refetched for an unknown kid at most once per cooldown", async () => {
   const server = await jwksServer(jwks);
   try {
-    const remote = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE, cooldown: 30 });
+    const remote = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE, cooldownDuration: 30_000 });
     assert.equal((await caught(() => remote.verifySync(good, { now: NOW }))).code, "ERR_JWKS_FETCH", "verifySync never fetches");
     // Concurrent first verifications share one fetch in Node.
     server.delayMs = 50;
@@ -287,7 +287,7 @@ test("remote key set: fetched once, cached, refetched for an unknown kid at most
 test("remote key set failures are ERR_JWKS_FETCH and never replace a good set", async () => {
   const server = await jwksServer(jwks);
   try {
-    const remote = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE, cacheMaxAge: 100, cooldown: 10 });
+    const remote = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE, cacheMaxAge: 100_000, cooldownDuration: 10_000 });
     server.status = 500;
     assert.equal((await caught(() => remote.verify(good, { now: NOW }))).code, "ERR_JWKS_FETCH");
     // Within the cooldown after a failure: no new attempt.

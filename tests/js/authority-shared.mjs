@@ -2,7 +2,7 @@
 // Object store) suites. `call(path, { cookie, headers, body })` returns a fetch Response.
 import assert from "node:assert/strict";
 import * as jose from "jose";
-import { Authority, generateKeyPair } from "tessera";
+import { Authority, generateKeyPair } from "tessera-auth";
 
 export const ORIGIN = "https://app.example";
 export const CSRF = { origin: ORIGIN, "tessera-request": "1" };

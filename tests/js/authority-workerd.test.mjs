@@ -1,6 +1,6 @@
 // The Authority inside workerd (Miniflare) on the Durable Object store, over HTTP.
 import { test, before, after } from "node:test";
-import { generateKeyPair } from "tessera";
+import { generateKeyPair } from "tessera-auth";
 import { workerd } from "./helpers.mjs";
 import { scenarios, ORIGIN, IDLE_TTL, SESSION_TTL } from "./authority-shared.mjs";
 

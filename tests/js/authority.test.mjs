@@ -2,7 +2,7 @@
 // contract from JS, including failures).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Authority, MemoryStore, generateKeyPair } from "tessera";
+import { Authority, MemoryStore, generateKeyPair } from "tessera-auth";
 import { nodeApp as app, ORIGIN, CSRF } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-test("deno: sign and verify with the deno build", () => {
+test("deno: sign and verify with the authority build, verify with the verify build", () => {
   const out = execFileSync(`${root}/node_modules/.bin/deno`, ["run", "--allow-read", "tests/deno/smoke.test.mjs"], {
     cwd: root,
     encoding: "utf8",
@@ -15,5 +15,6 @@ test("deno: sign and verify with the deno build", () => {
   });
   const result = JSON.parse(out.trim().split("\n").at(-1));
   assert.equal(result.ok, true);
-  assert.match(result.resolved, /pkg\/dist\/deno\/tessera\.js$/);
+  assert.match(result.resolved, /pkg\/authority\/web\.js$/);
+  assert.match(result.verify, /pkg\/verify\/web\.js$/);
 });

@@ -6,13 +6,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import crypto from "node:crypto";
 import * as jose from "jose";
-import { Verifier } from "tessera";
+import { Verifier } from "tessera-auth";
 import { ISSUER, AUDIENCE, keyPair, signer } from "./helpers.mjs";
 
 // The Node entry signs with node:crypto; remove that signer so these signatures come from the
 // wasm build's own (table-based) signer. Signers made from here on sign in Rust.
-const { __setNativeSigner } = await import("../../pkg/dist/nodejs/tessera.js");
-__setNativeSigner(null, null);
+const { createRequire } = await import("node:module");
+createRequire(import.meta.url)("tessera-auth").__setNativeSigner(null);
 
 const ROUNDS = 150;
 

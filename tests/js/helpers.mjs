@@ -1,7 +1,7 @@
 // Shared helpers for the JS test suites (they import the built package as users do).
 import { createServer } from "node:http";
 import { createServer as netServer } from "node:net";
-import { Signer, generateKeyPair } from "tessera";
+import { Signer, generateKeyPair } from "tessera-auth";
 
 export const ISSUER = "https://issuer.example";
 export const AUDIENCE = "https://api.example";

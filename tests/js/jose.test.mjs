@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as jose from "jose";
-import { Verifier } from "tessera";
+import { Verifier } from "tessera-auth";
 import { ISSUER, AUDIENCE, keyPair, signer, caught } from "./helpers.mjs";
 
 const { privateJwk, publicJwk } = keyPair("interop");

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createServer, request as httpRequest } from "node:http";
 import { once } from "node:events";
 import { connect } from "node:net";
-import { toNodeListener } from "tessera/node-http";
+import { toNodeListener } from "tessera-auth/node-http";
 
 async function serve(handler, options) {
   const server = createServer(toNodeListener(handler, options));

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { generateKeyPair, Signer } from "tessera";
+import { generateKeyPair, Signer } from "tessera-auth";
 import { freePort, workerd } from "./helpers.mjs";
 import { demoWorker } from "../../www/serve.mjs";
 import { redisServer } from "./redis-server.mjs";
@@ -94,9 +94,9 @@ test("README: Deno quick start", () => {
   }
 });
 
-// Workers resolve "tessera" through a bundler (wrangler); here the same code imports the files.
+// Workers resolve "tessera-auth" through a bundler (wrangler); here the same code imports the files.
 const forWorkerd = (code) =>
-  code.replace('from "tessera/durable-object"', 'from "../../../pkg/durable-object.js"').replace('from "tessera"', 'from "../../../pkg/workerd.js"');
+  code.replace('from "tessera-auth/durable-object"', 'from "../../../pkg/durable-object.js"').replace('from "tessera-auth"', 'from "../../../pkg/authority/workerd.js"');
 
 test("README: Cloudflare Workers quick start runs in workerd", async () => {
   const { privateJwk, publicJwk } = generateKeyPair({ kid: "readme" });
@@ -151,8 +151,8 @@ test("README: the plain ES module page loads the package in Chromium", async () 
   try {
     const html = snippet("Browser, plain ES module", "html").replace("</script>", "  window.readmeVerifier = verifier;\n</script>");
     await page.route(`${origin}/readme.html`, (route) => route.fulfill({ contentType: "text/html", body: html }));
-    await page.route(`${origin}/node_modules/tessera/**`, (route) => {
-      const path = new URL(route.request().url()).pathname.replace("/node_modules/tessera/", "");
+    await page.route(`${origin}/node_modules/tessera-auth/**`, (route) => {
+      const path = new URL(route.request().url()).pathname.replace("/node_modules/tessera-auth/", "");
       route.fulfill({ contentType: path.endsWith(".wasm") ? "application/wasm" : "text/javascript", body: readFileSync(`${root}/pkg/${path}`) });
     });
     await page.goto(`${origin}/readme.html`);
@@ -167,7 +167,7 @@ test("README: the TokenSession example runs in Chromium against the demo worker"
   const page = await context.newPage();
   try {
     const code = snippet("`new TokenSession(options)`: the browser half");
-    const html = `<!doctype html><script type="importmap">{"imports":{"tessera":"/pkg/web.js"}}</script>
+    const html = `<!doctype html><script type="importmap">{"imports":{"tessera-auth":"/pkg/index.js","tessera-auth/session":"/pkg/session/web.js"}}</script>
 <script type="module">
 const username = "demo", password = "demo";
 ${code}

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import { Authority, generateKeyPair, redact } from "tessera";
+import { Authority, generateKeyPair, redact } from "tessera-auth";
 import { CSRF, cookieOf } from "./authority-shared.mjs";
 
 const ORIGIN = "https://app.example";
@@ -41,7 +41,7 @@ test("redact scrubs tokens from realistic log lines and keeps the rest", async (
     // A form body.
     `body: grant_type=refresh_token&refresh_token=${rt}&client_id=web`,
   ];
-  const out = lines.map(redact);
+  const out = lines.map((line) => redact(line));
   for (const [i, line] of out.entries()) {
     for (const secret of [at, rt, basic, at.split(".")[2], rt.split(".")[3]]) assert.ok(!line.includes(secret), `line ${i} leaks: ${line}`);
     assert.equal(redact(line), line, "idempotent");

@@ -11,8 +11,8 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createClient } from "redis";
 import IORedis from "ioredis";
-import { generateKeyPair } from "tessera";
-import { RedisStore } from "tessera/redis";
+import { generateKeyPair } from "tessera-auth";
+import { RedisStore } from "tessera-auth/redis";
 import { nodeApp, CSRF, cookieOf } from "./authority-shared.mjs";
 import { redisServer } from "./redis-server.mjs";
 

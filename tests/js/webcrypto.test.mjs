@@ -11,31 +11,32 @@ import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import * as jose from "jose";
 import { chromium } from "playwright-core";
-import { Authority, Signer, generateKeyPair } from "tessera";
+import { Authority, Signer, generateKeyPair } from "tessera-auth";
 import { CSRF, cookieOf } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 
 // The Node entry installs node:crypto (OpenSSL, synchronous) as the signer. Re-installed here with
 // a counting wrapper that can also break, through the same hook the entry uses.
-const native = await import("../../pkg/dist/nodejs/tessera.js");
+const { createRequire } = await import("node:module");
+const native = createRequire(import.meta.url)("tessera-auth");
 const nodeCrypto = await import("node:crypto");
 let nativeMode = "real";
 let nativeCalls = 0;
 function installNative() {
-  native.__setNativeSigner(
-    (jwk) => {
+  native.__setNativeSigner({
+    importKey: (jwk) => {
       if (nativeMode === "import-throw") throw new Error("no");
       return nodeCrypto.createPrivateKey({ key: jwk, format: "jwk" });
     },
-    (key, bytes) => {
+    sign: (key, bytes) => {
       nativeCalls += 1;
       if (nativeMode === "throw") throw new Error("no");
       const signature = new Uint8Array(nodeCrypto.sign("sha256", bytes, { key, dsaEncoding: "ieee-p1363" }));
       if (nativeMode === "wrong") signature[10] ^= 1;
       return nativeMode === "short" ? signature.slice(0, 63) : signature;
     },
-  );
+  });
 }
 
 test("Node: signSync, sign and the Authority sign with node:crypto; never WebCrypto", async () => {
@@ -78,13 +79,13 @@ test("Node: signSync, sign and the Authority sign with node:crypto; never WebCry
   }
 });
 
-test("Node: require(\"tessera\") loads the CommonJS entry, which installs node:crypto too", async () => {
+test("Node: require(\"tessera-auth\") loads the CommonJS entry, which installs node:crypto too", async () => {
   const { createRequire } = await import("node:module");
-  const cjs = createRequire(import.meta.url)("tessera");
+  const cjs = createRequire(import.meta.url)("tessera-auth");
   const { privateJwk } = cjs.generateKeyPair({ kid: "cjs" });
   const signer = new cjs.Signer({ privateJwk, issuer: ISSUER, audience: "api" });
   assert.match(signer.signSync({ sub: "x" }), /^eyJ[\w-]+\.[\w-]+\.[\w-]{86}$/);
-  assert.deepEqual(Object.keys(cjs).sort(), ["Authority", "MemoryStore", "Signer", "TokenSession", "Verifier", "generateKeyPair", "redact"]);
+  assert.deepEqual(Object.keys(cjs).sort(), ["Authority", "MemoryStore", "Signer", "TesseraError", "Verifier", "__setNativeSigner", "errorResponse", "generateKeyPair", "redact"]);
 });
 
 // Each Node entry, in a fresh process: verifying never loads node:crypto (a cold start does not pay
@@ -93,7 +94,7 @@ for (const entry of ["import", "require"]) {
   test(`Node: the ${entry} entry loads node:crypto on the first signature and signs with it`, () => {
     const script = `
       const loaded = () => process.moduleLoadList.includes("NativeModule crypto");
-      const t = ${entry === "import" ? 'await import("tessera")' : 'require("tessera")'};
+      const t = ${entry === "import" ? 'await import("tessera-auth")' : 'require("tessera-auth")'};
       const { privateJwk, publicJwk } = t.generateKeyPair({ kid: "k" });
       const verifier = new t.Verifier({ jwks: { keys: [publicJwk] }, issuer: "${ISSUER}", audience: "api" });
       const before = loaded();
@@ -153,7 +154,7 @@ after(async () => {
 function inPage(mode) {
   return page.evaluate(
     async ({ mode, issuer }) => {
-      const { Signer, generateKeyPair } = await import("/pkg/web.js");
+      const { Signer, generateKeyPair } = await import("/pkg/authority/web.js");
       const { faultySubtle } = await import("/subtle-faults.js");
       const faults = faultySubtle(mode);
       try {

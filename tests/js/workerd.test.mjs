@@ -1,7 +1,7 @@
 // The built package inside Cloudflare's workerd (through Miniflare): verify, sign and fetch keys.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Verifier } from "tessera";
+import { Verifier } from "tessera-auth";
 import { ISSUER, AUDIENCE, keyPair, signer, jwksServer, workerd } from "./helpers.mjs";
 import { GLOBAL_JWK } from "./worker/global-key.js";
 

@@ -1,5 +1,5 @@
 // The demo app: one TokenSession, a lifetime view, a timeline and a few buttons.
-import { TokenSession } from "/pkg/web.js";
+import { TokenSession } from "/pkg/session/web.js";
 
 const $ = (id) => document.getElementById(id);
 const session = new TokenSession({ authPath: "/auth", refreshMargin: 30, channel: "tessera-demo" });

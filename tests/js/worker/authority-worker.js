@@ -1,5 +1,5 @@
 // A test worker: the Authority on its Durable Object store, as an app would mount it.
-import { Authority } from "../../../pkg/workerd.js";
+import { Authority } from "../../../pkg/authority/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../../../pkg/durable-object.js";
 
 export { TesseraStoreObject };

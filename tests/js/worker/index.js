@@ -1,5 +1,5 @@
 // A test worker for workerd: uses the built package's workerd entry the way a worker would.
-import { Verifier, Signer, generateKeyPair } from "../../../pkg/workerd.js";
+import { Verifier, Signer, generateKeyPair } from "../../../pkg/authority/workerd.js";
 import { GLOBAL_JWK } from "./global-key.js";
 
 // workerd forbids random values at a worker's global scope: generating a key here must fail with

@@ -1,6 +1,6 @@
 // A test worker: a fresh Authority per request, with crypto.subtle.sign replaced to count calls
 // and, per `?mode=`, to reject or to sign wrongly (subtle-faults.js; webcrypto.test.mjs).
-import { Authority } from "../../../pkg/workerd.js";
+import { Authority } from "../../../pkg/authority/workerd.js";
 import { faultySubtle } from "./subtle-faults.js";
 
 export default {

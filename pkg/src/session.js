@@ -1,0 +1,343 @@
+// The session role's public API: `TokenSession`, the browser half. The WebAssembly core decides
+// (when to refresh, what an answer means, which token goes to which origin, what a message from
+// another tab means, when to replay); this glue performs: timers, fetches, the Web Lock, the
+// BroadcastChannel, page events. The access token lives only in the core's memory and in
+// messages to this origin's other tabs: never in any storage, cookie or URL.
+
+import { TesseraError, fail, freed, json } from "./errors.js";
+
+/** How long a tab that starts waits for another tab to share its token. */
+const HELLO_WAIT_MS = 150;
+/** Inside the lock: let messages already posted by the previous holder arrive first. */
+const SETTLE_MS = 25;
+/** Timers are capped (and throttled in background tabs): wake at least hourly. */
+const MAX_TIMER_MS = 3_600_000;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A plain data copy of a value (getters run here, inside a `try`), or `fallback`. */
+function dataCopy(value, fallback) {
+  if (value === undefined || value === null) return fallback;
+  try {
+    return JSON.parse(JSON.stringify(value));
+  } catch {
+    throw fail("ERR_INVALID_OPTIONS", "TokenSession options must be a plain, JSON-compatible object");
+  }
+}
+
+/** `sub` and `iat` of an access token, read without verification, for display only. */
+function peek(token) {
+  try {
+    const payload = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
+    const claims = JSON.parse(atob(payload));
+    return {
+      subject: typeof claims.sub === "string" ? claims.sub : undefined,
+      iat: typeof claims.iat === "number" ? claims.iat : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+/** The origin of a request URL (`URL.origin`), or `"null"`. */
+function originOf(url) {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "null";
+  }
+}
+
+/** The session API over an instantiated session core module. */
+export function sessionApi(wasm) {
+  wasm.__setErrorClass(TesseraError);
+
+  class TokenSession extends EventTarget {
+    #core;
+    #channel = null;
+    #timer = null;
+    #inFlight = null;
+    #started = false;
+    #unlisten = [];
+
+    /** `new TokenSession({ authPath, refreshMargin, channel, apiOrigins })`. */
+    constructor(options) {
+      super();
+      this.#core = new wasm.SessionCore(dataCopy(options, {}), globalThis.location?.origin ?? "null");
+      try {
+        this.#channel = new BroadcastChannel(this.#core.channel);
+      } catch {
+        this.#channel = null;
+      }
+      this.#listen();
+    }
+
+    #live() {
+      if (this.#core === undefined) throw freed("TokenSession");
+      return this.#core;
+    }
+
+    /** `{ status, expiresAt, refreshAt, receivedAt, sessionExpiresAt, scope, subject, clockOffset, failures }`. */
+    get state() {
+      return this.#live().state(Date.now());
+    }
+
+    /** Resumes a session: another tab's token if one answers, else the refresh cookie. */
+    async start() {
+      const core = this.#live();
+      this.#started = true;
+      if (!core.signedIn) {
+        this.#post(wasm.SessionCore.helloMessage());
+        await sleep(HELLO_WAIT_MS);
+      }
+      if (this.#core !== undefined && !core.signedIn) await this.#refresh();
+      this.#schedule();
+      return this.state;
+    }
+
+    /** `POST {authPath}/login` with `body` as JSON; resolves with `state`. */
+    async login(body) {
+      const core = this.#live();
+      const text = json(body, "the login body");
+      // Under the same lock as refreshes: a refresh answer (which may clear the cookie) can then
+      // never land after this login's new cookie.
+      await this.#inFlight?.catch(() => {});
+      let status = 0;
+      let answer;
+      await this.#withLock(async () => {
+        try {
+          const response = await fetch(core.endpoint("login"), this.#post_init(text));
+          status = response.status;
+          answer = await response.json().catch(() => undefined);
+        } catch {
+          status = 0;
+        }
+      });
+      if (status === 0) throw fail("ERR_STORE_UNAVAILABLE", "the login request failed");
+      if (status !== 200) {
+        const code = typeof answer?.code === "string" && answer.code.startsWith("ERR_") ? answer.code : "ERR_INVALID_GRANT";
+        throw fail(code, "login was refused");
+      }
+      this.#accept(answer, "login");
+      return this.state;
+    }
+
+    /** Takes a token response obtained elsewhere (`{ access_token, token_type, expires_in, scope }`). */
+    accept(response) {
+      this.#live();
+      this.#accept(dataCopy(response, undefined), "accept");
+      return this.state;
+    }
+
+    /** Refreshes now (shared with concurrent calls and other tabs); resolves with `state`. */
+    async refresh() {
+      this.#live();
+      await this.#refresh();
+      return this.state;
+    }
+
+    /** `fetch` with `Authorization: Bearer <token>` for this origin and `apiOrigins`; a rejected
+     * token (`401`, `error="invalid_token"`) is refreshed once and the request replayed once. */
+    async fetch(input, init) {
+      const core = this.#live();
+      const request = new Request(input, init);
+      const spare = request.bodyUsed ? null : request.clone();
+      const origin = originOf(request.url);
+      if (core.needsRefreshToSend(origin, Date.now())) await this.#refresh().catch(() => {});
+      const token = core.tokenFor(origin, Date.now());
+      const response = await send(request, token);
+      if (token === undefined || spare === null) return response;
+      const reaction = core.apiResponse(origin, token, response.status, response.headers.get("www-authenticate") ?? undefined, Date.now());
+      if (reaction === 0) return response;
+      if (reaction === 1) await this.#refresh().catch(() => {});
+      const fresh = core.tokenFor(origin, Date.now());
+      if (fresh === undefined || fresh === token) return response;
+      this.#emit("replay", { url: spare.url });
+      return send(spare, fresh);
+    }
+
+    /** `POST {authPath}/logout`, then every tab signs out. */
+    async logout() {
+      const core = this.#live();
+      try {
+        await fetch(core.endpoint("logout"), this.#post_init(undefined));
+      } catch {}
+      this.#end("logout");
+      return this.state;
+    }
+
+    /** Stops timers, listeners and the channel, and releases the WebAssembly memory. */
+    free() {
+      if (this.#core === undefined) return;
+      this.#clearTimer();
+      for (const unlisten of this.#unlisten) unlisten();
+      this.#unlisten = [];
+      this.#channel?.close();
+      this.#channel = null;
+      this.#core.free();
+      this.#core = undefined;
+    }
+
+    #post_init(body) {
+      const headers = { "tessera-request": "1" };
+      if (body !== undefined) headers["content-type"] = "application/json";
+      return { method: "POST", credentials: "same-origin", cache: "no-store", headers, body };
+    }
+
+    #emit(kind, detail) {
+      this.dispatchEvent(new CustomEvent(kind, { detail }));
+    }
+
+    #post(message) {
+      try {
+        this.#channel?.postMessage(message);
+      } catch {}
+    }
+
+    #accept(data, source) {
+      const { subject, iat } = peek(data?.access_token);
+      const message = this.#core.accept(data, subject, iat, Date.now());
+      this.#post(message);
+      this.#schedule();
+      this.#emit("refresh", { source });
+      this.#emit("change", this.state);
+    }
+
+    /** This tab signs out and tells the others. */
+    #end(reason) {
+      this.#core.signOut();
+      this.#clearTimer();
+      this.#post(wasm.SessionCore.logoutMessage(reason));
+      this.#emit("logout", { reason, source: "this-tab" });
+      this.#emit("change", this.state);
+    }
+
+    #clearTimer() {
+      if (this.#timer !== null) clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+
+    /** Acts on the core's next step: refresh now, or one timer. */
+    #schedule() {
+      this.#clearTimer();
+      if (this.#core === undefined) return;
+      const now = Date.now();
+      const next = this.#core.next(now);
+      if (next === 0) this.#refresh().catch(() => {});
+      else if (next > 0) {
+        this.#timer = setTimeout(() => {
+          this.#timer = null;
+          this.#schedule();
+        }, Math.min(Math.max(next - now, 0), MAX_TIMER_MS));
+      }
+    }
+
+    /** Runs `work` holding this session's Web Lock (refreshes and logins of all the origin's
+     * tabs never overlap); without Web Locks (old browsers, insecure contexts) it just runs. */
+    #withLock(work) {
+      const locks = globalThis.navigator?.locks;
+      return locks ? locks.request(this.#core.lockName, work) : work();
+    }
+
+    /** One refresh at a time in this tab (single flight) and across tabs (the Web Lock). */
+    #refresh() {
+      if (this.#inFlight) return this.#inFlight;
+      const requested = Date.now();
+      this.#inFlight = this.#withLock(() => this.#lockedRefresh(requested)).finally(() => {
+        this.#inFlight = null;
+      });
+      return this.#inFlight;
+    }
+
+    async #lockedRefresh(requested) {
+      await sleep(SETTLE_MS);
+      const core = this.#core;
+      if (core === undefined) return;
+      // Another tab refreshed while this one waited for the lock: its token was shared.
+      if (!core.stillNeeded(requested)) return this.#schedule();
+      const ticket = core.ticket();
+      let status = 0;
+      let body;
+      try {
+        const response = await fetch(core.endpoint("refresh"), this.#post_init(undefined));
+        status = response.status;
+        body = await response.json().catch(() => undefined);
+      } catch {
+        status = 0;
+      }
+      if (this.#core === undefined) return;
+      const { subject, iat } = peek(body?.access_token);
+      const result = core.answered(ticket, status, body, subject, iat, Date.now());
+      switch (result.outcome) {
+        case "refreshed":
+          this.#post(result.message);
+          this.#schedule();
+          this.#emit("refresh", { source: "refresh" });
+          this.#emit("change", this.state);
+          break;
+        case "signed-out":
+          this.#end("invalid_grant");
+          break;
+        case "failed":
+          this.#emit("refreshfailed", { failures: result.failures, status: result.status });
+          this.#schedule();
+          break;
+        default: // superseded, refused
+          this.#schedule();
+      }
+    }
+
+    /** BroadcastChannel messages from other tabs, and the wake-up events of this one. */
+    #listen() {
+      const onMessage = (event) => {
+        const core = this.#core;
+        if (core === undefined) return;
+        const result = core.heard(event.data, Date.now());
+        switch (result.heard) {
+          case "adopted":
+            this.#schedule();
+            this.#emit("refresh", { source: "shared" });
+            this.#emit("change", this.state);
+            break;
+          case "share":
+            this.#post(result.message);
+            break;
+          case "signed-out":
+            this.#clearTimer();
+            this.#emit("logout", { reason: result.reason, source: "other-tab" });
+            this.#emit("change", this.state);
+            break;
+        }
+      };
+      if (this.#channel) {
+        this.#channel.addEventListener("message", onMessage);
+        this.#unlisten.push(() => this.#channel?.removeEventListener("message", onMessage));
+      }
+      // Sleeping laptops and background tabs: re-check at once when the page comes back.
+      const onWake = () => {
+        if (this.#core === undefined || !this.#started || globalThis.document?.hidden) return;
+        this.#core.wake(Date.now());
+        this.#schedule();
+      };
+      const targets = [
+        [globalThis.window, ["pageshow", "online", "focus"]],
+        [globalThis.document, ["visibilitychange"]],
+      ];
+      for (const [target, kinds] of targets) {
+        if (typeof target?.addEventListener !== "function") continue;
+        for (const kind of kinds) {
+          target.addEventListener(kind, onWake);
+          this.#unlisten.push(() => target.removeEventListener(kind, onWake));
+        }
+      }
+    }
+  }
+
+  return { TokenSession, TesseraError };
+}
+
+/** `fetch(request)` with the token, if any. */
+function send(request, token) {
+  if (token !== undefined) request.headers.set("authorization", `Bearer ${token}`);
+  return fetch(request);
+}

@@ -1,0 +1,401 @@
+//! The authority role for JavaScript: `AuthorityCore` (the refresh handshake over a store),
+//! `MemoryStoreCore`, `SignerCore` and `generateKeyPair`. Requests arrive as JSON text (the glue
+//! reads the `Request`, its body within the size limit); responses leave as real `Response`
+//! objects. The store is the embedded one, or an adapter the glue builds around a custom store:
+//! `get(key) → Promise<JSON text | null>`, `put(key, JSON text, expected, ttl) → Promise<bool>`,
+//! functions that never throw (every call of user code happens inside them, in a `try`).
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Uint8Array};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::error::IntoJs;
+use super::time;
+use crate::authority::handshake::{self, Host, Level};
+use crate::authority::signer::{self, KeyPairOptions, SignOptions, Signer, SignerOptions};
+use crate::authority::store::{MemoryStore, Store};
+use crate::authority::{Authority, AuthorityOptions, LoginOptions, Request, Response, Route, MAX_BODY_BYTES};
+use crate::error::{Error, ErrorCode, Result};
+use crate::time::Time;
+use crate::verifier::{challenge, VerifyOptions};
+
+fn unavailable() -> Error {
+    Error::new(ErrorCode::StoreUnavailable, "the session store is unavailable")
+}
+
+/// A value as a plain JavaScript object (objects, not Maps).
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|_| Error::malformed("value cannot be represented in JavaScript"))
+}
+
+/// The embedded store.
+#[wasm_bindgen]
+#[derive(Clone, Default)]
+pub struct MemoryStoreCore {
+    inner: Rc<RefCell<MemoryStore>>,
+}
+
+#[wasm_bindgen]
+impl MemoryStoreCore {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> MemoryStoreCore {
+        MemoryStoreCore::default()
+    }
+
+    /// Another handle on the same records (to hand to an authority).
+    pub fn share(&self) -> MemoryStoreCore {
+        self.clone()
+    }
+
+    /// The record as JSON text, or `undefined`.
+    pub fn get(&self, key: &str, clock: f64) -> Option<String> {
+        let record = self.inner.borrow_mut().get(key, time(clock))?;
+        serde_json::to_string(&record).ok()
+    }
+
+    /// Compare-and-set of a record given as JSON text.
+    pub fn put(&self, key: &str, record: &str, expected: Option<f64>, ttl: f64, clock: f64) -> Result<bool, JsValue> {
+        let value: Value = serde_json::from_str(record)
+            .ok()
+            .filter(Value::is_object)
+            .ok_or_else(|| Error::invalid_options("MemoryStore put: the record must be a JSON object"))
+            .js()?;
+        let expected = expected.filter(|g| g.is_finite() && *g >= 0.0).map(|g| g as u64);
+        let ttl = if ttl.is_finite() { ttl as i64 } else { 1 };
+        Ok(self.inner.borrow_mut().put(key, value, expected, ttl, time(clock)))
+    }
+
+    /// Live and not-yet-swept records.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.inner.borrow().len()
+    }
+}
+
+/// The store an authority talks to.
+enum Backend {
+    Memory(MemoryStoreCore),
+    /// The glue's adapter around a custom store.
+    Adapter {
+        get: Function,
+        put: Function,
+    },
+}
+
+async fn awaited(called: std::result::Result<JsValue, JsValue>) -> Result<JsValue> {
+    let promise = Promise::resolve(&called.map_err(|_| unavailable())?);
+    JsFuture::from(promise).await.map_err(|_| unavailable())
+}
+
+impl Store for Backend {
+    async fn get(&self, key: &str, now: Time) -> Result<Option<Value>> {
+        match self {
+            Backend::Memory(memory) => Ok(memory.inner.borrow_mut().get(key, now)),
+            Backend::Adapter { get, .. } => {
+                let text = awaited(get.call1(&JsValue::UNDEFINED, &key.into())).await?;
+                match text.as_string() {
+                    None => Ok(None),
+                    // A record that is not JSON is corruption: 503.
+                    Some(text) => serde_json::from_str(&text).map(Some).map_err(|_| unavailable()),
+                }
+            }
+        }
+    }
+
+    async fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: Time) -> Result<bool> {
+        match self {
+            Backend::Memory(memory) => Ok(memory.inner.borrow_mut().put(key, value, expected, ttl, now)),
+            Backend::Adapter { put, .. } => {
+                let text = serde_json::to_string(&value).map_err(|_| unavailable())?;
+                let expected = expected.map_or(JsValue::NULL, |g| JsValue::from(g as f64));
+                let args = js_sys::Array::of4(&key.into(), &text.into(), &expected, &JsValue::from(ttl as f64));
+                let written = awaited(put.apply(&JsValue::UNDEFINED, &args)).await?;
+                written.as_bool().ok_or_else(unavailable)
+            }
+        }
+    }
+}
+
+struct Shared {
+    authority: Authority,
+    store: Backend,
+    /// `(line, level) => void`, never throwing (the glue wraps the user's logger).
+    log: Option<Function>,
+    /// `(signingInput) => Promise<Uint8Array | null>`, never rejecting: the runtime's signer.
+    sign: Option<Function>,
+}
+
+impl Host for Shared {
+    fn logs(&self) -> bool {
+        self.log.is_some()
+    }
+
+    fn log(&self, level: Level, line: &str) {
+        if let Some(log) = &self.log {
+            let _ = log.call2(&JsValue::UNDEFINED, &line.into(), &level.as_str().into());
+        }
+    }
+
+    async fn sign(&self, input: &str) -> Option<[u8; 64]> {
+        let sign = self.sign.as_ref()?;
+        let bytes = awaited(sign.call1(&JsValue::UNDEFINED, &input.into())).await.ok()?;
+        let bytes = bytes.dyn_into::<Uint8Array>().ok().filter(|b| b.length() == 64)?;
+        let mut signature = [0u8; 64];
+        bytes.copy_to(&mut signature);
+        // The glue's runtime signer checked its first signature against the public key
+        // (`AuthorityCore.verifies`) and stops signing for good after any failure.
+        Some(signature)
+    }
+}
+
+/// A core response as a JavaScript `Response` (JSON body).
+fn to_response(response: &Response) -> std::result::Result<JsValue, JsValue> {
+    let headers = web_sys::Headers::new()?;
+    headers.append("content-type", "application/json")?;
+    for (name, value) in &response.headers {
+        headers.append(name, value)?;
+    }
+    let init = web_sys::ResponseInit::new();
+    init.set_status(response.status);
+    init.set_headers(&headers);
+    let body = serde_json::to_string(&response.body).unwrap_or_default();
+    Ok(web_sys::Response::new_with_opt_str_and_init(Some(&body), &init)?.into())
+}
+
+/// The refresh handshake.
+#[wasm_bindgen]
+pub struct AuthorityCore {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl AuthorityCore {
+    /// `options`: JSON text without the live options; `memory`: the embedded store to use (or
+    /// `undefined` with `adapter`: a custom store's adapter; neither: a new embedded store).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        options: &str,
+        memory: Option<MemoryStoreCore>,
+        adapter: Option<js_sys::Object>,
+        log: Option<Function>,
+        sign: Option<Function>,
+    ) -> std::result::Result<AuthorityCore, JsValue> {
+        let mut options = AuthorityOptions::parse(options).js()?;
+        let store = match (memory, adapter) {
+            (Some(memory), _) => Backend::Memory(memory),
+            (None, Some(adapter)) => {
+                let method = |name: &str| {
+                    js_sys::Reflect::get(&adapter, &name.into())
+                        .ok()
+                        .and_then(|f| f.dyn_into::<Function>().ok())
+                };
+                let (Some(get), Some(put)) = (method("get"), method("put")) else {
+                    return Err(Error::claim(
+                        ErrorCode::InvalidOptions,
+                        "store",
+                        "the store adapter needs get and put",
+                    ))
+                    .js();
+                };
+                options.custom_store = true;
+                Backend::Adapter { get, put }
+            }
+            (None, None) => Backend::Memory(MemoryStoreCore::new()),
+        };
+        let authority = Authority::new(&options).js()?;
+        Ok(AuthorityCore {
+            shared: Rc::new(Shared {
+                authority,
+                store,
+                log,
+                sign,
+            }),
+        })
+    }
+
+    /// The largest request body the auth endpoints take (the glue reads one byte more at most).
+    #[wasm_bindgen(js_name = maxBodyBytes)]
+    pub fn max_body_bytes() -> f64 {
+        MAX_BODY_BYTES as f64
+    }
+
+    /// `POST {path}/login` after the app checked the credentials → `Promise<Response>`.
+    /// `request` and `options`: JSON text; `clock`: milliseconds (`Date.now()` or the option).
+    pub fn login(&self, request: &str, options: &str, clock: f64) -> Promise {
+        let shared = Rc::clone(&self.shared);
+        let request = Request::parse(request);
+        let options = LoginOptions::parse(options);
+        future_to_promise(async move {
+            let a = &shared.authority;
+            let response = match (request, options) {
+                (Ok(request), Ok(options)) => handshake::login(a, &shared.store, &request, &options, time(clock), &*shared).await,
+                (Err(error), _) | (_, Err(error)) => a.error_response(&error),
+            };
+            to_response(&response)
+        })
+    }
+
+    /// Which handshake endpoint `url` and `method` name: `"refresh"`, `"logout"`, `"jwks"`, or
+    /// `undefined` (the glue then leaves the request, body and all, to the app).
+    pub fn route(&self, url: &str, method: &str) -> Option<String> {
+        let route = self.shared.authority.route(url, method)?;
+        Some(
+            match route {
+                Route::Refresh => "refresh",
+                Route::Logout => "logout",
+                Route::Jwks => "jwks",
+            }
+            .to_string(),
+        )
+    }
+
+    /// The handshake's own endpoints (`POST {path}/refresh`, `POST {path}/logout`,
+    /// `GET /.well-known/jwks.json`) → `Promise<Response>`, anything else → `Promise<null>`.
+    /// `only`: `"refresh"` or `"logout"` to answer that endpoint whatever the URL.
+    pub fn handle(&self, request: &str, clock: f64, only: Option<String>) -> Promise {
+        let shared = Rc::clone(&self.shared);
+        let request = Request::parse(request);
+        future_to_promise(async move {
+            let a = &shared.authority;
+            let request = match request {
+                Ok(request) => request,
+                Err(error) => return to_response(&a.error_response(&error)),
+            };
+            let route = match only.as_deref() {
+                Some("refresh") => Some(Route::Refresh),
+                Some("logout") => Some(Route::Logout),
+                Some("jwks") => Some(Route::Jwks),
+                _ => a.route(&request.url, &request.method),
+            };
+            let now = time(clock);
+            let response = match route {
+                None => return Ok(JsValue::NULL),
+                Some(Route::Jwks) => a.jwks_response(),
+                Some(Route::Refresh) => handshake::refresh(a, &shared.store, &request, now, &*shared).await,
+                Some(Route::Logout) => handshake::logout(a, &shared.store, &request, now, &*shared).await,
+            };
+            to_response(&response)
+        })
+    }
+
+    /// Log a subject out everywhere → `Promise<undefined>`.
+    #[wasm_bindgen(js_name = revokeSubject)]
+    pub fn revoke_subject(&self, sub: String, clock: f64) -> Promise {
+        let shared = Rc::clone(&self.shared);
+        future_to_promise(async move {
+            handshake::revoke_subject(&shared.authority, &shared.store, &sub, time(clock), &*shared)
+                .await
+                .js()?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Whether `signature` over `input` verifies with the active signing key (the check of a
+    /// runtime signer's first signature).
+    pub fn verifies(&self, input: &str, signature: &[u8]) -> bool {
+        self.shared.authority.verifies(input, signature)
+    }
+
+    /// The public JWK Set, as an object.
+    pub fn jwks(&self) -> std::result::Result<JsValue, JsValue> {
+        to_js(self.shared.authority.jwks()).js()
+    }
+
+    /// Verifies an access token and that its session is live → `Promise<claims JSON text>`.
+    pub fn verify(&self, token: String, options: &str, clock: f64) -> Promise {
+        let shared = Rc::clone(&self.shared);
+        let options = VerifyOptions::parse(options);
+        future_to_promise(async move {
+            let options = options.js()?;
+            let now = options.now(time(clock)).js()?;
+            let jwt = handshake::verify_jwt(&shared.authority, &shared.store, &token, now, &options.required_scopes)
+                .await
+                .js()?;
+            Ok(jwt.json.into())
+        })
+    }
+
+    /// The response for an error code (`undefined`: not a Tessera error → 500).
+    #[wasm_bindgen(js_name = errorResponse)]
+    pub fn error_response(code: Option<String>) -> std::result::Result<JsValue, JsValue> {
+        to_response(&challenge::error_response(code.as_deref().and_then(ErrorCode::parse)))
+    }
+}
+
+/// A signer whose input and output are text and bytes; the glue picks who signs.
+#[wasm_bindgen]
+pub struct SignerCore {
+    signer: Signer,
+}
+
+#[wasm_bindgen]
+impl SignerCore {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &str) -> std::result::Result<SignerCore, JsValue> {
+        let signer = Signer::new(&SignerOptions::parse(options).js()?).js()?;
+        Ok(SignerCore { signer })
+    }
+
+    /// The JWS signing input for `claims` (JSON text) with `options` (JSON text) at `clock`.
+    #[wasm_bindgen(js_name = signingInput)]
+    pub fn signing_input(&self, claims: &str, options: &str, clock: f64) -> std::result::Result<String, JsValue> {
+        let claims = match serde_json::from_str::<Value>(claims) {
+            Ok(Value::Object(map)) => map,
+            _ => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidOptions,
+                    "claims",
+                    "claims must be a plain JSON object",
+                ))
+                .js()
+            }
+        };
+        let options = SignOptions::parse(options).js()?;
+        self.signer.signing_input(claims, &options, time(clock)).js()
+    }
+
+    /// The raw `r || s` signature of a signing input, made here in Rust.
+    #[wasm_bindgen(js_name = signInput)]
+    pub fn sign_input(&self, input: &str) -> std::result::Result<Vec<u8>, JsValue> {
+        Ok(self.signer.sign_input(input).js()?.to_vec())
+    }
+
+    /// Whether `signature` over `input` verifies with the signer's public key.
+    pub fn verifies(&self, input: &str, signature: &[u8]) -> bool {
+        self.signer.verifies(input, signature)
+    }
+
+    /// The compact token from a signing input and its signature.
+    pub fn finish(input: String, signature: &[u8]) -> std::result::Result<String, JsValue> {
+        let signature: [u8; 64] = signature.try_into().map_err(|_| Error::bad_signature()).js()?;
+        Ok(signer::finish(input, &signature))
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn kid(&self) -> String {
+        self.signer.kid().to_string()
+    }
+
+    #[wasm_bindgen(js_name = publicJwk)]
+    pub fn public_jwk(&self) -> std::result::Result<JsValue, JsValue> {
+        to_js(&self.signer.public_jwk()).js()
+    }
+}
+
+/// `generateKeyPair(options)` → `{ privateJwk, publicJwk }`; `options` as JSON text.
+#[wasm_bindgen(js_name = generateKeyPair)]
+pub fn generate_key_pair(options: &str) -> std::result::Result<JsValue, JsValue> {
+    let options = KeyPairOptions::parse(options).js()?;
+    let (private, public) = signer::generate_key_pair(&options).js()?;
+    let mut pair = serde_json::Map::new();
+    pair.insert("privateJwk".into(), private);
+    pair.insert("publicJwk".into(), public);
+    to_js(&pair).js()
+}

@@ -1,0 +1,163 @@
+//! The verify role for JavaScript: `VerifierCore` (strings in, claims JSON text out), `redact`,
+//! and the RFC 6750 error response. The glue (`pkg/src/verify.js`) makes the public `Verifier`
+//! around it, fetches key sets when the core asks and parses the claims with `JSON.parse`.
+
+use wasm_bindgen::prelude::*;
+
+use super::error::IntoJs;
+use super::time;
+use crate::error::{Error, ErrorCode};
+use crate::jose::b64;
+use crate::options::Options;
+use crate::redact::FingerprintKey;
+use crate::time::Time;
+use crate::verifier::remote::Fetch;
+use crate::verifier::{challenge, Keys, Step, Verifier, VerifierOptions, VerifyOptions};
+
+/// A verifier whose input and output are text.
+#[wasm_bindgen]
+pub struct VerifierCore {
+    verifier: Verifier,
+    /// The fetch the last [`VerifierCore::attempt`] asked for, and the time of that attempt. The
+    /// glue reads it at once, before anything else can run.
+    fetch: Option<(Fetch, Time)>,
+}
+
+#[wasm_bindgen]
+impl VerifierCore {
+    /// `options`: the options object as JSON text.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &str) -> Result<VerifierCore, JsValue> {
+        let verifier = Verifier::new(&VerifierOptions::parse(options).js()?).js()?;
+        Ok(VerifierCore { verifier, fetch: None })
+    }
+
+    /// Verifies with the keys at hand (never fetching) → the claims as JSON text. `options`: the
+    /// verify options as JSON text (empty: none); `clock`: `Date.now()`.
+    pub fn verify(&self, token: &str, options: &str, clock: f64) -> Result<String, JsValue> {
+        let options = VerifyOptions::parse(options).js()?;
+        let now = options.now(time(clock)).js()?;
+        self.verifier
+            .verify_with(token, now, &options.required_scopes, |jwt| jwt.json.clone())
+            .js()
+    }
+
+    /// One step of an asynchronous verification: the claims as JSON text, or `undefined` when the
+    /// key set must be fetched first (see `fetchUrl`, `fetchMaxBytes`, `fetchTimeout`; then
+    /// `absorb` the answer and attempt again with `fetched`).
+    pub fn attempt(&mut self, token: &str, options: &str, clock: f64, fetched: bool) -> Result<Option<String>, JsValue> {
+        let options = VerifyOptions::parse(options).js()?;
+        let now = options.now(time(clock)).js()?;
+        match self
+            .verifier
+            .attempt(token, now, &options.required_scopes, fetched, |jwt| jwt.json.clone())
+            .js()?
+        {
+            Step::Done(claims) => Ok(Some(claims)),
+            Step::Fetch(fetch) => {
+                self.fetch = Some((fetch, now));
+                Ok(None)
+            }
+        }
+    }
+
+    #[wasm_bindgen(getter, js_name = fetchUrl)]
+    pub fn fetch_url(&self) -> Option<String> {
+        self.fetch.as_ref().map(|(f, _)| f.url.clone())
+    }
+
+    /// Bytes of a `200` body to read at most (one more tells the core it was too large).
+    #[wasm_bindgen(getter, js_name = fetchMaxBytes)]
+    pub fn fetch_max_bytes(&self) -> f64 {
+        self.fetch.as_ref().map_or(0.0, |(f, _)| f.max_bytes as f64)
+    }
+
+    /// Milliseconds the fetch may take.
+    #[wasm_bindgen(getter, js_name = fetchTimeout)]
+    pub fn fetch_timeout(&self) -> f64 {
+        self.fetch.as_ref().map_or(0.0, |(f, _)| f.timeout_ms as f64)
+    }
+
+    /// The time of the attempt that asked for the fetch (ms): its answer is taken as of then,
+    /// as that attempt's `now` option may differ from the clock.
+    #[wasm_bindgen(getter, js_name = fetchAt)]
+    pub fn fetch_at(&self) -> f64 {
+        self.fetch.as_ref().map_or(0.0, |(_, at)| at.millis() as f64)
+    }
+
+    /// The answer to a fetch asked for at `at` (`fetchAt`): its status (`0`: the request failed)
+    /// and body.
+    pub fn absorb(&mut self, status: u16, body: &[u8], at: f64) -> Result<(), JsValue> {
+        let answer = (status != 0).then_some((status, body));
+        self.verifier.absorb(answer, time(at)).js()
+    }
+
+    /// The remote key set cache as JSON text, or `undefined` for a local key set.
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&self) -> Option<String> {
+        match &self.verifier.keys {
+            Keys::Remote(remote) => serde_json::to_string(&remote.export()).ok(),
+            Keys::Local(_) => None,
+        }
+    }
+
+    /// Restores an exported cache (JSON text); on error nothing changes.
+    #[wasm_bindgen(js_name = importState)]
+    pub fn import_state(&mut self, state: &str) -> Result<(), JsValue> {
+        let invalid = || Error::claim(ErrorCode::InvalidOptions, "state", "the imported state must be an object");
+        let state: serde_json::Value = serde_json::from_str(state).map_err(|_| invalid()).js()?;
+        match &mut self.verifier.keys {
+            Keys::Remote(remote) => remote.import(&state).js(),
+            Keys::Local(_) => Err(Error::invalid_options("importState applies only to a verifier with jwksUrl")).js(),
+        }
+    }
+
+    /// Verified tokens cached.
+    #[wasm_bindgen(getter)]
+    pub fn cached(&self) -> usize {
+        self.verifier.cached()
+    }
+}
+
+thread_local! {
+    /// The key of fingerprints when the caller sets none: random, made on first use in a place
+    /// where random values are allowed (not workerd's global scope).
+    static DEFAULT_KEY: std::cell::RefCell<Option<FingerprintKey>> = const { std::cell::RefCell::new(None) };
+}
+
+/// `redact(text, options)`: `options` as JSON text (`{ fingerprintKey }`, base64url).
+#[wasm_bindgen]
+pub fn redact(text: &str, options: &str) -> Result<String, JsValue> {
+    let mut options = Options::parse(options, "redact").js()?;
+    let key = options.string("fingerprintKey").js()?;
+    options.finish().js()?;
+    match key {
+        Some(key) => {
+            let bytes = b64::decode(&key, "")
+                .map_err(|_| Error::option("redact", "fingerprintKey", "must be base64url"))
+                .js()?;
+            Ok(crate::redact::redact(text, &FingerprintKey::new(&bytes).js()?))
+        }
+        None => Ok(DEFAULT_KEY.with(|slot| {
+            let mut slot = slot.borrow_mut();
+            let key = match slot.take() {
+                Some(key) => key,
+                None => FingerprintKey::random(),
+            };
+            let out = crate::redact::redact(text, &key);
+            // A key that fingerprints nothing (no random source yet) is not kept.
+            if key.is_keyed() {
+                *slot = Some(key);
+            }
+            out
+        })),
+    }
+}
+
+/// The RFC 6750 response for an error code (`undefined`: not a Tessera error → 500), as
+/// `{ status, headers: [[name, value]…], body }` JSON text for the glue's `Response`.
+#[wasm_bindgen(js_name = errorResponse)]
+pub fn error_response(code: Option<String>) -> String {
+    let response = challenge::error_response(code.as_deref().and_then(ErrorCode::parse));
+    serde_json::to_string(&response.to_json()).unwrap_or_default()
+}
