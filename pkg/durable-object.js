@@ -7,6 +7,9 @@
 // Workers KV must not hold this state: it is eventually consistent (writes take up to a minute
 // to show everywhere), so two refreshes could both see the old generation and both win.
 import { DurableObject } from "cloudflare:workers";
+import { TesseraError } from "./src/errors.js";
+
+export { TesseraError };
 
 /** The Durable Object class: export it from your worker and bind it (e.g. as SESSIONS). */
 export class TesseraStoreObject extends DurableObject {
@@ -42,7 +45,7 @@ export class TesseraStoreObject extends DurableObject {
 export class DurableObjectStore {
   constructor(namespace) {
     if (!namespace || typeof namespace.idFromName !== "function") {
-      throw new TypeError("DurableObjectStore needs a Durable Object namespace binding");
+      throw new TesseraError("ERR_INVALID_OPTIONS", "DurableObjectStore needs a Durable Object namespace binding", "namespace");
     }
     this.namespace = namespace;
   }

@@ -6,11 +6,12 @@
 // every Set-Cookie header is kept separate, and an abort of the client connection aborts the
 // Request's signal.
 
+import { TesseraError } from "./src/errors.js";
+
+export { TesseraError };
+
 function invalid(message, claim) {
-  const error = new TypeError(message);
-  error.code = "ERR_INVALID_OPTIONS";
-  error.claim = claim;
-  return error;
+  return new TesseraError("ERR_INVALID_OPTIONS", message, claim);
 }
 
 function reply(res, status, body, headers = {}) {
@@ -96,7 +97,7 @@ export function toNodeListener(handler, { baseUrl, maxBodyBytes = 1 << 20, onErr
     try {
       const request = new Request(url, { method: req.method, headers, body, signal: controller.signal });
       response = (await handler(request)) ?? new Response(JSON.stringify({ error: "not_found" }), { status: 404, headers: { "content-type": "application/json" } });
-      if (!(response instanceof Response)) throw new TypeError("the handler must return a Response");
+      if (!(response instanceof Response)) throw new TesseraError("ERR_INVALID_OPTIONS", "the handler must return a Response", "handler");
     } catch (error) {
       report(error);
       return reply(res, 500, { error: "server_error" });

@@ -5,6 +5,9 @@
 // TTL. `put` is one Lua script, so the compare of the generation and the write are atomic on the
 // server: two processes refreshing one session at once cannot both win.
 import { createHash } from "node:crypto";
+import { TesseraError } from "./src/errors.js";
+
+export { TesseraError };
 
 const PUT_SCRIPT = `-- tessera put: compare-and-set on the record's generation
 -- KEYS[1] record key; ARGV[1] expected generation ("" = no live record may exist);
@@ -22,10 +25,7 @@ return 1
 const PUT_SHA = createHash("sha1").update(PUT_SCRIPT).digest("hex");
 
 function invalid(message, claim) {
-  const error = new TypeError(message);
-  error.code = "ERR_INVALID_OPTIONS";
-  if (claim) error.claim = claim;
-  return error;
+  return new TesseraError("ERR_INVALID_OPTIONS", message, claim);
 }
 
 /**
@@ -50,8 +50,8 @@ function commander(client) {
 }
 
 function storeError(message, cause) {
-  const error = new Error(`RedisStore: ${message}`, cause ? { cause } : undefined);
-  error.code = "ERR_STORE_UNAVAILABLE";
+  const error = new TesseraError("ERR_STORE_UNAVAILABLE", `RedisStore: ${message}`);
+  if (cause !== undefined) error.cause = cause;
   return error;
 }
 

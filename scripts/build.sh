@@ -43,6 +43,12 @@ for role in verify authority; do
     --external:"./node/*" --log-level=warning --outfile="pkg/dist/$role/node.cjs"
 done
 
+# CommonJS builds of the Node-only helpers, so that require works on every Node 20 too.
+for helper in redis node-http; do
+  "$esbuild" "pkg/$helper.js" --bundle --platform=node --format=cjs --target=node20 --log-level=warning \
+    --outfile="pkg/dist/$helper.cjs"
+done
+
 # Sizes are features: what each role ships (gzip -9 of the wasm and of the JS its web entry loads).
 for role in session verify authority; do
   wasm="pkg/dist/$role/web/tessera_${role}_bg.wasm"
