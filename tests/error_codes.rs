@@ -1944,7 +1944,7 @@ fn group_remote(f: &Fixture, r: &mut Recorder) {
     );
     r.expect_claim(
         "import for another URL",
-        direct.import(&json!({ "url": "https://other.example/jwks", "fetchedAt": NOW, "jwks": null })),
+        direct.import(&json!({ "url": "https://other.example/jwks", "fetchedAt": NOW, "jwks": null }).to_string()),
         ErrorCode::InvalidOptions,
         "state",
     );

@@ -94,14 +94,7 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
     let public = PublicKey::from_coordinates(&coordinate(jwk, "x")?, &coordinate(jwk, "y")?)?;
     let private = match jwk.get("d") {
         None => None,
-        Some(_) => {
-            let d = coordinate(jwk, "d")?;
-            let key = PrivateKey::from_scalar(&d)?;
-            if key.public_key() != public {
-                return Err(invalid("JWK private scalar does not match its public point"));
-            }
-            Some(key)
-        }
+        Some(_) => Some(private_key(jwk, &public)?),
     };
     if let Some(alg) = &alg {
         if alg != "ES256" {
@@ -122,7 +115,26 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
     })))
 }
 
+/// The private key of a JWK's `d`, which must match its public point.
+#[cfg(feature = "authority")]
+fn private_key(jwk: &Map<String, Value>, public: &PublicKey) -> Result<PrivateKey> {
+    let d = coordinate(jwk, "d")?;
+    let key = PrivateKey::from_scalar(&d)?;
+    if key.public_key() != *public {
+        return Err(invalid("JWK private scalar does not match its public point"));
+    }
+    Ok(key)
+}
+
+/// A build that only verifies never reads private keys (a verification key set with one is
+/// refused before this; the scalar arithmetic stays out of the build).
+#[cfg(not(feature = "authority"))]
+fn private_key(_: &Map<String, Value>, _: &PublicKey) -> Result<PrivateKey> {
+    Err(invalid("private keys are not read by the verify build"))
+}
+
 /// Parses a JWK that must be an EC P-256 private key (for signing).
+#[cfg(feature = "authority")]
 pub fn parse_private(jwk: &Map<String, Value>) -> Result<Jwk> {
     match parse(jwk)? {
         Parsed::P256(key) if key.private.is_some() => Ok(*key),
@@ -133,6 +145,7 @@ pub fn parse_private(jwk: &Map<String, Value>) -> Result<Jwk> {
 
 impl Jwk {
     /// A fresh P-256 key pair. Without a `kid`, the RFC 7638 thumbprint becomes the `kid`.
+    #[cfg(feature = "authority")]
     pub fn generate(kid: Option<String>) -> Result<Jwk> {
         let private = PrivateKey::generate()?;
         let public = private.public_key();
@@ -181,6 +194,7 @@ impl Jwk {
     }
 
     /// The private JWK as JSON (public members plus `d`), or `None` for a public key.
+    #[cfg(feature = "authority")]
     pub fn to_private_json(&self) -> Option<Value> {
         let private = self.private.as_ref()?;
         let mut jwk = self.to_public_json();

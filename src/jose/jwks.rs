@@ -2,6 +2,7 @@
 
 use serde_json::Value;
 
+use super::b64;
 use super::jwa::Algorithm;
 use super::jwk::{self, Jwk, Parsed};
 use crate::error::{Error, ErrorCode, Result};
@@ -72,6 +73,45 @@ impl KeySet {
         )
     }
 
+    /// The public set as JSON text: the same members as [`KeySet::to_json`], written out by hand
+    /// (every member is a string, so this needs no JSON value serializer).
+    pub fn to_json_text(&self) -> String {
+        let string = |text: &str| serde_json::to_string(text).unwrap_or_default();
+        let mut out = String::from("{\"keys\":[");
+        for (i, key) in self.keys.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let (x, y) = key.public.coordinates();
+            out.push_str("{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"");
+            out.push_str(&b64::encode(&x));
+            out.push_str("\",\"y\":\"");
+            out.push_str(&b64::encode(&y));
+            out.push('"');
+            for (name, value) in [("kid", &key.kid), ("alg", &key.alg), ("use", &key.key_use)] {
+                if let Some(value) = value {
+                    out.push_str(",\"");
+                    out.push_str(name);
+                    out.push_str("\":");
+                    out.push_str(&string(value));
+                }
+            }
+            if let Some(ops) = &key.key_ops {
+                out.push_str(",\"key_ops\":[");
+                for (j, op) in ops.iter().enumerate() {
+                    if j > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&string(op));
+                }
+                out.push(']');
+            }
+            out.push('}');
+        }
+        out.push_str("]}");
+        out
+    }
+
     pub fn contains_kid(&self, kid: &str) -> bool {
         self.keys.iter().any(|k| k.kid.as_deref() == Some(kid))
     }
@@ -123,6 +163,10 @@ mod tests {
         assert_eq!(code(set.select(Some("zz"), Algorithm::Es256)), Some(ErrorCode::NoMatchingKey));
         // Without a kid the only suitable key is chosen.
         assert!(set.select(None, Algorithm::Es256).is_ok());
+        // The text form says what the value form says.
+        assert_eq!(serde_json::from_str::<Value>(&set.to_json_text()).unwrap(), set.to_json());
+        let odd = KeySet::from_json(&json!({"keys":[{"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"q\"\\\n\u{1}é","key_ops":["verify","x\"y"]}]}))?;
+        assert_eq!(serde_json::from_str::<Value>(&odd.to_json_text()).unwrap(), odd.to_json());
         let two = KeySet::from_json(&json!({"keys":[
             {"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"a"},
             {"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"a"},

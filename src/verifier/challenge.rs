@@ -23,11 +23,22 @@ impl Response {
     }
 }
 
-/// The response for an error `code`; `None` (an error that is not Tessera's, such as a bug in the
-/// calling code) is `500 server_error` without detail.
-pub fn error_response(code: Option<ErrorCode>) -> Response {
+/// What an error answers on the wire: the one mapping from codes (`None`: an error that is not
+/// Tessera's, such as a bug in the calling code, answered `500 server_error` without detail).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorAnswer {
+    pub status: u16,
+    /// The OAuth error (`invalid_token`, `invalid_grant`, …).
+    pub error: &'static str,
+    /// The Bearer challenge's error (RFC 6750 §3), for resource-server errors.
+    pub bearer: Option<&'static str>,
+    /// Tessera's code, for clients.
+    pub code: Option<ErrorCode>,
+}
+
+pub fn error_answer(code: Option<ErrorCode>) -> ErrorAnswer {
     use ErrorCode as C;
-    let (status, wire, bearer) = match code {
+    let (status, error, bearer) = match code {
         None | Some(C::Freed) => (500, "server_error", None),
         Some(C::InvalidGrant) => (401, "invalid_grant", None),
         Some(C::Csrf) => (403, "forbidden", None),
@@ -55,18 +66,77 @@ pub fn error_response(code: Option<ErrorCode>) -> Response {
             | C::Revoked,
         ) => (401, "invalid_token", Some("invalid_token")),
     };
+    ErrorAnswer {
+        status,
+        error,
+        bearer,
+        code: code.filter(|c| *c != C::Freed),
+    }
+}
+
+impl ErrorAnswer {
+    /// The `WWW-Authenticate` value, if any: `Bearer error="…"`.
+    pub fn challenge(&self) -> Option<String> {
+        self.bearer.map(|error| {
+            let mut challenge = String::from("Bearer error=\"");
+            challenge.push_str(error);
+            challenge.push('"');
+            challenge
+        })
+    }
+
+    /// The JSON body: `{"error":…,"code":…}` (fixed ASCII names, so no escaping is needed).
+    pub fn body_text(&self) -> String {
+        let mut body = String::from("{\"error\":\"");
+        body.push_str(self.error);
+        if let Some(code) = self.code {
+            body.push_str("\",\"code\":\"");
+            body.push_str(code.as_str());
+        }
+        body.push_str("\"}");
+        body
+    }
+
+    /// `{ status, headers: [[name, value]…], body }` as JSON text, for a binding to make its own
+    /// `Response` (written out by hand: nothing in the verify build serializes JSON values).
+    pub fn description_text(&self) -> String {
+        let mut text = String::from("{\"status\":");
+        text.push_str(match self.status {
+            400 => "400",
+            401 => "401",
+            403 => "403",
+            500 => "500",
+            _ => "503",
+        });
+        text.push_str(",\"headers\":[[\"cache-control\",\"no-store\"]");
+        if let Some(error) = self.bearer {
+            text.push_str(",[\"www-authenticate\",\"Bearer error=\\\"");
+            text.push_str(error);
+            text.push_str("\\\"\"]");
+        }
+        text.push_str("],\"body\":");
+        text.push_str(&self.body_text());
+        text.push('}');
+        text
+    }
+}
+
+/// The response for an error `code` (see [`error_answer`]).
+pub fn error_response(code: Option<ErrorCode>) -> Response {
+    let answer = error_answer(code);
     let mut headers = vec![("cache-control", "no-store".to_string())];
-    if let Some(error) = bearer {
-        let mut challenge = String::from("Bearer error=\"");
-        challenge.push_str(error);
-        challenge.push('"');
+    if let Some(challenge) = answer.challenge() {
         headers.push(("www-authenticate", challenge));
     }
-    let body = match code {
-        Some(code) if code != C::Freed => json!({ "error": wire, "code": code.as_str() }),
-        _ => json!({ "error": wire }),
+    let body = match answer.code {
+        Some(code) => json!({ "error": answer.error, "code": code.as_str() }),
+        None => json!({ "error": answer.error }),
     };
-    Response { status, headers, body }
+    Response {
+        status: answer.status,
+        headers,
+        body,
+    }
 }
 
 #[cfg(test)]
@@ -91,10 +161,15 @@ mod tests {
         let unknown = error_response(None);
         assert_eq!((unknown.status, unknown.body.clone()), (500, json!({ "error": "server_error" })));
         assert!(header(&unknown, "www-authenticate").is_none());
-        for code in ErrorCode::ALL {
-            let response = error_response(Some(code));
-            assert!(matches!(response.status, 400 | 401 | 403 | 500 | 503), "{code}");
+        for code in ErrorCode::ALL.map(Some).into_iter().chain([None]) {
+            let response = error_response(code);
+            assert!(matches!(response.status, 400 | 401 | 403 | 500 | 503), "{code:?}");
             assert_eq!(header(&response, "cache-control"), Some("no-store"));
+            // The hand-written texts say exactly what the response says.
+            let answer = error_answer(code);
+            assert_eq!(serde_json::from_str::<Value>(&answer.body_text()).unwrap(), response.body);
+            let description: Value = serde_json::from_str(&answer.description_text()).unwrap();
+            assert_eq!(description, response.to_json(), "{code:?}");
         }
     }
 }

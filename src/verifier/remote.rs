@@ -5,7 +5,7 @@
 //! not in a fresh set causes at most one refetch per `cooldown`; after a failed fetch no new
 //! attempt is made for `cooldown` seconds. A failed fetch never replaces a good set.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::jose::json;
@@ -207,21 +207,28 @@ impl RemoteJwks {
         }
     }
 
-    /// The cache as JSON, for a worker to persist: `{ url, fetchedAt (unix seconds), jwks }`.
-    pub fn export(&self) -> Value {
-        json!({
-            "url": self.url,
-            "fetchedAt": self.fetched_at.secs_f64(),
-            "jwks": self.keys.as_ref().map(KeySet::to_json),
-        })
+    /// The cache as JSON text, for a worker to persist: `{ url, fetchedAt, jwks }` with
+    /// `fetchedAt` in whole unix seconds and `jwks` the usable keys. (Written out by hand: nothing
+    /// in the verify build serializes JSON values, which would bring float formatting along.)
+    pub fn export(&self) -> String {
+        let mut text = String::from("{\"url\":");
+        text.push_str(&serde_json::to_string(self.url.as_str()).unwrap_or_default());
+        text.push_str(",\"fetchedAt\":");
+        text.push_str(itoa::Buffer::new().format(self.fetched_at.secs()));
+        text.push_str(",\"jwks\":");
+        match &self.keys {
+            Some(keys) => text.push_str(&keys.to_json_text()),
+            None => text.push_str("null"),
+        }
+        text.push('}');
+        text
     }
 
-    /// Restores an exported cache. It must be for the same URL; on any error nothing changes.
-    pub fn import(&mut self, state: &Value) -> Result<()> {
+    /// Restores an exported cache (JSON text). It must be for the same URL; on any error nothing
+    /// changes.
+    pub fn import(&mut self, state: &str) -> Result<()> {
         let invalid = |message: &'static str| Error::claim(ErrorCode::InvalidOptions, "state", message);
-        let Some(state) = state.as_object() else {
-            return Err(invalid("the imported state must be an object"));
-        };
+        let mut state = json::parse_object(state.as_bytes(), "").map_err(|_| invalid("the imported state must be an object"))?;
         if state.keys().any(|k| !matches!(k.as_str(), "url" | "fetchedAt" | "jwks")) {
             return Err(invalid("the imported state has unknown members"));
         }
@@ -233,9 +240,10 @@ impl RemoteJwks {
             .and_then(Value::as_f64)
             .and_then(Time::from_secs_f64)
             .ok_or_else(|| invalid("the imported state has no valid fetchedAt"))?;
-        let keys = match state.get("jwks") {
+        let keys = match state.remove("jwks") {
             None | Some(Value::Null) => None,
-            Some(set) => Some(KeySet::from_json(set)?),
+            Some(set @ Value::Object(_)) => Some(KeySet::from_json(&set)?),
+            Some(_) => return Err(invalid("the imported jwks is not a JSON object")),
         };
         self.keys = keys;
         self.fetched_at = fetched_at;
@@ -256,7 +264,7 @@ mod tests {
     const Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
 
     fn body(kid: &str) -> Vec<u8> {
-        json!({"keys":[{"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":kid}]})
+        serde_json::json!({"keys":[{"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":kid}]})
             .to_string()
             .into_bytes()
     }
@@ -319,6 +327,22 @@ mod tests {
         let mut wrong = RemoteJwks::new("https://other.example/jwks", None, None, None)?;
         assert!(wrong.import(&state).is_err());
         assert!(wrong.keys().is_none());
+        // fetchedAt in whole seconds; the usable keys as their public JWKs.
+        let exported: Value = serde_json::from_str(&state).map_err(|_| fetch_error("json"))?;
+        assert_eq!(exported["fetchedAt"], 5);
+        assert_eq!(exported["jwks"], remote.keys().map(KeySet::to_json).unwrap_or_default());
+        for bad in [
+            r#"{"url":"https://issuer.example/jwks","fetchedAt":5,"jwks":null,"extra":1}"#,
+            r#"{"url":"https://issuer.example/jwks","fetchedAt":-5,"jwks":null}"#,
+            r#"{"url":"https://issuer.example/jwks","fetchedAt":5,"jwks":[]}"#,
+            r#"{"url":"https://issuer.example/jwks","fetchedAt":5,"jwks":{"keys":[],"keys":[]}}"#,
+            r#"[]"#,
+            r#"{"fetchedAt":5}"#,
+        ] {
+            let before = other.export();
+            assert_eq!(other.import(bad).map_err(|e| e.code()), Err(ErrorCode::InvalidOptions), "{bad}");
+            assert_eq!(other.export(), before, "a failed import changes nothing");
+        }
         Ok(())
     }
 

@@ -96,7 +96,7 @@ impl VerifierCore {
     #[wasm_bindgen(js_name = exportState)]
     pub fn export_state(&self) -> Option<String> {
         match &self.verifier.keys {
-            Keys::Remote(remote) => serde_json::to_string(&remote.export()).ok(),
+            Keys::Remote(remote) => Some(remote.export()),
             Keys::Local(_) => None,
         }
     }
@@ -104,10 +104,8 @@ impl VerifierCore {
     /// Restores an exported cache (JSON text); on error nothing changes.
     #[wasm_bindgen(js_name = importState)]
     pub fn import_state(&mut self, state: &str) -> Result<(), JsValue> {
-        let invalid = || Error::claim(ErrorCode::InvalidOptions, "state", "the imported state must be an object");
-        let state: serde_json::Value = serde_json::from_str(state).map_err(|_| invalid()).js()?;
         match &mut self.verifier.keys {
-            Keys::Remote(remote) => remote.import(&state).js(),
+            Keys::Remote(remote) => remote.import(state).js(),
             Keys::Local(_) => Err(Error::invalid_options("importState applies only to a verifier with jwksUrl")).js(),
         }
     }
@@ -158,6 +156,5 @@ pub fn redact(text: &str, options: &str) -> Result<String, JsValue> {
 /// `{ status, headers: [[name, value]…], body }` JSON text for the glue's `Response`.
 #[wasm_bindgen(js_name = errorResponse)]
 pub fn error_response(code: Option<String>) -> String {
-    let response = challenge::error_response(code.as_deref().and_then(ErrorCode::parse));
-    serde_json::to_string(&response.to_json()).unwrap_or_default()
+    challenge::error_answer(code.as_deref().and_then(ErrorCode::parse)).description_text()
 }
