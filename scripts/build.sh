@@ -3,29 +3,29 @@
 #   session   — TokenSession (browsers)                 profile `session` (opt-level z), wasm-opt -Oz
 #   verify    — Verifier, redact, errorResponse          profile `release` (opt-level 3), wasm-opt -O3
 #   authority — Authority, Signer, stores + verify     profile `release`, wasm-opt -O3
-# then wasm-bindgen per runtime (web: browsers, bundlers, workerd, Deno; nodejs: Node), the Node
-# CommonJS bundles (esbuild), and a size line per build. Outputs go to pkg/dist/ (not committed).
+# then wasm-bindgen per runtime (web: browsers, bundlers, workerd, Deno; nodejs: Node), one bundled
+# script per entry (esbuild, scripts/bundle.mjs), and a size line per build. Outputs go to
+# pkg/dist/ (not committed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 wasm_opt=node_modules/.bin/wasm-opt
-esbuild=node_modules/.bin/esbuild
-if [ ! -x "$wasm_opt" ] || [ ! -x "$esbuild" ]; then
+if [ ! -x "$wasm_opt" ] || [ ! -x node_modules/.bin/esbuild ]; then
   echo "build: run scripts/setup.sh first (npm packages binaryen and esbuild are missing)" >&2
   exit 1
 fi
 features="--enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue"
 
-# role profile wasm-opt-level targets...
+# role profile wasm-opt-level targets...: one cargo build, then wasm-bindgen + wasm-opt per target
+# (web → dist/<role>/web/, nodejs → dist/<role>/).
 build_role() {
   local role=$1 profile=$2 level=$3
   shift 3
   cargo build --profile "$profile" --lib --target wasm32-unknown-unknown --no-default-features --features "$role" --quiet
   local wasm="target/wasm32-unknown-unknown/$profile/tessera.wasm"
-  local out="pkg/dist/$role"
-  rm -rf "$out"
+  rm -rf "pkg/dist/$role"
   for target in "$@"; do
-    local dir="$out/$([ "$target" = nodejs ] && echo node || echo web)"
+    local dir="pkg/dist/$role$([ "$target" = web ] && echo /web)"
     wasm-bindgen --target "$target" --out-dir "$dir" --out-name "tessera_$role" "$wasm"
     "$wasm_opt" "$level" $features "$dir/tessera_${role}_bg.wasm" -o "$dir/tessera_${role}_bg.wasm"
   done
@@ -35,27 +35,24 @@ build_role session session -Oz web
 build_role verify release -O3 web nodejs
 build_role authority release -O3 web nodejs
 
-# The nodejs output is CommonJS inside an ESM ("type": "module") package; the Node entries are
-# CommonJS bundles of the glue (so that require works on every Node 20).
+# One script per entry next to its .wasm (scripts/bundle.mjs); wasm-bindgen's own JS is inside.
+# (Its Node output is CommonJS inside this ESM package: say so to the bundler.)
+# wasm-bindgen's Node glue names its snippet with require(String.raw`…`), which a bundler cannot
+# follow: make it a plain string.
 for role in verify authority; do
-  echo '{ "type": "commonjs" }' > "pkg/dist/$role/node/package.json"
-  "$esbuild" "pkg/src/node/$role.js" --bundle --platform=node --format=cjs --target=node20 \
-    --external:"./node/*" --log-level=warning --outfile="pkg/dist/$role/node.cjs"
+  echo '{ "type": "commonjs" }' > "pkg/dist/$role/package.json"
+  sed -i 's/require(String\.raw`\([^`]*\)`)/require("\1")/' "pkg/dist/$role/tessera_$role.js"
+done
+node scripts/bundle.mjs
+for role in session verify authority; do
+  rm -rf "pkg/dist/$role"/web/tessera_"$role"*.{js,ts} "pkg/dist/$role"/tessera_"$role"*.{js,ts} \
+    "pkg/dist/$role"/web/snippets "pkg/dist/$role"/snippets "pkg/dist/$role"/package.json
 done
 
-# CommonJS builds of the Node-only helpers, so that require works on every Node 20 too.
-for helper in redis node-http; do
-  "$esbuild" "pkg/$helper.js" --bundle --platform=node --format=cjs --target=node20 --log-level=warning \
-    --outfile="pkg/dist/$helper.cjs"
-done
-
-# Sizes are features: what each role ships (gzip -9 of the wasm and of the JS its web entry loads).
+# Sizes are features: what each role's browser entry loads (gzip -9 of the wasm, and of each JS file).
 for role in session verify authority; do
   wasm="pkg/dist/$role/web/tessera_${role}_bg.wasm"
-  js_files=("pkg/dist/$role/web/tessera_$role.js" "pkg/$role/web.js" "pkg/src/errors.js" "pkg/src/$role.js")
-  [ "$role" = session ] || js_files+=("pkg/src/verify.js" "pkg/src/fetch.js")
-  [ "$role" = authority ] && js_files+=("pkg/src/runtime-signer.js")
-  js_gzip=$(cat "${js_files[@]}" | gzip -9c | wc -c)
-  printf 'built %-9s %7d bytes wasm, %6d bytes gzip -9; + JS %5d bytes gzip -9\n' \
-    "$role" "$(wc -c < "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$js_gzip"
+  js=$(( $(gzip -9c "pkg/$role/web.js" | wc -c) + $(gzip -9c "pkg/dist/$role/web/index.js" | wc -c) ))
+  printf 'built %-9s %7d bytes wasm, %6d bytes gzip -9; + JS %5d bytes gzip -9 = %6d bytes\n' \
+    "$role" "$(wc -c < "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$js" "$(( $(gzip -9c "$wasm" | wc -c) + js ))"
 done

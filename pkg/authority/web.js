@@ -1,8 +1,3 @@
-// tessera-auth/authority for browsers, bundlers and Deno: top-level await instantiates the module next
-// to the glue (bundlers see `new URL("…_bg.wasm", import.meta.url)`; Deno needs --allow-read).
-import init, * as wasm from "../dist/authority/web/tessera_authority.js";
-import { authorityApi } from "../src/authority.js";
-
-await init();
-
-export const { Authority, MemoryStore, Signer, generateKeyPair, Verifier, redact, errorResponse, TesseraError } = authorityApi(wasm);
+// tessera-auth/authority for browsers, bundlers and Deno (bundled: dist/authority/web/index.js, which
+// instantiates the module next to it with top-level await; Deno needs --allow-read).
+export * from "../dist/authority/web/index.js";

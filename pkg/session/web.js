@@ -1,8 +1,3 @@
-// tessera-auth/session for browsers and bundlers: the TokenSession build. Top-level await
-// instantiates the module next to the glue (bundlers see `new URL("…_bg.wasm", import.meta.url)`).
-import init, * as wasm from "../dist/session/web/tessera_session.js";
-import { sessionApi } from "../src/session.js";
-
-await init();
-
-export const { TokenSession, TesseraError } = sessionApi(wasm);
+// tessera-auth/session for browsers, bundlers and Deno (bundled: dist/session/web/index.js, which
+// instantiates the module next to it with top-level await; Deno needs --allow-read).
+export * from "../dist/session/web/index.js";

@@ -14,7 +14,7 @@ export class TesseraError extends Error {
     super(message);
     this.name = "TesseraError";
     this.code = code;
-    if (claim !== undefined) this.claim = claim;
+    if (claim !== undefined && claim !== null) this.claim = claim;
   }
 
   static [Symbol.hasInstance](value) {

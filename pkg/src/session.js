@@ -50,7 +50,6 @@ function originOf(url) {
 
 /** The session API over an instantiated session core module. */
 export function sessionApi(wasm) {
-  wasm.__setErrorClass(TesseraError);
 
   class TokenSession extends EventTarget {
     #core;

@@ -40,7 +40,6 @@ export function codeOf(error) {
  * that has the verify role).
  */
 export function verifyApi(wasm) {
-  wasm.__setErrorClass(TesseraError);
 
   class Verifier {
     #core;

@@ -1,8 +1,8 @@
-// The source of dist/authority/node.cjs (bundled by scripts/build.sh): the authority API over the
+// Bundled into pkg/dist/authority/node.cjs (by scripts/bundle.mjs): the authority API over the
 // wasm-bindgen Node build, with node:crypto (OpenSSL, synchronous, ≈ 3× faster than wasm) as the
 // signer. node:crypto is required on the first key import, not here: an app that only verifies
 // does not pay for loading it.
-import * as wasm from "./node/tessera_authority.js";
+import * as wasm from "../../dist/authority/tessera_authority.js";
 import { authorityApi } from "../authority.js";
 import { setNativeSigner } from "../runtime-signer.js";
 
