@@ -1,0 +1,9 @@
+// tessera-auth/authority, and the package root in Node, workerd and Deno (CommonJS types:
+// `require("tessera-auth")` and `require("tessera-auth/authority")` in Node).
+export { Authority, MemoryStore, Signer, generateKeyPair, Verifier, redact, errorResponse, TesseraError } from "./shared.cjs";
+export type {
+  ErrorCode, JWTClaims, AccessTokenClaims, SessionClaims, JWK, ECPublicJWK, ECPrivateJWK, JSONWebKeySet,
+  ClaimValidationOptions, LocalKeySetOptions, RemoteKeySetOptions, VerifierOptions, VerifyOptions, KeySetState,
+  RedactOptions, StoreRecord, SessionStore, CookieOptions, LogLevel, AuthorityOptions, LoginOptions, SignerOptions,
+  SignOptions, SignClaims, KeyPairOptions, KeyPair,
+} from "./shared.cjs";

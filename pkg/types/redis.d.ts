@@ -1,0 +1,2 @@
+// tessera-auth/redis: the session store on Redis, for Node.
+export * from "./redis.cjs";

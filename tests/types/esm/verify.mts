@@ -1,0 +1,59 @@
+// tessera-auth/verify, typed as an application uses it (compiled, never run).
+import { Verifier, TesseraError, errorResponse, redact } from "tessera-auth/verify";
+import type { ErrorCode, JWTClaims, VerifierOptions } from "tessera-auth/verify";
+
+const options: VerifierOptions = {
+  jwksUrl: "https://auth.example/.well-known/jwks.json",
+  issuer: "https://auth.example",
+  audience: ["https://api.example", "https://admin.example"],
+  cacheMaxAge: 600_000,
+  cooldownDuration: 30_000,
+  timeoutDuration: 5_000,
+  clockTolerance: 5,
+  maxTokenAge: 3600,
+  profile: "at+jwt",
+};
+const verifier = new Verifier(options);
+const local = new Verifier({ jwks: { keys: [{ kty: "EC", crv: "P-256", x: "…", y: "…", kid: "k1" }] }, typ: "at+jwt" });
+
+export async function handle(request: Request): Promise<Response> {
+  const token = request.headers.get("authorization")?.replace(/^Bearer /, "") ?? "";
+  try {
+    const claims: JWTClaims = await verifier.verify(token, { requiredScopes: ["read"], now: Date.now() / 1000 });
+    const sub: string | undefined = claims.sub;
+    const aud: string | string[] | undefined = claims.aud;
+    const exp: number | undefined = claims.exp;
+    const extra: unknown = claims.tenant;
+    // @ts-expect-error a claims field used with the wrong type: sub is a string
+    const n: number = claims.sub;
+
+    const typed = local.verifySync<{ role: "admin" | "user" }>(token);
+    const role: "admin" | "user" = typed.role;
+    const iat: number | undefined = typed.iat;
+    return Response.json({ sub, aud, exp, extra, n, role, iat, state: verifier.exportState()?.fetchedAt });
+  } catch (error) {
+    if (error instanceof TesseraError) {
+      const code: ErrorCode = error.code;
+      const claim: string | undefined = error.claim;
+      console.log(redact(`refused ${code} ${claim ?? ""}`, { fingerprintKey: "AAAAAAAAAAAAAAAAAAAAAA" }));
+    }
+    return errorResponse(error);
+  } finally {
+    local.free();
+  }
+}
+
+// @ts-expect-error a misspelled option
+new Verifier({ jwksUrl: "https://auth.example/jwks", audiance: "api" });
+// @ts-expect-error a wrong option type: clockTolerance is a number of seconds
+new Verifier({ jwksUrl: "https://auth.example/jwks", clockTolerance: "5m" });
+// @ts-expect-error cacheMaxAge applies only with jwksUrl
+new Verifier({ jwks: { keys: [] }, cacheMaxAge: 1000 });
+// @ts-expect-error exactly one of jwks and jwksUrl
+new Verifier({ issuer: "https://auth.example" });
+// @ts-expect-error only ES256 exists
+new Verifier({ jwks: { keys: [] }, algorithms: ["HS256"] });
+// @ts-expect-error requiredScopes is a list
+verifier.verifySync("token", { requiredScopes: "read" });
+// @ts-expect-error not an error code
+const wrong: ErrorCode = "ERR_NOPE";
