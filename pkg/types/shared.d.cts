@@ -330,8 +330,8 @@ export interface AuthorityOptions {
   idleTtl?: number;
   /** Seconds a rotated refresh token may still be retried (same successor): whole, 0 to 315360000 (default 10). */
   reuseGrace?: number;
-  /** Origins allowed to call login, refresh and logout (`Origin` header); none by default. */
-  allowedOrigins?: readonly string[];
+  /** Origins allowed to call login, refresh and logout (the `Origin` header), at least one: `https://app.example`. */
+  allowedOrigins: readonly string[];
   cookie?: CookieOptions;
   /**
    * Base64url key (at least 32 bytes) authenticating refresh tokens. Required with `store`; without

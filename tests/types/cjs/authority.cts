@@ -5,6 +5,7 @@ const authority = new Authority({
   issuer: "https://auth.example",
   audience: "https://api.example",
   signingKeys: [generateKeyPair().privateJwk],
+  allowedOrigins: ["https://app.example"],
   store: new MemoryStore(),
 });
 

@@ -8,6 +8,7 @@ const authority = new Authority({
   issuer: "https://auth.example",
   audience: "https://api.example",
   signingKeys: [generateKeyPair().privateJwk],
+  allowedOrigins: ["https://app.example"],
   refreshSecret: "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA",
   store: new RedisStore(redis, { prefix: "tessera:" }),
 });

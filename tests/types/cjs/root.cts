@@ -6,7 +6,7 @@ import type { AuthorityOptions, JWTClaims } from "tessera-auth";
 import { TokenSession } from "tessera-auth";
 
 const { privateJwk, publicJwk } = tessera.generateKeyPair({ kid: "k1" });
-const options: AuthorityOptions = { issuer: "https://auth.example", audience: "https://api.example", signingKeys: [privateJwk] };
+const options: AuthorityOptions = { issuer: "https://auth.example", audience: "https://api.example", signingKeys: [privateJwk], allowedOrigins: ["https://app.example"] };
 const authority = new Authority(options);
 
 async function main(): Promise<void> {
@@ -19,4 +19,4 @@ async function main(): Promise<void> {
 main();
 
 // @ts-expect-error a misspelled option
-new Authority({ issuer: "https://auth.example", audiance: "api", signingKeys: [privateJwk] });
+new Authority({ issuer: "https://auth.example", audiance: "api", signingKeys: [privateJwk], allowedOrigins: ["https://app.example"] });

@@ -37,7 +37,7 @@ const options: AuthorityOptions = {
   log: (line, level) => console.log(level === "warn" ? "!" : "-", line),
 };
 const authority = new Authority(options);
-const withMemory = new Authority({ issuer: "https://auth.example", audience: ["a", "b"], signingKeys: [privateJwk], store: new MemoryStore() });
+const withMemory = new Authority({ issuer: "https://auth.example", audience: ["a", "b"], signingKeys: [privateJwk], allowedOrigins: ["https://app.example"], store: new MemoryStore() });
 
 export async function handle(request: Request): Promise<Response> {
   if (new URL(request.url).pathname === "/auth/login") {
@@ -68,9 +68,9 @@ export async function tokens(): Promise<string[]> {
 }
 
 // @ts-expect-error a misspelled option
-new Authority({ issuer: "https://auth.example", audiance: "api", signingKeys: [privateJwk] });
+new Authority({ issuer: "https://auth.example", audiance: "api", signingKeys: [privateJwk], allowedOrigins: ["https://app.example"] });
 // @ts-expect-error a wrong option type: accessTokenTtl is a number of seconds
-new Authority({ issuer: "https://auth.example", audience: "api", signingKeys: [privateJwk], accessTokenTtl: "5m" });
+new Authority({ issuer: "https://auth.example", audience: "api", signingKeys: [privateJwk], allowedOrigins: ["https://app.example"], accessTokenTtl: "5m" });
 // @ts-expect-error login needs the subject
 authority.login(new Request("https://auth.example/auth/login"), { scope: "read" });
 // @ts-expect-error login claims may not set the authority's own claims
@@ -79,3 +79,5 @@ authority.login(new Request("https://auth.example/auth/login"), { sub: "u", clai
 new Signer({ privateJwk }).signSync({ sub: "u", exp: 1 });
 // @ts-expect-error expiresIn is a number of seconds
 new Signer({ privateJwk }).signSync({ sub: "u" }, { expiresIn: "5m" });
+// @ts-expect-error allowedOrigins is required (login, refresh and logout check the Origin header)
+new Authority({ issuer: "https://auth.example", audience: "api", signingKeys: [privateJwk] });

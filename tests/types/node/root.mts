@@ -10,7 +10,7 @@ const verifier = new Verifier({ jwks: { keys: [publicJwk] }, issuer: "https://au
 const claims = await verifier.verify(token, { requiredScopes: ["read"] });
 const sub: string | undefined = claims.sub;
 const store = new MemoryStore();
-const authority = new Authority({ issuer: "https://auth.example", audience: "https://api.example", signingKeys: [privateJwk], store });
+const authority = new Authority({ issuer: "https://auth.example", audience: "https://api.example", signingKeys: [privateJwk], allowedOrigins: ["https://app.example"], store });
 console.log(sub, store.size, redact(token), errorResponse(new TesseraError("ERR_EXPIRED", "expired")).status, authority.jwks().keys[0]?.kid, TokenSession);
 
 // @ts-expect-error a misspelled option

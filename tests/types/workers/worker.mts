@@ -49,4 +49,4 @@ export async function stub(env: Env): Promise<boolean> {
 // @ts-expect-error not a Durable Object namespace
 new DurableObjectStore("SESSIONS");
 // @ts-expect-error a misspelled option
-new Authority({ issuer: "i", audiance: "a", signingKeys: [] });
+new Authority({ issuer: "i", audiance: "a", signingKeys: [], allowedOrigins: ["https://app.example"] });
