@@ -1,0 +1,4 @@
+export default {
+  // The dev server's dependency optimizer would move tessera-auth's JavaScript away from its .wasm.
+  optimizeDeps: { exclude: ["tessera-auth"] },
+};
