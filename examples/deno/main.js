@@ -1,6 +1,7 @@
 // Deno: `deno run --allow-read main.js` (the "deno" condition loads each build's .wasm from disk,
-// hence --allow-read). The authority API, and the lighter verify build on its own.
-import { Authority, Signer, generateKeyPair } from "npm:tessera-auth";
+// hence --allow-read). The authority build (also the package root there), and the lighter verify
+// build on its own.
+import { Authority, Signer, generateKeyPair } from "npm:tessera-auth/authority";
 import { Verifier, TesseraError } from "npm:tessera-auth/verify";
 
 const { privateJwk, publicJwk } = generateKeyPair({ kid: "deno" });

@@ -274,7 +274,7 @@ test("Cloudflare worker: wrangler deploy --dry-run (offline, no login), then the
   }
 });
 
-test("Deno: deno run --allow-read, the package from node_modules (npm: specifiers)", async () => {
+test("Deno: deno run --allow-read with tessera-auth/authority and /verify (npm: specifiers from node_modules)", async () => {
   const dir = project("deno", { app: false });
   const { stdout } = await run(join(root, "node_modules/.bin/deno"), ["run", "--allow-read", "main.js"], {
     cwd: dir,
