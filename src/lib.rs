@@ -16,6 +16,22 @@
 //! The core is sans-I/O: no clock, no network, no JavaScript. `now` is always an argument, and
 //! randomness comes from the platform through one module. The `wasm` module is the binding layer
 //! on top: it converts, and JavaScript glue in the npm package schedules and fetches.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+/// The session build alone is `no_std`: dlmalloc (what std itself uses on wasm32) allocates.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// The session build alone: a panic (none is reachable; the lints deny unwrap, indexing and
+/// panics) traps without formatting a message, so no formatting code ships.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 mod error;
 mod time;
@@ -46,8 +62,17 @@ mod wasm;
 #[doc(hidden)]
 pub mod fuzzing {
     pub use crate::authority::cookie;
-    pub use crate::jose::{b64, json};
     pub use crate::options::Options;
+
+    /// `jose::b64` (crate-private): its items, since a crate-private module cannot be re-exported.
+    pub mod b64 {
+        pub use crate::jose::b64::{decode, encode, is_alphabet};
+    }
+
+    /// `jose::json` (crate-private): its items.
+    pub mod json {
+        pub use crate::jose::json::{check_exact_integers, parse_object, MAX_EXACT_INTEGER};
+    }
 }
 
 pub use error::{Error, ErrorCode, Result};

@@ -24,7 +24,8 @@ impl Time {
     /// From fractional milliseconds (`Date.now()`, or unix seconds × 1000): `None` unless finite
     /// and within [0, [`Time::MAX`]].
     pub fn from_millis_f64(ms: f64) -> Option<Time> {
-        (ms.is_finite() && (0.0..=Time::MAX.0 as f64).contains(&ms)).then(|| Time(ms.floor() as i64))
+        // Non-negative here, so truncation is the floor (and needs no libm).
+        (ms.is_finite() && (0.0..=Time::MAX.0 as f64).contains(&ms)).then_some(Time(ms as i64))
     }
 
     /// From unix seconds, possibly fractional (a JWT NumericDate, a `now` option).

@@ -165,7 +165,8 @@ mod tests {
         assert!(set.select(None, Algorithm::Es256).is_ok());
         // The text form says what the value form says.
         assert_eq!(serde_json::from_str::<Value>(&set.to_json_text()).unwrap(), set.to_json());
-        let odd = KeySet::from_json(&json!({"keys":[{"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"q\"\\\n\u{1}é","key_ops":["verify","x\"y"]}]}))?;
+        let odd =
+            KeySet::from_json(&json!({"keys":[{"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"q\"\\\n\u{1}é","key_ops":["verify","x\"y"]}]}))?;
         assert_eq!(serde_json::from_str::<Value>(&odd.to_json_text()).unwrap(), odd.to_json());
         let two = KeySet::from_json(&json!({"keys":[
             {"kty":"EC","crv":"P-256","x":X,"y":Y,"kid":"a"},

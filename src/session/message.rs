@@ -2,6 +2,8 @@
 //! flat form ([`Fields`]) that a binding turns into a structured-clone object and back. Decoding
 //! never fails: what is not a well-formed message is no message.
 
+use alloc::string::String;
+
 use super::{Peek, SharedToken};
 use crate::time::Time;
 

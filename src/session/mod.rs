@@ -16,6 +16,9 @@ pub mod message;
 
 pub use message::TabMessage;
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::error::{Error, ErrorCode, Result};
 use crate::time::Time;
 
@@ -193,10 +196,24 @@ fn invalid(name: &str, problem: &str) -> Error {
 
 /// `scheme://host[:port]` with nothing after it: what `URL.origin` gives.
 fn is_origin(text: &str) -> bool {
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return false;
-    };
-    matches!(scheme, "https" | "http") && !rest.is_empty() && !rest.contains(['/', '?', '#', '@', ' ', '\\'])
+    let rest = text.strip_prefix("https://").or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|rest| !rest.is_empty() && !has_any(rest, b"/?#@ \\"))
+}
+
+/// Whether `text` holds any of `bytes` (ASCII). Byte loops here and below: this module is built
+/// without std for the browser, and str's pattern searchers would weigh more than it does.
+fn has_any(text: &str, bytes: &[u8]) -> bool {
+    text.bytes().any(|b| bytes.contains(&b))
+}
+
+/// `(x + 0.5)` rounded towards zero, away from zero for negatives: `f64::round` for the
+/// magnitudes here (seconds), without std's libm.
+fn round(x: f64) -> f64 {
+    if x >= 0.0 {
+        (x + 0.5) as i64 as f64
+    } else {
+        -((0.5 - x) as i64 as f64)
+    }
 }
 
 impl Session {
@@ -208,14 +225,14 @@ impl Session {
         if !(margin.is_finite() && (0.0..=3600.0).contains(&margin)) {
             return Err(invalid("refreshMargin", "must be 0 to 3600 seconds"));
         }
-        let auth_path = options.auth_path.as_deref().unwrap_or("/auth").trim_end_matches('/');
+        let mut auth_path = options.auth_path.as_deref().unwrap_or("/auth");
+        while let Some(shorter) = auth_path.strip_suffix('/') {
+            auth_path = shorter;
+        }
         let absolute = auth_path.strip_prefix("https://").or_else(|| auth_path.strip_prefix("http://"));
         let path_ok = match absolute {
-            Some(rest) => !rest.is_empty() && !rest.contains(['?', '#', '@', ' ', '\\']),
-            None => {
-                auth_path.is_empty()
-                    || (auth_path.starts_with('/') && !auth_path.starts_with("//") && !auth_path.contains(['?', '#', ' ', '\\']))
-            }
+            Some(rest) => !rest.is_empty() && !has_any(rest, b"?#@ \\"),
+            None => auth_path.is_empty() || (auth_path.starts_with('/') && !auth_path.starts_with("//") && !has_any(auth_path, b"?# \\")),
         };
         if !path_ok {
             return Err(invalid("authPath", "must be a path like /auth or an http(s) URL"));
@@ -230,7 +247,7 @@ impl Session {
         }
         Ok(Session {
             margin_ms: margin * 1000.0,
-            auth_path: auth_path.to_string(),
+            auth_path: String::from(auth_path),
             channel,
             page_origin: options.page_origin.clone(),
             api_origins,
@@ -390,7 +407,7 @@ impl Session {
     /// current token is still valid.
     fn refresh_failed(&mut self, now: Time, jitter: f64) {
         self.failures = self.failures.saturating_add(1);
-        let backoff = (1000.0 * 2f64.powi(self.failures.min(10) as i32 - 1)).min(MAX_BACKOFF_MS);
+        let backoff = (1000.0 * f64::from(1u32 << (self.failures.clamp(1, 10) - 1))).min(MAX_BACKOFF_MS);
         let at = now.plus_millis((backoff * (0.5 + 0.5 * jitter.clamp(0.0, 1.0))) as i64);
         let valid_until = self.held.as_ref().map(|h| h.token.expires_at);
         self.retry_at = valid_until.filter(|until| at < *until).map(|_| at);
@@ -411,7 +428,7 @@ impl Session {
             // Replaced since the request went out: replay with the new token.
             Some(current) if current != sent => Reaction::Replay,
             Some(_) if self.refreshed_after_rejection.as_deref() != Some(sent) => {
-                self.refreshed_after_rejection = Some(sent.to_string());
+                self.refreshed_after_rejection = Some(String::from(sent));
                 Reaction::RefreshAndReplay
             }
             _ => Reaction::Deliver,
@@ -488,7 +505,7 @@ impl Session {
                     .peek
                     .iat
                     .filter(|iat| iat.is_finite())
-                    .map(|iat| (iat - h.token.received_at.secs_f64()).round()),
+                    .map(|iat| round(iat - h.token.received_at.secs_f64())),
                 failures: self.failures,
             },
         }
@@ -516,7 +533,7 @@ fn token_of(response: &TokenResponse, now: Time) -> Result<SharedToken> {
         return Err(Error::malformed("the token response's scope is too large"));
     }
     Ok(SharedToken {
-        access_token: access_token.to_string(),
+        access_token: String::from(access_token),
         received_at: now,
         expires_at: now.plus_millis((expires_in * 1000.0) as i64),
         scope,
@@ -532,24 +549,34 @@ fn token_of(response: &TokenResponse, now: Time) -> Result<SharedToken> {
 pub fn is_invalid_token(challenge: &str) -> bool {
     let mut in_bearer = false;
     // Challenges and their auth-params are comma-separated; a new scheme starts a new challenge.
-    for part in challenge.split(',') {
-        let mut part = part.trim();
-        if let Some((first, rest)) = part.split_once(' ') {
-            if !first.contains('=') {
-                in_bearer = first.eq_ignore_ascii_case("bearer");
-                part = rest.trim();
+    for part in challenge.as_bytes().split(|&b| b == b',') {
+        let mut part = part.trim_ascii();
+        let equals = part.iter().position(|&b| b == b'=');
+        match part.iter().position(|&b| b == b' ') {
+            // `Bearer error=…`: a scheme, then its first auth-param.
+            Some(space) if equals.is_none_or(|e| space < e) => {
+                let (scheme, rest) = part.split_at_checked(space).unwrap_or((part, b""));
+                in_bearer = scheme.eq_ignore_ascii_case(b"bearer");
+                part = rest.trim_ascii();
             }
-        } else if !part.contains('=') {
-            in_bearer = part.eq_ignore_ascii_case("bearer");
-            continue;
+            // A scheme alone.
+            _ if equals.is_none() => {
+                in_bearer = part.eq_ignore_ascii_case(b"bearer");
+                continue;
+            }
+            _ => {}
         }
         if !in_bearer {
             continue;
         }
-        if let Some((name, value)) = part.split_once('=') {
-            if name.trim().eq_ignore_ascii_case("error") && value.trim().trim_matches('"') == "invalid_token" {
-                return true;
-            }
+        let Some(equals) = part.iter().position(|&b| b == b'=') else {
+            continue;
+        };
+        let (name, value) = part.split_at_checked(equals).unwrap_or((part, b""));
+        let value = value.get(1..).unwrap_or_default().trim_ascii();
+        let value = value.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(value);
+        if name.trim_ascii().eq_ignore_ascii_case(b"error") && value == b"invalid_token" {
+            return true;
         }
     }
     false

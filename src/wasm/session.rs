@@ -3,6 +3,9 @@
 //! response body, `structuredClone`-d channel data, a JSON round trip of the options), so reading
 //! a member runs no user code. The glue does the timers, fetches, locks, channel and events.
 
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
