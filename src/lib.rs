@@ -20,19 +20,6 @@
 
 extern crate alloc;
 
-/// The session build alone is `no_std`: dlmalloc (what std itself uses on wasm32) allocates.
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
-
-/// The session build alone: a panic (none is reachable; the lints deny unwrap, indexing and
-/// panics) traps without formatting a message, so no formatting code ships.
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    core::arch::wasm32::unreachable()
-}
-
 mod error;
 mod time;
 

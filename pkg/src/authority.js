@@ -97,8 +97,12 @@ export function authorityApi(wasm) {
   /** A custom store as the core calls it: JSON text in and out, never throwing (rejections and
    * malformed records are `ERR_STORE_UNAVAILABLE`, a 503, in the core). */
   function storeAdapter(store) {
-    const get = store.get;
-    const put = store.put;
+    let get, put;
+    try {
+      ({ get, put } = store);
+    } catch {
+      get = put = undefined;
+    }
     if (typeof get !== "function" || typeof put !== "function") {
       throw fail("ERR_INVALID_OPTIONS", "option store must have async get(key) and put(key, record, expected, ttl) methods", "store");
     }

@@ -3,7 +3,7 @@
 //! to HTTP responses. The flows over a store are in [`handshake`]; the binding layer only reads
 //! requests, performs store I/O and writes responses.
 
-pub mod cookie;
+pub(crate) mod cookie;
 pub mod handshake;
 pub mod refresh;
 pub mod signer;

@@ -131,11 +131,8 @@ impl TokenCache {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     /// Bytes counted against [`MAX_BYTES`].
+    #[cfg(test)]
     pub fn bytes(&self) -> usize {
         self.bytes
     }

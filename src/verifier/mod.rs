@@ -3,7 +3,7 @@
 //! ([`Verifier::attempt`]): verify with the keys at hand, or fetch the key set first. The binding
 //! only performs the fetch the plan asks for and hands the answer back ([`Verifier::absorb`]).
 
-pub mod cache;
+pub(crate) mod cache;
 pub mod challenge;
 pub mod remote;
 

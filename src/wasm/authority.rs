@@ -1,127 +1,21 @@
-//! The authority role for JavaScript: `AuthorityCore` (the refresh handshake over a store),
-//! `MemoryStoreCore`, `SignerCore` and `generateKeyPair`. Requests arrive as JSON text (the glue
-//! reads the `Request`, its body within the size limit); responses leave as real `Response`
-//! objects. The store is the embedded one, or an adapter the glue builds around a custom store:
-//! `get(key) → Promise<JSON text | null>`, `put(key, JSON text, expected, ttl) → Promise<bool>`,
-//! functions that never throw (every call of user code happens inside them, in a `try`).
+//! `AuthorityCore` for JavaScript: the refresh handshake over a store. Requests arrive as JSON
+//! text (the glue reads the `Request`, its body within the size limit); responses leave as real
+//! `Response` objects.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Uint8Array};
-use serde::Serialize;
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 
 use super::error::IntoJs;
+use super::signer::to_js;
+use super::store::{awaited, Backend, MemoryStoreCore};
 use super::time;
 use crate::authority::handshake::{self, Host, Level};
-use crate::authority::signer::{self, KeyPairOptions, SignOptions, Signer, SignerOptions};
-use crate::authority::store::{MemoryStore, Store};
 use crate::authority::{Authority, AuthorityOptions, LoginOptions, Request, Response, Route, MAX_BODY_BYTES};
-use crate::error::{Error, ErrorCode, Result};
-use crate::time::Time;
+use crate::error::{Error, ErrorCode};
 use crate::verifier::{challenge, VerifyOptions};
-
-fn unavailable() -> Error {
-    Error::new(ErrorCode::StoreUnavailable, "the session store is unavailable")
-}
-
-/// A value as a plain JavaScript object (objects, not Maps).
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|_| Error::malformed("value cannot be represented in JavaScript"))
-}
-
-/// The embedded store.
-#[wasm_bindgen]
-#[derive(Clone, Default)]
-pub struct MemoryStoreCore {
-    inner: Rc<RefCell<MemoryStore>>,
-}
-
-#[wasm_bindgen]
-impl MemoryStoreCore {
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> MemoryStoreCore {
-        MemoryStoreCore::default()
-    }
-
-    /// Another handle on the same records (to hand to an authority).
-    pub fn share(&self) -> MemoryStoreCore {
-        self.clone()
-    }
-
-    /// The record as JSON text, or `undefined`.
-    pub fn get(&self, key: &str, clock: f64) -> Option<String> {
-        let record = self.inner.borrow_mut().get(key, time(clock))?;
-        serde_json::to_string(&record).ok()
-    }
-
-    /// Compare-and-set of a record given as JSON text.
-    pub fn put(&self, key: &str, record: &str, expected: Option<f64>, ttl: f64, clock: f64) -> Result<bool, JsValue> {
-        let value: Value = serde_json::from_str(record)
-            .ok()
-            .filter(Value::is_object)
-            .ok_or_else(|| Error::invalid_options("MemoryStore put: the record must be a JSON object"))
-            .js()?;
-        let expected = expected.filter(|g| g.is_finite() && *g >= 0.0).map(|g| g as u64);
-        let ttl = if ttl.is_finite() { ttl as i64 } else { 1 };
-        Ok(self.inner.borrow_mut().put(key, value, expected, ttl, time(clock)))
-    }
-
-    /// Live and not-yet-swept records.
-    #[wasm_bindgen(getter)]
-    pub fn size(&self) -> usize {
-        self.inner.borrow().len()
-    }
-}
-
-/// The store an authority talks to.
-enum Backend {
-    Memory(MemoryStoreCore),
-    /// The glue's adapter around a custom store.
-    Adapter {
-        get: Function,
-        put: Function,
-    },
-}
-
-async fn awaited(called: std::result::Result<JsValue, JsValue>) -> Result<JsValue> {
-    let promise = Promise::resolve(&called.map_err(|_| unavailable())?);
-    JsFuture::from(promise).await.map_err(|_| unavailable())
-}
-
-impl Store for Backend {
-    async fn get(&self, key: &str, now: Time) -> Result<Option<Value>> {
-        match self {
-            Backend::Memory(memory) => Ok(memory.inner.borrow_mut().get(key, now)),
-            Backend::Adapter { get, .. } => {
-                let text = awaited(get.call1(&JsValue::UNDEFINED, &key.into())).await?;
-                match text.as_string() {
-                    None => Ok(None),
-                    // A record that is not JSON is corruption: 503.
-                    Some(text) => serde_json::from_str(&text).map(Some).map_err(|_| unavailable()),
-                }
-            }
-        }
-    }
-
-    async fn put(&self, key: &str, value: Value, expected: Option<u64>, ttl: i64, now: Time) -> Result<bool> {
-        match self {
-            Backend::Memory(memory) => Ok(memory.inner.borrow_mut().put(key, value, expected, ttl, now)),
-            Backend::Adapter { put, .. } => {
-                let text = serde_json::to_string(&value).map_err(|_| unavailable())?;
-                let expected = expected.map_or(JsValue::NULL, |g| JsValue::from(g as f64));
-                let args = js_sys::Array::of4(&key.into(), &text.into(), &expected, &JsValue::from(ttl as f64));
-                let written = awaited(put.apply(&JsValue::UNDEFINED, &args)).await?;
-                written.as_bool().ok_or_else(unavailable)
-            }
-        }
-    }
-}
 
 struct Shared {
     authority: Authority,
@@ -327,75 +221,4 @@ impl AuthorityCore {
     pub fn error_response(code: Option<String>) -> std::result::Result<JsValue, JsValue> {
         to_response(&challenge::error_response(code.as_deref().and_then(ErrorCode::parse)))
     }
-}
-
-/// A signer whose input and output are text and bytes; the glue picks who signs.
-#[wasm_bindgen]
-pub struct SignerCore {
-    signer: Signer,
-}
-
-#[wasm_bindgen]
-impl SignerCore {
-    #[wasm_bindgen(constructor)]
-    pub fn new(options: &str) -> std::result::Result<SignerCore, JsValue> {
-        let signer = Signer::new(&SignerOptions::parse(options).js()?).js()?;
-        Ok(SignerCore { signer })
-    }
-
-    /// The JWS signing input for `claims` (JSON text) with `options` (JSON text) at `clock`.
-    #[wasm_bindgen(js_name = signingInput)]
-    pub fn signing_input(&self, claims: &str, options: &str, clock: f64) -> std::result::Result<String, JsValue> {
-        let claims = match serde_json::from_str::<Value>(claims) {
-            Ok(Value::Object(map)) => map,
-            _ => {
-                return Err(Error::claim(
-                    ErrorCode::InvalidOptions,
-                    "claims",
-                    "claims must be a plain JSON object",
-                ))
-                .js()
-            }
-        };
-        let options = SignOptions::parse(options).js()?;
-        self.signer.signing_input(claims, &options, time(clock)).js()
-    }
-
-    /// The raw `r || s` signature of a signing input, made here in Rust.
-    #[wasm_bindgen(js_name = signInput)]
-    pub fn sign_input(&self, input: &str) -> std::result::Result<Vec<u8>, JsValue> {
-        Ok(self.signer.sign_input(input).js()?.to_vec())
-    }
-
-    /// Whether `signature` over `input` verifies with the signer's public key.
-    pub fn verifies(&self, input: &str, signature: &[u8]) -> bool {
-        self.signer.verifies(input, signature)
-    }
-
-    /// The compact token from a signing input and its signature.
-    pub fn finish(input: String, signature: &[u8]) -> std::result::Result<String, JsValue> {
-        let signature: [u8; 64] = signature.try_into().map_err(|_| Error::bad_signature()).js()?;
-        Ok(signer::finish(input, &signature))
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn kid(&self) -> String {
-        self.signer.kid().to_string()
-    }
-
-    #[wasm_bindgen(js_name = publicJwk)]
-    pub fn public_jwk(&self) -> std::result::Result<JsValue, JsValue> {
-        to_js(&self.signer.public_jwk()).js()
-    }
-}
-
-/// `generateKeyPair(options)` → `{ privateJwk, publicJwk }`; `options` as JSON text.
-#[wasm_bindgen(js_name = generateKeyPair)]
-pub fn generate_key_pair(options: &str) -> std::result::Result<JsValue, JsValue> {
-    let options = KeyPairOptions::parse(options).js()?;
-    let (private, public) = signer::generate_key_pair(&options).js()?;
-    let mut pair = serde_json::Map::new();
-    pair.insert("privateJwk".into(), private);
-    pair.insert("publicJwk".into(), public);
-    to_js(&pair).js()
 }

@@ -12,10 +12,38 @@ mod error;
 mod authority;
 #[cfg(feature = "session")]
 mod session;
+#[cfg(feature = "authority")]
+mod signer;
+#[cfg(feature = "authority")]
+mod store;
 #[cfg(feature = "verify")]
 mod verify;
 
+use wasm_bindgen::prelude::*;
+
 use crate::time::Time;
+
+/// The session build alone is `no_std`: dlmalloc (what std itself uses on wasm32) allocates.
+#[cfg(not(feature = "std"))]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// The session build alone: a panic (none is reachable: the lints deny unwrap, expect, indexing
+/// and panics) traps without formatting a message, so no formatting code ships.
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// Diagnostics: an address on the shadow stack. Equal before and after any number of calls
+/// that returned or threw: a JavaScript exception unwinding through Rust frames would have left
+/// the stack pointer lower (the tests call it around thousands of hostile inputs).
+#[wasm_bindgen(js_name = __stackPointer)]
+pub fn stack_pointer() -> usize {
+    let marker = 0u8;
+    core::hint::black_box(core::ptr::addr_of!(marker)) as usize
+}
 
 /// A clock reading from JavaScript (`Date.now()`, milliseconds) as the core's time; a value that
 /// is no time at all (NaN, negative, past year 9999) reads as the epoch, which no token passes.

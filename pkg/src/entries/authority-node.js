@@ -17,3 +17,6 @@ export const { Authority, MemoryStore, Signer, generateKeyPair, Verifier, redact
 
 /** Tests: `null` removes the native signer (Signers made afterwards sign in Rust). */
 export { setNativeSigner as __setNativeSigner };
+
+/** Diagnostics for the tests: an address on the WebAssembly shadow stack (see src/wasm/mod.rs). */
+export const __stackPointer = () => wasm.__stackPointer();
