@@ -648,6 +648,24 @@ fn log_out_everywhere_holds_past_every_record_ttl() {
 }
 
 #[test]
+fn log_out_everywhere_marks_each_listed_family_so_an_evicted_subject_record_revives_none() {
+    let (a, store) = (authority(), TestStore::new());
+    let sessions: Vec<Response> = (0..3).map(|_| login(&a, &store, "alice")).collect();
+    let before = store.inner.borrow().live(store.time());
+    revoke_subject(&a, &store, "alice");
+    // A store under memory pressure evicts the subject record (its epoch then reads as 0).
+    store.inner.borrow_mut().forget(&subject_key("alice"));
+    for session in &sessions {
+        assert_eq!(refresh(&a, &store, &cookie_of(session)).status, 401);
+        assert_eq!(verify_code(&a, &store, session), Some(ErrorCode::Revoked));
+    }
+    // The revoked families keep their slots for one second only.
+    store.now.set(store.now.get() + 2);
+    let after = store.inner.borrow().live(store.time());
+    assert_eq!((before, after), (4, 0), "3 families and the subject record, then none");
+}
+
+#[test]
 fn a_subject_holds_at_most_max_sessions_and_the_oldest_goes_first() {
     let (a, store) = (authority_with(json!({ "maxSessionsPerSubject": 3 })), TestStore::new());
     let first: Vec<Response> = (0..3).map(|_| login(&a, &store, "alice")).collect();

@@ -324,7 +324,10 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
     })
 }
 
-/// "Log out everywhere": raise the subject's epoch, which revokes every family started before.
+/// "Log out everywhere": raise the subject's epoch, which revokes every family started before,
+/// then mark each family the subject record lists as revoked. The epoch alone decides; the
+/// per-family marks free the families' store slots at once and keep them refused even if a
+/// store evicts the subject record early (best effort: a failure there is logged).
 pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &str, now: Time, host: &impl Host) -> Result<()> {
     if sub.is_empty() {
         return Err(Error::claim(ErrorCode::InvalidOptions, "sub", "a subject is required"));
@@ -333,8 +336,14 @@ pub async fn revoke_subject<S: Store>(authority: &Authority, store: &S, sub: &st
     let result = async {
         for _ in 0..MAX_ATTEMPTS {
             let current = records.subject(sub).await?;
-            let next = current.clone().unwrap_or_default().revoked(now.secs());
+            let previous = current.clone().unwrap_or_default();
+            let next = previous.revoked(now.secs());
             if records.put_subject(sub, &next, current.map(|s| s.generation)).await? {
+                for family in &previous.families {
+                    if let Err(error) = records.revoke(&family.sid, "subject").await {
+                        emit_error(authority, host, "revoke", &error);
+                    }
+                }
                 return Ok(next.epoch);
             }
         }

@@ -2,7 +2,7 @@
 // Object store) suites. `call(path, { cookie, headers, body })` returns a fetch Response.
 import assert from "node:assert/strict";
 import * as jose from "jose";
-import { Authority, generateKeyPair } from "tessera-auth";
+import { Authority, MemoryStore, generateKeyPair } from "tessera-auth";
 
 export const ORIGIN = "https://app.example";
 export const CSRF = { origin: ORIGIN, "tessera-request": "1" };
@@ -21,7 +21,7 @@ const SECRET = Buffer.alloc(32, 7).toString("base64url");
  * The Authority in this Node process on `store` (undefined: the default MemoryStore), driven
  * through its methods. `storeDown(flag)` defaults to the custom test store's `failing` switch.
  */
-export function nodeApp(store, reuseGrace = 10, { storeDown } = {}) {
+export function nodeApp(store, reuseGrace = 10, { storeDown, forget } = {}) {
   const { privateJwk } = generateKeyPair({ kid: "a1" });
   let offset = 0;
   const authority = new Authority({
@@ -51,11 +51,20 @@ export function nodeApp(store, reuseGrace = 10, { storeDown } = {}) {
   storeDown ??= async (down) => {
     store.failing = down;
   };
-  return { authority, call, s: scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => authority.jwks(), advance, storeDown }) };
+  // A store that loses a record (evicted, expired): the MemoryStore rewrites it with a 1 s TTL on
+  // the real clock, and the authority's clock then moves past it; a custom store drops it.
+  forget ??= async (key) => {
+    if (store instanceof MemoryStore) {
+      const record = await store.get(key);
+      if (record) await store.put(key, record, record.generation, 1);
+      offset += 2;
+    } else store.map.delete(key);
+  };
+  return { authority, call, s: scenarios(call, { issuer: ISSUER, audience: AUDIENCE, jwks: async () => authority.jwks(), advance, storeDown, forget }) };
 }
 
 
-export function scenarios(call, { issuer, audience, jwks, advance, storeDown }) {
+export function scenarios(call, { issuer, audience, jwks, advance, storeDown, forget }) {
   const login = (sub = "alice") => call("/auth/login", { headers: CSRF, body: JSON.stringify({ username: sub }) });
   const refresh = (cookie, headers = CSRF) => call("/auth/refresh", { headers: { ...headers, cookie } });
 
@@ -184,6 +193,39 @@ export function scenarios(call, { issuer, audience, jwks, advance, storeDown }) 
       assert.equal((await refresh(b1)).status, 401);
       assert.equal((await refresh(b2)).status, 401);
       assert.equal((await refresh(carol)).status, 200);
+    },
+
+    /** "Log out everywhere" holds whatever the store forgets (its subject record expired or was
+     * evicted) and however far the clock moves: epochs never go back. */
+    async revocationOutlivesItsRecord() {
+      const me = async (response) => {
+        const { access_token } = await response.json();
+        return call("/api/me", { headers: { authorization: `Bearer ${access_token}` } });
+      };
+      const revoke = (sub) => call("/auth/revoke-subject", { body: JSON.stringify({ sub }) });
+      const before = await login("dave");
+      assert.equal((await revoke("dave")).status, 204);
+      await advance(1);
+      const between = await login("dave"); // after the first revocation: live
+      const betweenCookie = cookieOf(between);
+      const control = cookieOf(await login("erin"));
+      assert.equal((await revoke("erin")).status, 204);
+      assert.equal((await refresh(cookieOf(before))).status, 401);
+      await advance(IDLE_TTL / 2);
+      const rotated = await refresh(betweenCookie);
+      assert.equal(rotated.status, 200, "the family started after the revocation lives");
+      await forget("subject:dave");
+      await forget("subject:erin");
+      assert.equal((await revoke("dave")).status, 204, "the second log-out-everywhere");
+      const refused = await refresh(cookieOf(rotated));
+      assert.equal(refused.status, 401, "the family started between the two revocations is revoked");
+      const denied = await me(rotated);
+      assert.equal(denied.status, 401);
+      assert.equal((await denied.json()).code, "ERR_REVOKED");
+      assert.equal((await refresh(control)).status, 401, "a subject revoked once stays revoked");
+      // Far past every TTL, the revoked cookies stay dead (expired by then, refused either way).
+      await advance(SESSION_TTL * 3);
+      assert.equal((await refresh(cookieOf(rotated))).status, 401);
     },
   };
 }

@@ -33,6 +33,7 @@ function client(worker) {
     jwks: async () => (await call("/.well-known/jwks.json")).json(),
     advance: (seconds) => call("/test/advance", { body: JSON.stringify({ seconds }) }),
     storeDown: (flag) => call("/test/store", { body: JSON.stringify({ down: flag }) }),
+    forget: (key) => call("/test/forget", { body: JSON.stringify({ key }) }),
   });
 }
 
@@ -48,6 +49,7 @@ test("workerd + Durable Object store: a retry inside the grace window keeps the 
 test("workerd + Durable Object store: 100 concurrent refreshes leave one line of succession", () => s.concurrentRefreshes(100));
 test("workerd + Durable Object store: CSRF and Origin rejections change nothing", () => s.csrfRejections());
 test("workerd + Durable Object store: logout and revokeSubject", () => s.logoutAndRevokeSubject());
+test("workerd + Durable Object store: log out everywhere holds after the store forgets the subject record", () => s.revocationOutlivesItsRecord());
 test("workerd + Durable Object store: store failure mid-refresh is 503 and changes nothing", () => s.storeFailure());
 test("workerd + Durable Object store: absolute and idle expiry with injected time", () => s.expiry());
 test("workerd + Durable Object store: reuse outside the grace window revokes the family", async () => {

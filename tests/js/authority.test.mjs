@@ -34,6 +34,9 @@ for (const [name, makeStore] of [["MemoryStore (default)", () => undefined], ["c
   test(`${name}: 100 concurrent refreshes of one cookie leave one line of succession`, () => app(makeStore()).s.concurrentRefreshes(100));
   test(`${name}: CSRF and Origin rejections change nothing`, () => app(makeStore()).s.csrfRejections());
   test(`${name}: logout and revokeSubject`, () => app(makeStore()).s.logoutAndRevokeSubject());
+  if (name !== "MemoryStore (default)") {
+    test(`${name}: log out everywhere holds after the store forgets the subject record`, () => app(makeStore()).s.revocationOutlivesItsRecord());
+  }
   test(`${name}: absolute and idle expiry with injected time`, () => app(makeStore()).s.expiry());
 }
 

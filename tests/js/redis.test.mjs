@@ -100,16 +100,21 @@ for (const [name, connect] of Object.entries(CLIENTS)) {
 
   test(`${name}: the Authority scenarios on RedisStore`, async (t) => {
     const { client, ready } = await connect();
-    const make = (grace) =>
-      nodeApp(new RedisStore(client, { prefix: prefix(), timeoutMs: 1000 }), grace, {
+    const make = (grace) => {
+      const keyPrefix = prefix();
+      const command = (...args) => (name === "ioredis" ? client.call(...args) : client.sendCommand(args));
+      return nodeApp(new RedisStore(client, { prefix: keyPrefix, timeoutMs: 1000 }), grace, {
         storeDown: (down) => (down ? redisDown() : redisUp(ready)),
+        forget: (key) => command("DEL", keyPrefix + key),
       }).s;
+    };
     await t.test("login → refresh → refresh, tokens accepted by jose", () => make(10).loginRefreshRefresh());
     await t.test("reuse outside the grace window revokes the family", () => make(0).reuseRevokesFamily(() => new Promise((r) => setTimeout(r, 1100))));
     await t.test("a retry inside the grace window keeps the session", () => make(10).retryInsideGrace());
     await t.test("100 concurrent refreshes of one cookie leave one line of succession", () => make(10).concurrentRefreshes(100));
     await t.test("CSRF and Origin rejections change nothing", () => make(10).csrfRejections());
     await t.test("logout and revokeSubject", () => make(10).logoutAndRevokeSubject());
+    await t.test("log out everywhere holds after Redis forgets the subject record", () => make(10).revocationOutlivesItsRecord());
     await t.test("absolute and idle expiry with injected time", () => make(10).expiry());
     await t.test("redis-server killed mid-session: 503, the cookie kept, nothing half done", () => make(10).storeFailure());
   });

@@ -1,8 +1,13 @@
 // A test worker: the Authority on its Durable Object store, as an app would mount it.
 import { Authority } from "../../../pkg/authority/workerd.js";
-import { DurableObjectStore, TesseraStoreObject } from "../../../pkg/durable-object.js";
+import { DurableObjectStore, TesseraStoreObject as StoreObject } from "../../../pkg/durable-object.js";
 
-export { TesseraStoreObject };
+/** The package's Durable Object, plus a test hook that drops a record (as eviction would). */
+export class TesseraStoreObject extends StoreObject {
+  async forget(key) {
+    await this.ctx.storage.delete(key);
+  }
+}
 
 let authority; // one per isolate; env is known only inside a handler
 // Test hooks of this test worker only: a clock offset and a store outage switch.
@@ -43,6 +48,11 @@ export default {
     if (handled) return handled;
     if (pathname === "/test/advance") {
       offset += (await request.json()).seconds;
+      return new Response(null, { status: 204 });
+    }
+    if (pathname === "/test/forget") {
+      const { key } = await request.json();
+      await env.SESSIONS.get(env.SESSIONS.idFromName(key)).forget(key);
       return new Response(null, { status: 204 });
     }
     if (pathname === "/test/store") {
