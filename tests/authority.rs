@@ -699,6 +699,19 @@ fn a_subject_holds_at_most_max_sessions_and_the_oldest_goes_first() {
 }
 
 #[test]
+fn a_login_over_the_limit_reads_one_family_not_the_whole_list() {
+    let (a, store) = (authority(), TestStore::new());
+    for _ in 0..60 {
+        login(&a, &store, "alice");
+    }
+    let before = store.ops.get();
+    assert_eq!(login(&a, &store, "alice").status, 200);
+    // Subject read and write, the oldest family read, revoked (read and write), the new family.
+    let ops = store.ops.get() - before;
+    assert!(ops <= 6, "{ops} store operations for one login at the default limit of 50");
+}
+
+#[test]
 fn one_subject_cannot_fill_the_store() {
     let (a, store) = (authority_with(json!({ "maxSessionsPerSubject": 5 })), TestStore::new());
     for i in 0..400 {

@@ -4,6 +4,7 @@
 //!
 //! [`MemoryStore`]: super::store::MemoryStore
 
+use std::collections::VecDeque;
 use std::future::Future;
 
 use serde_json::{Map, Value};
@@ -139,41 +140,61 @@ impl<S: Store> Records<'_, S> {
     }
 
     /// The subject record with a new family added, and the families to revoke so that at most
-    /// `limit` stay live, oldest first. Only a list over the limit costs reads: each family in it
-    /// is looked at once, and those that have ended (logged out, revoked, idle) leave the list.
+    /// `limit` stay live. While the list is over the limit its oldest entry leaves it: revoked
+    /// if still live, simply dropped if it has ended (idle, revoked for reuse). Logged-out
+    /// families have already left the list, so a login reads one family in the steady state,
+    /// whatever the limit.
     async fn admit(&self, subject: &Subject, added: SubjectFamily, limit: usize) -> Result<(Subject, Vec<String>)> {
         let now = self.now.secs();
-        let mut families: Vec<SubjectFamily> = subject.families.iter().filter(|f| f.expires_at > now).cloned().collect();
+        let mut families: VecDeque<SubjectFamily> = subject.families.iter().filter(|f| f.expires_at > now).cloned().collect();
         let mut evicted = Vec::new();
-        if families.len() + 1 > limit {
-            let mut live = Vec::with_capacity(families.len());
-            for family in families {
-                if self.family(&family.sid).await?.is_some_and(|r| r.is_live(subject.epoch, now)) {
-                    live.push(family);
-                }
+        while families.len() + 1 > limit {
+            let Some(oldest) = families.pop_front() else { break };
+            if self.family(&oldest.sid).await?.is_some_and(|r| r.is_live(subject.epoch, now)) {
+                evicted.push(oldest.sid);
             }
-            let excess = (live.len() + 1).saturating_sub(limit);
-            evicted = live.drain(..excess.min(live.len())).map(|f| f.sid).collect();
-            families = live;
         }
-        families.push(added);
+        families.push_back(added);
         let next = Subject {
             generation: subject.generation + 1,
-            families,
+            families: families.into(),
             ..subject.clone()
         };
         Ok((next, evicted))
     }
 
-    /// Revokes one family for `reason`; `Ok(false)` when there was nothing left to revoke.
-    async fn revoke(&self, id: &str, reason: &str) -> Result<bool> {
+    /// Takes a family out of its subject's list (after logout), so that it does not count
+    /// against the limit. Best effort: a lost race or a failing store only costs a read at a
+    /// later login.
+    async fn unlist(&self, sub: &str, sid: &str) -> Result<()> {
         for _ in 0..MAX_ATTEMPTS {
-            let Some(record) = self.family(id).await? else { return Ok(false) };
-            if record.revoked {
-                return Ok(false);
+            let Some(subject) = self.subject(sub).await? else { return Ok(()) };
+            if !subject.families.iter().any(|f| f.sid == sid) {
+                return Ok(());
             }
-            if self.put_family(&record.revoke(reason), Some(record.generation)).await? {
-                return Ok(true);
+            let next = Subject {
+                generation: subject.generation + 1,
+                families: subject.families.iter().filter(|f| f.sid != sid).cloned().collect(),
+                ..subject.clone()
+            };
+            if self.put_subject(sub, &next, Some(subject.generation)).await? {
+                return Ok(());
+            }
+        }
+        Err(unavailable())
+    }
+
+    /// Revokes one family for `reason`: the revoked record, or `None` when there was nothing
+    /// left to revoke.
+    async fn revoke(&self, id: &str, reason: &str) -> Result<Option<Family>> {
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(record) = self.family(id).await? else { return Ok(None) };
+            if record.revoked {
+                return Ok(None);
+            }
+            let revoked = record.revoke(reason);
+            if self.put_family(&revoked, Some(record.generation)).await? {
+                return Ok(Some(revoked));
             }
         }
         Err(unavailable())
@@ -219,8 +240,8 @@ pub async fn login<S: Store>(
             // Best effort: the login stands if revoking an old session fails (it is logged).
             for sid in evicted {
                 match records.revoke(&sid, "limit").await {
-                    Ok(true) => emit(authority, host, Level::Info, format_args!("session revoked (limit) sid={sid}")),
-                    Ok(false) => {}
+                    Ok(Some(_)) => emit(authority, host, Level::Info, format_args!("session revoked (limit) sid={sid}")),
+                    Ok(None) => {}
                     Err(error) => emit_error(authority, host, "revoke", &error),
                 }
             }
@@ -308,13 +329,16 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
         let Ok(presented) = authority.presented(request) else {
             return Ok(authority.logout_response());
         };
-        if records.revoke(&presented.family, "logout").await? {
+        if let Some(family) = records.revoke(&presented.family, "logout").await? {
             emit(
                 authority,
                 host,
                 Level::Info,
                 format_args!("session logged out sid={}", presented.family),
             );
+            if let Err(error) = records.unlist(&family.sub, &family.family).await {
+                emit_error(authority, host, "logout", &error);
+            }
         }
         Ok(authority.logout_response())
     };

@@ -76,3 +76,53 @@ test("Authority options: a custom store needs refreshSecret; unknown options are
   assert.deepEqual(Object.keys(a.jwks()), ["keys"]);
   assert.equal(a.jwks().keys[0].d, undefined);
 });
+
+// Issue 12, finding 4: one account used to fill the default store (100,000 records) so that
+// every other user's login got 503 for days. Now a subject holds at most maxSessionsPerSubject
+// (default 50) live families, the oldest is revoked first, and revoked families give their slot
+// back after a second.
+test("one subject's 100,000 logins leave room for everyone else in the default MemoryStore", async () => {
+  const { privateJwk } = generateKeyPair();
+  let now = 1_800_000_000;
+  const authority = new Authority({
+    issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN], clock: () => now,
+  });
+  const request = (path, headers = {}) => new Request(`${ISSUER}/auth/${path}`, { method: "POST", headers: { ...CSRF, ...headers } });
+  const login = async (sub) => {
+    const response = await authority.login(request("login"), { sub });
+    assert.equal(response.status, 200, `login of ${sub}`);
+    return response;
+  };
+  const cookieOf = (response) => response.headers.get("set-cookie").split(";")[0];
+  const refresh = (cookie) => authority.refresh(request("refresh", { cookie }));
+
+  const mallory = [];
+  for (let i = 0; i < 100_000; i++) {
+    if (i % 100 === 99) now += 1; // 100 logins a second: the run spans under 17 minutes
+    mallory.push(cookieOf(await login("mallory")));
+  }
+  // Everyone else still gets in, and their sessions work.
+  for (let i = 0; i < 200; i++) {
+    assert.equal((await refresh(cookieOf(await login(`user-${i}`)))).status, 200);
+  }
+  // Mallory keeps her 50 newest sessions; the older ones were revoked along the way.
+  assert.equal((await refresh(mallory.at(-1))).status, 200);
+  assert.equal((await refresh(mallory.at(-50))).status, 200);
+  for (const old of [mallory[0], mallory[99_000], mallory.at(-51)]) assert.equal((await refresh(old)).status, 401);
+});
+
+test("maxSessionsPerSubject: the default keeps 50 live sessions per subject, the oldest goes first", async () => {
+  const { privateJwk } = generateKeyPair();
+  const base = { issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN] };
+  const request = () => new Request(`${ISSUER}/auth/login`, { method: "POST", headers: CSRF });
+  for (const [options, limit] of [[{}, 50], [{ maxSessionsPerSubject: 2 }, 2]]) {
+    const authority = new Authority({ ...base, ...options });
+    const tokens = [];
+    for (let i = 0; i <= limit; i++) tokens.push((await (await authority.login(request(), { sub: "ann" })).json()).access_token);
+    await assert.rejects(authority.verify(tokens[0]), { code: "ERR_REVOKED" }, `limit ${limit}`);
+    for (const token of tokens.slice(1)) assert.equal((await authority.verify(token)).sub, "ann");
+  }
+  for (const bad of [0, -1, 1.5, "3", 1e9]) {
+    assert.throws(() => new Authority({ ...base, maxSessionsPerSubject: bad }), { code: "ERR_INVALID_OPTIONS", claim: "maxSessionsPerSubject" });
+  }
+});
