@@ -4,7 +4,6 @@
 //!
 //! [`MemoryStore`]: super::store::MemoryStore
 
-use std::collections::VecDeque;
 use std::future::Future;
 
 use serde_json::{Map, Value};
@@ -146,18 +145,21 @@ impl<S: Store> Records<'_, S> {
     /// whatever the limit.
     async fn admit(&self, subject: &Subject, added: SubjectFamily, limit: usize) -> Result<(Subject, Vec<String>)> {
         let now = self.now.secs();
-        let mut families: VecDeque<SubjectFamily> = subject.families.iter().filter(|f| f.expires_at > now).cloned().collect();
+        let mut families: Vec<SubjectFamily> = subject.families.iter().filter(|f| f.expires_at > now).cloned().collect();
         let mut evicted = Vec::new();
-        while families.len() + 1 > limit {
-            let Some(oldest) = families.pop_front() else { break };
+        let mut leaving = 0;
+        while families.len() - leaving + 1 > limit {
+            let oldest = &families[leaving];
+            leaving += 1;
             if self.family(&oldest.sid).await?.is_some_and(|r| r.is_live(subject.epoch, now)) {
-                evicted.push(oldest.sid);
+                evicted.push(oldest.sid.clone());
             }
         }
-        families.push_back(added);
+        families.drain(..leaving);
+        families.push(added);
         let next = Subject {
             generation: subject.generation + 1,
-            families: families.into(),
+            families,
             ..subject.clone()
         };
         Ok((next, evicted))
