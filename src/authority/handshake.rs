@@ -149,7 +149,7 @@ impl<S: Store> Records<'_, S> {
         let mut evicted = Vec::new();
         let mut leaving = 0;
         while families.len() - leaving + 1 > limit {
-            let oldest = &families[leaving];
+            let Some(oldest) = families.get(leaving) else { break };
             leaving += 1;
             if self.family(&oldest.sid).await?.is_some_and(|r| r.is_live(subject.epoch, now)) {
                 evicted.push(oldest.sid.clone());
