@@ -12,13 +12,16 @@
 //!   challenge's auth-params (`Bearer error="invalid_token"`) are left alone.
 //! * Cookie values after a `Cookie` or `Set-Cookie` name followed by `:` or `=` (header lines,
 //!   JSON members, escaped JSON inside JSON, `util.inspect` output, and Node's array of
-//!   `set-cookie` strings): every `name=value` pair of a `Cookie` (separated by `;`, spaces allowed
-//!   around `=`), the first pair of each `Set-Cookie` (its attributes are kept) →
-//!   `tessera_rt=[cookie 1a2b3c4d]`. A value outside the cookie grammar (RFC 6265), a JSON-valued
-//!   cookie for example, is scrubbed whole up to the next `;`, and the pairs after it still are;
-//!   text that is not a `name=value` pair at all is scanned like any other text.
-//! * The values of `access_token`, `refresh_token` and `id_token` members or parameters (JSON,
-//!   escaped JSON, query strings, form bodies) → `[secret 1a2b3c4d]`.
+//!   `set-cookie` strings, also as JSON inside a JSON string): every `name=value` pair of a
+//!   `Cookie` (separated by `;`, spaces and tabs allowed around `=` and before `;`), the first
+//!   pair of each `Set-Cookie` (its attributes are kept) → `tessera_rt=[cookie 1a2b3c4d]`. A
+//!   value outside the cookie grammar (RFC 6265) is scrubbed whole: a JSON-valued cookie up to its
+//!   closing bracket (a `;` inside it does not end it), anything else up to the next `;`; the
+//!   pairs after it still are. Text that is not a `name=value` pair at all is scanned like any
+//!   other text.
+//! * The values of `access_token`, `refresh_token`, `id_token`, `password` and `client_secret`
+//!   members or parameters (JSON, JSON escaped once or more inside JSON strings, `util.inspect`
+//!   output, query strings, form bodies) → `[secret 1a2b3c4d]`.
 //!
 //! A match may start right after a word character only when that character ends a URL escape
 //! (`%3D`, `%22`) or a JSON `\u` escape: `cookie=a%3Dtsr1.…` is still a refresh token.
@@ -276,25 +279,25 @@ impl Scan<'_> {
             while bytes.get(i).is_some_and(|&b| b == b' ' || b == b'\n') {
                 i += 1;
             }
-            let Some(&q @ (b'"' | b'\'')) = bytes.get(i) else {
+            let Some(q) = Quote::at(bytes, i) else {
                 out.push_str(text.get(from..i)?);
                 break;
             };
-            out.push_str(text.get(from..=i)?);
-            let pairs_end = self.cookie_pairs(i + 1, Some(Quote::plain(q)), false, out)?;
+            out.push_str(text.get(from..i + q.len())?);
+            let pairs_end = self.cookie_pairs(i + q.len(), Some(q), false, out)?;
             // The attributes (and anything else up to the closing quote) are kept as they are.
             let mut end = pairs_end;
-            while bytes.get(end).is_some_and(|&b| b != q && b != b'\n') {
+            while bytes.get(end).is_some_and(|&b| b != b'\n') && !q.closes_at(bytes, end) {
                 end += 1;
             }
             out.push_str(text.get(pairs_end..end)?);
             i = end;
             strings += 1;
-            if bytes.get(i) != Some(&q) {
+            if !q.closes_at(bytes, i) {
                 break;
             }
-            out.push(char::from(q));
-            i += 1;
+            out.push_str(text.get(i..i + q.len())?);
+            i += q.len();
             let from = i;
             while bytes.get(i) == Some(&b' ') {
                 i += 1;
@@ -346,9 +349,14 @@ impl Scan<'_> {
                 }
             }
             if !ends_pair(bytes, end, quote) {
-                // Not a cookie-octet value (a JSON-valued cookie, say): the whole value, up to the
-                // next `;` or the end of the string or line, is scrubbed.
-                end = value_start;
+                // Not a cookie-octet value. A JSON-valued cookie is scrubbed to its closing
+                // bracket (a `;` inside it does not end it); anything else up to the next `;` or
+                // the end of the string or line.
+                end = bracketed_end(bytes, value_start, quote)
+                    .filter(|&e| ends_pair(bytes, e, quote))
+                    .unwrap_or(value_start);
+            }
+            if !ends_pair(bytes, end, quote) {
                 while bytes.get(end).is_some_and(|&b| b != b';' && b != b'\n' && b != b'\r')
                     && !quote.is_some_and(|q| q.closes_at(bytes, end))
                 {
@@ -361,11 +369,12 @@ impl Scan<'_> {
             }
             pairs += 1;
             i = end;
-            if !all_pairs || bytes.get(i) != Some(&b';') {
+            let next = skip_spaces(bytes, end);
+            if !all_pairs || bytes.get(next) != Some(&b';') {
                 break;
             }
-            written.push(';');
-            i += 1;
+            written.push_str(text.get(end..=next)?);
+            i = next + 1;
         }
         if pairs == 0 {
             return None;
@@ -374,11 +383,12 @@ impl Scan<'_> {
         Some(i)
     }
 
-    /// `access_token`, `refresh_token`, `id_token` members and parameters.
+    /// `access_token`, `refresh_token`, `id_token`, `password` and `client_secret` members and
+    /// parameters.
     fn member_at(&self, at: usize) -> Option<Found> {
         let text = self.text;
         let bytes = text.as_bytes();
-        let name = ["access_token", "refresh_token", "id_token"]
+        let name = ["access_token", "refresh_token", "id_token", "password", "client_secret"]
             .into_iter()
             .find(|name| starts_with_ci(text, at, name))?;
         if is_word(bytes.get(at + name.len()).copied()) {
@@ -482,55 +492,99 @@ fn dotted_run_end(bytes: &[u8], at: usize) -> usize {
     end
 }
 
+/// Past spaces and tabs.
 fn skip_spaces(bytes: &[u8], mut i: usize) -> usize {
-    while bytes.get(i) == Some(&b' ') {
+    while matches!(bytes.get(i), Some(b' ' | b'\t')) {
         i += 1;
     }
     i
 }
 
-/// The quote around a value: `"` or `'`, or `\"` in JSON escaped inside a JSON string.
+/// The quote around a value: `"` or `'`, or `"` escaped once or more (`\"` in JSON inside a
+/// JSON string, `\\\"` one level further down).
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Quote {
     byte: u8,
-    escaped: bool,
+    /// The backslashes before the quote character.
+    escapes: usize,
 }
+
+/// Deeper escaping than this is not read as a quote.
+const MAX_ESCAPES: usize = 15;
 
 impl Quote {
     const fn plain(byte: u8) -> Quote {
-        Quote { byte, escaped: false }
+        Quote { byte, escapes: 0 }
     }
 
-    /// Whether the value's closing quote is at `i`.
-    fn closes_at(self, bytes: &[u8], i: usize) -> bool {
-        if self.escaped {
-            bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) == Some(&self.byte)
-        } else {
-            bytes.get(i) == Some(&self.byte) && (i == 0 || bytes.get(i - 1) != Some(&b'\\'))
+    /// A quote starting at `i`: `"`, `'`, or backslashes and `"`.
+    fn at(bytes: &[u8], i: usize) -> Option<Quote> {
+        let mut escapes = 0;
+        while bytes.get(i + escapes) == Some(&b'\\') && escapes < MAX_ESCAPES {
+            escapes += 1;
         }
+        match bytes.get(i + escapes) {
+            Some(b'"') => Some(Quote { byte: b'"', escapes }),
+            Some(b'\'') if escapes == 0 => Some(Quote { byte: b'\'', escapes }),
+            _ => None,
+        }
+    }
+
+    /// Its length in bytes.
+    const fn len(self) -> usize {
+        self.escapes + 1
+    }
+
+    /// Whether the value's closing quote is at `i` (exactly as escaped as the opening one).
+    fn closes_at(self, bytes: &[u8], i: usize) -> bool {
+        (i == 0 || bytes.get(i - 1) != Some(&b'\\'))
+            && bytes.get(i..i + self.escapes).is_some_and(|run| run.iter().all(|&b| b == b'\\'))
+            && bytes.get(i + self.escapes) == Some(&self.byte)
     }
 }
 
-/// After a member or header name: an optional closing quote (also `\"` inside escaped JSON),
+/// After a member or header name: an optional closing quote (also escaped, inside escaped JSON),
 /// optional spaces, `:` or `=`, optional spaces, an optional opening quote. Returns the index
 /// after them and the quote of the value, if any.
 fn after_name(bytes: &[u8], mut i: usize) -> Option<(usize, Option<Quote>)> {
-    if bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) == Some(&b'"') {
-        i += 2;
-    } else if matches!(bytes.get(i), Some(b'"' | b'\'')) {
-        i += 1;
+    if let Some(q) = Quote::at(bytes, i) {
+        i += q.len();
     }
     i = skip_spaces(bytes, i);
     if !matches!(bytes.get(i), Some(b':' | b'=')) {
         return None;
     }
     i = skip_spaces(bytes, i + 1);
-    if bytes.get(i) == Some(&b'\\') && bytes.get(i + 1) == Some(&b'"') {
-        return Some((i + 2, Some(Quote { byte: b'"', escaped: true })));
+    match Quote::at(bytes, i) {
+        Some(q) => Some((i + q.len(), Some(q))),
+        None => Some((i, None)),
     }
-    match bytes.get(i) {
-        Some(&q @ (b'"' | b'\'')) => Some((i + 1, Some(Quote::plain(q)))),
-        _ => Some((i, None)),
+}
+
+/// The end of a bracketed (JSON) value starting at `start` — after the bracket that closes its
+/// first `{` or `[` — if it closes before the end of the line or of the quoted string.
+fn bracketed_end(bytes: &[u8], start: usize, quote: Option<Quote>) -> Option<usize> {
+    if !matches!(bytes.get(start), Some(b'{' | b'[')) {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut i = start;
+    loop {
+        if quote.is_some_and(|q| q.closes_at(bytes, i)) {
+            return None;
+        }
+        match bytes.get(i)? {
+            b'\n' | b'\r' => return None,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
     }
 }
 
@@ -686,6 +740,66 @@ mod tests {
         // Escaped JSON inside JSON.
         let nested = r#"{"log":"{"cookie":"sid=opaque3"}"}"#;
         assert!(!redact(nested).contains("opaque3"), "{}", redact(nested));
+    }
+
+    #[test]
+    fn cookies_spaced_bracketed_or_escaped_deeper() {
+        // A space before `;`, tabs around `=`.
+        assert_eq!(
+            redact("Cookie: theme=dark ; sid = opaque1"),
+            format!("Cookie: theme={} ; sid = {}", fp("cookie", "dark"), fp("cookie", "opaque1"))
+        );
+        assert_eq!(
+            redact("Cookie: sid\t=\topaque1"),
+            format!("Cookie: sid\t=\t{}", fp("cookie", "opaque1"))
+        );
+        // A `;` inside a JSON-valued cookie does not end it.
+        assert_eq!(
+            redact(r#"Cookie: prefs={"note":"a;b"}; sid=opaque1"#),
+            format!(
+                r#"Cookie: prefs={}; sid={}"#,
+                fp("cookie", r#"{"note":"a;b"}"#),
+                fp("cookie", "opaque1")
+            )
+        );
+        // A JSON-valued cookie one escaping level down, and the text after it kept whole.
+        let line = r#"{"msg":"{\"cookie\":\"prefs={\\\"a\\\":1}; sid=opaque1\"}","x":1}"#;
+        let out = redact(line);
+        assert!(!out.contains("opaque1") && out.ends_with(r#"\"}","x":1}"#), "{out}");
+        // Node's set-cookie array as JSON inside a JSON string.
+        let line = r#"{"msg":"headers {\"set-cookie\":[\"sid=opaque1; Path=/; HttpOnly\"]}"}"#;
+        assert_eq!(
+            redact(line),
+            format!(
+                r#"{{"msg":"headers {{\"set-cookie\":[\"sid={}; Path=/; HttpOnly\"]}}"}}"#,
+                fp("cookie", "opaque1")
+            )
+        );
+    }
+
+    #[test]
+    fn passwords_client_secrets_and_doubly_escaped_members() {
+        for name in ["password", "client_secret"] {
+            for line in [
+                format!(r#"{{"{name}":"sunshine42"}}"#),
+                format!(r#"{{"msg":"{{\"user\":\"alice\",\"{name}\":\"sunshine42\"}}"}}"#),
+                format!("grant_type=client_credentials&{name}=sunshine42&x=1"),
+                format!("{{ {name}: 'sunshine42' }}"),
+            ] {
+                let out = redact(&line);
+                assert!(!out.contains("sunshine42") && out.contains(&fp("secret", "sunshine42")), "{out}");
+            }
+        }
+        let line = r#"{"msg":"{\"body\":\"{\\\"refresh_token\\\":\\\"opaque1\\\"}\"}"}"#;
+        assert_eq!(
+            redact(line),
+            format!(
+                r#"{{"msg":"{{\"body\":\"{{\\\"refresh_token\\\":\\\"{}\\\"}}\"}}"}}"#,
+                fp("secret", "opaque1")
+            )
+        );
+        // A word that only ends in a member name is not one.
+        assert_eq!(redact(r#"{"new_password_hint":"x"}"#), r#"{"new_password_hint":"x"}"#);
     }
 
     #[test]
