@@ -41,7 +41,9 @@ export async function readCapped(stream, limit) {
       chunks.push(take === value.byteLength ? value : value.subarray(0, take));
       size += take;
     }
-    if (size >= limit) await reader.cancel().catch(() => {});
+    // Not awaited: cancelling one branch of a tee (a cloned Request's body) settles only once
+    // the other branch is cancelled too, which may be never.
+    if (size >= limit) reader.cancel().catch(() => {});
   } finally {
     reader.releaseLock();
   }

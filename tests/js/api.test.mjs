@@ -154,7 +154,10 @@ test("claims come back as JSON would parse them: __proto__ is an own property, t
 
 test("integers JavaScript cannot hold exactly are refused, not rounded", async () => {
   const plain = new Verifier({ jwks });
-  for (const text of ['{"sub":"u","id":9007199254740993}', '{"sub":"u","ids":[{"id":-9007199254740993}]}']) {
+  // Beyond 2^53 − 1 whatever the size: past 2^64 (both became 18446744073709552000 before), and
+  // integers written with an exponent or a fraction of zeros.
+  const unsafe = ["9007199254740993", "-9007199254740993", "18446744073709551617", "18446744073709551618", "1e16", "9007199254740993.0", "-1E400"];
+  for (const text of [...unsafe.map((n) => `{"sub":"u","id":${n}}`), '{"sub":"u","ids":[{"id":-9007199254740993}]}']) {
     const token = rawToken(text);
     assert.equal((await caught(() => plain.verify(token, { now: NOW }))).code, "ERR_MALFORMED");
     assert.equal((await caught(() => plain.verifySync(token, { now: NOW }))).code, "ERR_MALFORMED");

@@ -1,8 +1,9 @@
 // The Authority inside workerd (Miniflare) on the Durable Object store, over HTTP.
 import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
 import { generateKeyPair } from "tessera-auth";
 import { workerd } from "./helpers.mjs";
-import { scenarios, ORIGIN, IDLE_TTL, SESSION_TTL } from "./authority-shared.mjs";
+import { scenarios, ORIGIN, IDLE_TTL, SESSION_TTL, CSRF as CSRF_HEADERS } from "./authority-shared.mjs";
 
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
@@ -60,4 +61,27 @@ test("workerd + Durable Object store: reuse outside the grace window revokes the
   } finally {
     await strict.dispose();
   }
+});
+test("workerd: a streamed 1 MiB body (no Content-Length) to refresh and logout is 400 and changes nothing", async () => {
+  const login = await mf.dispatchFetch("https://auth.example/auth/login", { method: "POST", headers: CSRF_HEADERS, body: JSON.stringify({ username: "chunky" }) });
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  await login.arrayBuffer();
+  const streamed = async (path, size) => (await mf.dispatchFetch("https://auth.example/test/streamed", { method: "POST", body: JSON.stringify({ path, cookie, size }) })).json();
+  for (const path of ["/auth/refresh", "/auth/logout"]) {
+    const answer = await streamed(path, 1 << 20);
+    assert.equal(answer.contentLength, null);
+    assert.equal(answer.status, 400, path);
+    assert.equal(JSON.parse(answer.text).code, "ERR_MALFORMED");
+    assert.equal(answer.setCookie, null, "no cookie set or cleared");
+    assert.equal(answer.bodyLength, 1 << 20, "the worker can still read the body");
+  }
+  // Over real HTTP, chunked: workerd may reset a connection whose body the worker left unread,
+  // so only the outcome is checked: the session is untouched.
+  const chunked = new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array(1 << 20)), c.close()) });
+  await mf.dispatchFetch("https://auth.example/auth/logout", { method: "POST", headers: { ...CSRF_HEADERS, cookie }, body: chunked, duplex: "half" }).then((r) => r.arrayBuffer(), () => null);
+  const refreshed = await mf.dispatchFetch("https://auth.example/auth/refresh", { method: "POST", headers: { ...CSRF_HEADERS, cookie } });
+  assert.equal(refreshed.status, 200, "the session is untouched");
+  await refreshed.arrayBuffer();
+  // The limit is the size, not the framing: 16 KiB streamed passes the check.
+  assert.equal((await streamed("/auth/logout", 16 * 1024)).status, 200);
 });

@@ -126,3 +126,40 @@ test("maxSessionsPerSubject: the default keeps 50 live sessions per subject, the
     assert.throws(() => new Authority({ ...base, maxSessionsPerSubject: bad }), { code: "ERR_INVALID_OPTIONS", claim: "maxSessionsPerSubject" });
   }
 });
+
+// Issue 12, finding 9: the 16 KiB limit on auth bodies held only when Content-Length was sent; a
+// chunked 1 MiB body reached refresh and got 200. (Reading it also used to hang: the cancelled
+// read of the cloned body waited for the caller's copy to be cancelled too.)
+test("a streamed 1 MiB body without Content-Length is 400 on every auth endpoint, changes nothing, and stays readable", async () => {
+  const { privateJwk } = generateKeyPair();
+  const authority = new Authority({ issuer: ISSUER, audience: AUDIENCE, signingKeys: [privateJwk], allowedOrigins: [ORIGIN] });
+  const mebibyte = () => new ReadableStream({
+    start(controller) {
+      for (let i = 0; i < 16; i++) controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      controller.close();
+    },
+  });
+  const request = (path, cookie, body = mebibyte()) =>
+    new Request(`${ISSUER}/auth/${path}`, { method: "POST", headers: { ...CSRF, ...(cookie ? { cookie } : {}) }, body, duplex: "half" });
+  const login = await authority.login(new Request(`${ISSUER}/auth/login`, { method: "POST", headers: CSRF }), { sub: "ann" });
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  for (const [path, call] of [
+    ["login", (r) => authority.login(r, { sub: "bob" })],
+    ["refresh", (r) => authority.refresh(r)],
+    ["logout", (r) => authority.logout(r)],
+    ["refresh", (r) => authority.handle(r)],
+  ]) {
+    const streamed = request(path, cookie);
+    assert.equal(streamed.headers.get("content-length"), null);
+    const response = await call(streamed);
+    assert.equal(response.status, 400, path);
+    assert.equal((await response.json()).code, "ERR_MALFORMED");
+    assert.equal(response.headers.get("set-cookie"), null, `${path}: no cookie set or cleared`);
+    assert.equal((await streamed.arrayBuffer()).byteLength, 1 << 20, "the caller can still read the body");
+  }
+  // The limit is the body's size, not its framing: 16 KiB streamed is fine, one byte more is not.
+  const sized = (n) => new ReadableStream({ start: (c) => (c.enqueue(new Uint8Array(n)), c.close()) });
+  assert.equal((await authority.refresh(request("refresh", cookie, sized(16 * 1024)))).status, 200);
+  const next = (await authority.refresh(request("refresh", cookie, sized(16 * 1024 + 1)))).status;
+  assert.equal(next, 400);
+});

@@ -169,3 +169,29 @@ test("TRACE (a method no Request can carry) is 405 with Allow, never reaching th
     await app.close();
   }
 });
+
+test("a chunked 512 KiB body to the authority's endpoints through node-http is 400 (its 16 KiB limit holds without Content-Length)", async () => {
+  const { Authority, generateKeyPair } = await import("tessera-auth");
+  const origin = "https://app.example";
+  const authority = new Authority({ issuer: "https://auth.example", audience: "https://api.example", signingKeys: [generateKeyPair().privateJwk], allowedOrigins: [origin] });
+  const app = await serve((request) => authority.handle(request), { baseUrl: "https://auth.example" });
+  try {
+    const { port } = new URL(app.url);
+    for (const path of ["/auth/refresh", "/auth/logout"]) {
+      const answer = await new Promise((resolve, reject) => {
+        const req = httpRequest({ host: "127.0.0.1", port, path, method: "POST", headers: { origin, "tessera-request": "1", "transfer-encoding": "chunked" } }, (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve({ status: res.statusCode, text }));
+        });
+        req.on("error", reject);
+        for (let i = 0; i < 8; i++) req.write(Buffer.alloc(64 * 1024, 0x20));
+        req.end();
+      });
+      assert.equal(answer.status, 400, path);
+      assert.equal(JSON.parse(answer.text).code, "ERR_MALFORMED");
+    }
+  } finally {
+    await app.close();
+  }
+});

@@ -50,6 +50,24 @@ export default {
       offset += (await request.json()).seconds;
       return new Response(null, { status: 204 });
     }
+    if (pathname === "/test/streamed") {
+      // An auth request whose body streams (no Content-Length), made here so that workerd's own
+      // Request and stream tee are what the authority reads.
+      const { path, cookie, size } = await request.json();
+      const body = new ReadableStream({
+        start(controller) {
+          for (let left = size; left > 0; left -= 65536) controller.enqueue(new Uint8Array(Math.min(left, 65536)));
+          controller.close();
+        },
+      });
+      const headers = { origin: env.ORIGIN, "tessera-request": "1", cookie };
+      const streamed = new Request(`https://auth.example${path}`, { method: "POST", headers, body });
+      const answer = await a.handle(streamed);
+      const text = await answer.text();
+      const bodyLength = (await streamed.arrayBuffer()).byteLength;
+      const contentLength = streamed.headers.get("content-length");
+      return Response.json({ status: answer.status, text, setCookie: answer.headers.get("set-cookie"), bodyLength, contentLength });
+    }
     if (pathname === "/test/forget") {
       const { key } = await request.json();
       await env.SESSIONS.get(env.SESSIONS.idFromName(key)).forget(key);
