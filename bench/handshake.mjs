@@ -1,7 +1,6 @@
 // The refresh handshake in workerd (Miniflare), driven from Node over real loopback HTTP.
-import { createServer } from "node:net";
 import { createHash, randomBytes } from "node:crypto";
-import { median, percentile, pool, waitForDist } from "./lib.mjs";
+import { freePort, median, percentile, pool, waitForDist } from "./lib.mjs";
 import { workerdOptions } from "../scripts/workerd.mjs";
 
 const ISSUER = "https://auth.example";
@@ -10,22 +9,10 @@ const ORIGIN = "https://app.example";
 const HEADERS = { origin: ORIGIN, "tessera-request": "1" };
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/** A port that was free a moment ago on 127.0.0.1 (bound to 0, read, closed). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts `file` in workerd; `options` are Miniflare options, or a function of the port giving them. */
 async function startWorker(file, options = {}) {
   const { Miniflare } = await import("miniflare");
-  await waitForDist(); // the workers import pkg/dist/web, which a rebuild may briefly remove
+  await waitForDist(); // the workers import pkg/dist/<role>/web, which a rebuild may briefly remove
   const port = await freePort();
   const extra = typeof options === "function" ? options(port) : options;
   const mf = new Miniflare(workerdOptions(new URL(file, import.meta.url), { port, ...extra }));

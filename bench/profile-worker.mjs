@@ -5,15 +5,16 @@
 //
 // Writes bench/worker.cpuprofile (open it in Chrome DevTools → Performance, or any .cpuprofile
 // viewer; not committed) and prints the functions with the most self time. wasm functions show as
-// wasm-function[N]: N indexes the module's function names, which a build with
-// `wasm-bindgen --keep-debug` and `wasm-opt -g` keeps. Sampling every 100 µs slows the worker; read
-// the shares, not the rate.
+// wasm-function[N]: N indexes the module's function names, which the shipped build drops (its
+// wasm-opt runs without -g); bench/profile-sizes.mjs leaves a build with names
+// (tessera_authority_named.wasm, same wasm-opt passes with names kept) in its output directory, to
+// look N up in. Sampling every 100 µs slows the worker; read the shares, not the rate.
 import { writeFileSync } from "node:fs";
 import { Miniflare } from "miniflare";
 import WebSocket from "ws";
 import { workerdOptions } from "../scripts/workerd.mjs";
-import { freePort } from "../tests/js/helpers.mjs";
-import { generateKeyPair } from "tessera-auth";
+import { freePort } from "./lib.mjs";
+import { generateKeyPair } from "tessera-auth/authority";
 
 const store = process.argv[2] ?? "memory";
 const refreshes = Number(process.argv[3] ?? 3000);
