@@ -750,6 +750,32 @@ fn logged_out_and_idle_families_free_their_store_slot() {
 }
 
 #[test]
+fn logout_with_a_tossed_second_cookie_ends_both_sessions() {
+    let (a, store) = (authority(), TestStore::new());
+    let victim = login(&a, &store, "victim");
+    let mallory = cookie_of(&login(&a, &store, "mallory"));
+    // Two cookies of the name (one tossed by a sibling subdomain): refresh is refused...
+    let both = Request {
+        cookie: Some(format!("rt={}; rt={mallory}", cookie_of(&victim))),
+        ..request(None)
+    };
+    assert_eq!(run(handshake::refresh(&a, &store, &both, store.time(), &())).status, 401);
+    // ...and logout ends both sessions, so the cookie the clearing Set-Cookie cannot reach (the
+    // tossed one, set for the parent domain) cannot sign this browser in as mallory afterwards.
+    let out = run(handshake::logout(&a, &store, &both, store.time(), &()));
+    assert_eq!(out.status, 200);
+    assert_eq!(verify_code(&a, &store, &victim), Some(ErrorCode::Revoked));
+    assert_eq!(refresh(&a, &store, &mallory).status, 401);
+    assert_eq!(refresh(&a, &store, &cookie_of(&victim)).status, 401);
+    // A cookie that does not authenticate ends nothing and still logs out.
+    let forged = Request {
+        cookie: Some("rt=tsr1.AAAAAAAAAAAAAAAAAAAAAA.0.x.y; rt=junk".into()),
+        ..request(None)
+    };
+    assert_eq!(run(handshake::logout(&a, &store, &forged, store.time(), &())).status, 200);
+}
+
+#[test]
 fn host_prefixed_cookie() {
     let (a, store) = (
         authority_with(json!({ "cookie": { "name": "rt", "path": "/auth", "hostPrefix": true } })),

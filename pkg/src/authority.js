@@ -7,16 +7,9 @@
 import { TesseraError, fail, freed, functionOption, json, parse } from "./errors.js";
 import { readCapped } from "./fetch.js";
 import { runtimeSigner } from "./runtime-signer.js";
+import { keyMembers, signerApi } from "./signer.js";
+import { isObject, storeApi } from "./store.js";
 import { codeOf, verifyApi } from "./verify.js";
-
-/** The members of a private JWK the runtime signer imports, read from the options' JSON copy. */
-function keyMembers(jwk) {
-  return jwk && typeof jwk === "object" ? { x: jwk.x, y: jwk.y, d: jwk.d } : null;
-}
-
-function isObject(value) {
-  return typeof value === "object" && value !== null;
-}
 
 /** The JSON text of a request as the core reads it: method, URL, the three headers that matter,
  * and the body's length (the declared one, or what a bounded read found when that is more). */
@@ -51,69 +44,8 @@ export function authorityApi(wasm) {
   const { Verifier, redact, errorResponse } = verifyApi(wasm);
   const maxBody = wasm.AuthorityCore.maxBodyBytes();
 
-  /** The embedded store, usable from JavaScript with the store contract's async methods. */
-  class MemoryStore {
-    #core = new wasm.MemoryStoreCore();
-
-    /** @internal A handle on the same records, for an Authority. */
-    static share(store) {
-      if (store.#core === undefined) throw freed("MemoryStore");
-      return store.#core.share();
-    }
-
-    static isMemoryStore(value) {
-      return isObject(value) && #core in value;
-    }
-
-    #live() {
-      if (this.#core === undefined) throw freed("MemoryStore");
-      return this.#core;
-    }
-
-    /** `get(key)` → `Promise<record | null>`. */
-    async get(key) {
-      const text = this.#live().get(String(key), Date.now());
-      return text === undefined ? null : parse(text);
-    }
-
-    /** `put(key, record, expectedGeneration | null, ttlSeconds)` → `Promise<boolean>`. */
-    async put(key, record, expected, ttl) {
-      if (!isObject(record)) throw fail("ERR_INVALID_OPTIONS", "MemoryStore put: the record must be a JSON object", "record");
-      const expectedGeneration = typeof expected === "number" ? expected : undefined;
-      return this.#live().put(String(key), json(record, "MemoryStore record", "record"), expectedGeneration, Number(ttl), Date.now());
-    }
-
-    /** Records held (live, and expired ones not yet swept). */
-    get size() {
-      return this.#live().size;
-    }
-
-    free() {
-      this.#core?.free();
-      this.#core = undefined;
-    }
-  }
-
-  /** A custom store as the core calls it: JSON text in and out, never throwing (rejections and
-   * malformed records are `ERR_STORE_UNAVAILABLE`, a 503, in the core). */
-  function storeAdapter(store) {
-    let get, put;
-    try {
-      ({ get, put } = store);
-    } catch {
-      get = put = undefined;
-    }
-    if (typeof get !== "function" || typeof put !== "function") {
-      throw fail("ERR_INVALID_OPTIONS", "option store must have async get(key) and put(key, record, expected, ttl) methods", "store");
-    }
-    return {
-      get: async (key) => {
-        const record = await get.call(store, key);
-        return record === null || record === undefined ? null : json(record, "a stored record");
-      },
-      put: async (key, text, expected, ttl) => (await put.call(store, key, parse(text), expected, ttl)) === true,
-    };
-  }
+  const { MemoryStore, storeAdapter } = storeApi(wasm);
+  const { Signer, generateKeyPair } = signerApi(wasm);
 
   class Authority {
     #core;
@@ -247,66 +179,6 @@ export function authorityApi(wasm) {
       this.#core?.free();
       this.#core = undefined;
     }
-  }
-
-  class Signer {
-    #core;
-    #runtime;
-
-    /** `new Signer({ privateJwk, issuer, audience })`. */
-    constructor(options) {
-      if (!isObject(options)) throw fail("ERR_INVALID_OPTIONS", "Signer options are required");
-      const text = json(options, "Signer options");
-      const core = new wasm.SignerCore(text);
-      this.#core = core;
-      const key = keyMembers(parse(text).privateJwk);
-      this.#runtime = runtimeSigner(key, (input, signature) => core.verifies(input, signature));
-    }
-
-    #live() {
-      if (this.#core === undefined) throw freed("Signer");
-      return this.#core;
-    }
-
-    #input(claims, options) {
-      const core = this.#live();
-      if (!isObject(claims) || Array.isArray(claims)) throw fail("ERR_INVALID_OPTIONS", "claims must be an object", "claims");
-      return core.signingInput(json(claims, "claims", "claims"), json(options, "sign options"), Date.now());
-    }
-
-    /** Signs `claims` → `Promise<token>` (by the runtime's crypto where faster, else in Rust). */
-    async sign(claims, options) {
-      const input = this.#input(claims, options);
-      const signature = (await this.#runtime.sign(input)) ?? this.#live().signInput(input);
-      return wasm.SignerCore.finish(input, signature);
-    }
-
-    /** The same as `sign`, synchronously. */
-    signSync(claims, options) {
-      const input = this.#input(claims, options);
-      const signature = this.#runtime.signSync(input) ?? this.#live().signInput(input);
-      return wasm.SignerCore.finish(input, signature);
-    }
-
-    /** The `kid` in every token header. */
-    get kid() {
-      return this.#live().kid;
-    }
-
-    /** The public JWK of the signing key. */
-    publicJwk() {
-      return this.#live().publicJwk();
-    }
-
-    free() {
-      this.#core?.free();
-      this.#core = undefined;
-    }
-  }
-
-  /** A new ES256 key pair → `{ privateJwk, publicJwk }`. */
-  function generateKeyPair(options) {
-    return wasm.generateKeyPair(json(options, "generateKeyPair options"));
   }
 
   return { Authority, MemoryStore, Signer, generateKeyPair, Verifier, redact, errorResponse, TesseraError };

@@ -12,23 +12,27 @@ pub const HOST_PREFIX: &str = "__Host-";
 /// The value of cookie `name` in a `Cookie` header. Absent: `Ok(None)`. Present twice (a
 /// cookie-tossing attempt from a sibling path or subdomain) or oversized: an error.
 pub fn read(header: Option<&str>, name: &str) -> Result<Option<String>> {
-    let Some(header) = header else { return Ok(None) };
+    let mut values = read_all(header, name)?.into_iter();
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Error::new(ErrorCode::InvalidGrant, "the refresh cookie is present more than once"));
+    }
+    Ok(first)
+}
+
+/// Every value of the cookie `name` in a `Cookie` header, in order (a sibling subdomain can add
+/// a second one: cookie tossing).
+pub fn read_all(header: Option<&str>, name: &str) -> Result<Vec<String>> {
+    let Some(header) = header else { return Ok(Vec::new()) };
     if header.len() > MAX_COOKIE_HEADER {
         return Err(Error::malformed("the Cookie header is too large"));
     }
-    let mut found = None;
-    for pair in header.split(';') {
-        let Some((key, value)) = pair.trim().split_once('=') else {
-            continue;
-        };
-        if key.trim() == name {
-            if found.is_some() {
-                return Err(Error::new(ErrorCode::InvalidGrant, "the refresh cookie is present more than once"));
-            }
-            found = Some(value.trim().trim_matches('"').to_string());
-        }
-    }
-    Ok(found)
+    Ok(header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(key, _)| key.trim() == name)
+        .map(|(_, value)| value.trim().trim_matches('"').to_string())
+        .collect())
 }
 
 /// `Set-Cookie` for a new refresh token; `Max-Age` is the family's remaining absolute lifetime.

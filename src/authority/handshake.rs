@@ -327,19 +327,21 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
     let records = Records { store, authority, now };
     let result = async {
         authority.check_request(request)?;
-        // An invalid or missing cookie still logs out (the cookie is cleared).
-        let Ok(presented) = authority.presented(request) else {
-            return Ok(authority.logout_response());
-        };
-        if let Some(family) = records.revoke(&presented.family, "logout").await? {
-            emit(
-                authority,
-                host,
-                Level::Info,
-                format_args!("session logged out sid={}", presented.family),
-            );
-            if let Err(error) = records.unlist(&family.sub, &family.family).await {
-                emit_error(authority, host, "logout", &error);
+        // An invalid or missing cookie still logs out (the cookie is cleared). Each session whose
+        // cookie came with the request ends: with two cookies (one tossed by a sibling subdomain,
+        // which the clearing Set-Cookie cannot reach), both families are revoked, so the cookie
+        // left behind cannot sign this browser in as someone else.
+        for presented in authority.presented_all(request) {
+            if let Some(family) = records.revoke(&presented.family, "logout").await? {
+                emit(
+                    authority,
+                    host,
+                    Level::Info,
+                    format_args!("session logged out sid={}", presented.family),
+                );
+                if let Err(error) = records.unlist(&family.sub, &family.family).await {
+                    emit_error(authority, host, "logout", &error);
+                }
             }
         }
         Ok(authority.logout_response())

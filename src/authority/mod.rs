@@ -240,6 +240,9 @@ pub enum Route {
     Jwks,
 }
 
+/// At most this many sessions end in one logout (each costs store writes).
+const MAX_LOGOUT_COOKIES: usize = 4;
+
 impl Authority {
     /// Which handshake endpoint a request URL names: `{cookie path}/refresh` and
     /// `{cookie path}/logout` (any method: the handshake answers non-`POST` with 400), and
@@ -403,6 +406,17 @@ impl Authority {
     /// The raw refresh cookie of a request, if it carries exactly one.
     pub fn presented_cookie(&self, request: &Request) -> Option<String> {
         cookie::read(request.cookie.as_deref(), &self.cookie_name).ok().flatten()
+    }
+
+    /// Every refresh token in the request's cookies that authenticates (for logout, which ends
+    /// each session a browser holds, a tossed one included).
+    pub fn presented_all(&self, request: &Request) -> Vec<Presented> {
+        cookie::read_all(request.cookie.as_deref(), &self.cookie_name)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|token| refresh::authenticate(&self.key, token).ok())
+            .take(MAX_LOGOUT_COOKIES)
+            .collect()
     }
 
     /// The refresh token of the request's cookie, authenticated.
