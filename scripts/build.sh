@@ -49,6 +49,9 @@ for role in session verify authority; do
     "pkg/dist/$role"/web/snippets "pkg/dist/$role"/snippets "pkg/dist/$role"/package.json
 done
 
+# The tarball's README and licence files are the repository's own (copies, not committed).
+cp README.md LICENSE LICENSE-MIT LICENSE-APACHE pkg/
+
 # Sizes are features: what each role's browser entry loads (gzip -9 of the wasm, and of each JS file).
 for role in session verify authority; do
   wasm="pkg/dist/$role/web/tessera_${role}_bg.wasm"

@@ -338,7 +338,7 @@ export interface AuthorityOptions {
    * it a random key is made per instance (refresh tokens then live as long as the instance).
    */
   refreshSecret?: string;
-  /** `client_id` of the access tokens (default `"tessera-auth"`). */
+  /** `client_id` of the access tokens (default `"tessera"`). */
   clientId?: string;
   /** Live sessions one subject may hold; a login beyond it revokes the oldest: 1 to 10000 (default 50). */
   maxSessionsPerSubject?: number;

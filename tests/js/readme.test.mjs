@@ -66,19 +66,26 @@ after(async () => {
 });
 
 test("README: the two commands are the scripts CI and the demo tests run", () => {
-  const code = snippet("Two commands", "sh");
+  const code = snippet("Develop", "sh");
   assert.match(code, /^\.\/scripts\/demo\.sh/m);
   assert.match(code, /^\.\/scripts\/test\.sh/m);
   assert.match(readFileSync(`${root}/.ci/run`, "utf8"), /scripts\/test\.sh/);
 });
 
+test("README: the install command names the package as published (installs from its tarball are tested in bundlers.test.mjs)", () => {
+  const { name, private: isPrivate } = JSON.parse(readFileSync(`${root}/pkg/package.json`, "utf8"));
+  assert.equal(snippet("Install", "sh"), `npm i ${name}`);
+  assert.equal(name, "tessera-auth");
+  assert.notEqual(isPrivate, true);
+});
+
 test("README: Node quick start", () => {
-  const out = runNode(`${snippet("Node (20+)")}\nif (claims.sub !== "user-1" || same.jti !== claims.jti) throw new Error("broken");\nconsole.log("ok");\n`, "node");
+  const out = runNode(`${snippet("Verify access tokens (Node)")}\nif (claims.sub !== "user-1" || same.jti !== claims.jti) throw new Error("broken");\nconsole.log("ok");\n`, "node");
   assert.equal(out, "ok");
 });
 
 test("README: Authority walkthrough", () => {
-  const out = runNode(snippet("`new Authority(options)`: the refresh handshake"), "authority").split("\n");
+  const out = runNode(snippet("Run the token service"), "authority").split("\n");
   assert.match(out[0], /^user-1 [A-Za-z0-9_-]{22}$/);
   assert.equal(out[1], "200 1");
 });
@@ -96,14 +103,17 @@ test("README: Deno quick start", () => {
 
 // Workers resolve "tessera-auth" through a bundler (wrangler); here the same code imports the files.
 const forWorkerd = (code) =>
-  code.replace('from "tessera-auth/durable-object"', 'from "../../../pkg/durable-object.js"').replace('from "tessera-auth"', 'from "../../../pkg/authority/workerd.js"');
+  code
+    .replace('from "tessera-auth/durable-object"', 'from "../../../pkg/durable-object.js"')
+    .replace('from "tessera-auth/authority"', 'from "../../../pkg/authority/workerd.js"')
+    .replace('from "tessera-auth/verify"', 'from "../../../pkg/verify/workerd.js"');
 
 test("README: Cloudflare Workers quick start runs in workerd", async () => {
   const { privateJwk, publicJwk } = generateKeyPair({ kid: "readme" });
   const server = createServer((req, res) => res.end(JSON.stringify({ keys: [publicJwk] })));
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   const file = `${root}/tests/js/worker/.readme-worker.js`;
-  writeFileSync(file, forWorkerd(snippet("Cloudflare Workers (workerd)")));
+  writeFileSync(file, forWorkerd(snippet("Verify at the edge (Cloudflare Workers)")));
   const mf = await workerd(new URL(`file://${file}`), {
     bindings: { JWKS_URL: `http://127.0.0.1:${server.address().port}/jwks.json`, ISSUER: "https://auth.example", AUDIENCE: "app" },
   });
@@ -123,7 +133,7 @@ test("README: Cloudflare Workers quick start runs in workerd", async () => {
 
 test("README: the Durable Object worker runs in workerd", async () => {
   const file = `${root}/tests/js/worker/.readme-durable.js`;
-  writeFileSync(file, forWorkerd(snippet("`new Authority(options)`: the refresh handshake", "js", 1)));
+  writeFileSync(file, forWorkerd(snippet("On Cloudflare Workers, with Durable Objects")));
   const { privateJwk } = generateKeyPair();
   const mf = await workerd(new URL(`file://${file}`), {
     durableObjects: { SESSIONS: "TesseraStoreObject" },
@@ -149,7 +159,7 @@ test("README: the Durable Object worker runs in workerd", async () => {
 test("README: the plain ES module page loads the package in Chromium", async () => {
   const page = await browser.newPage();
   try {
-    const html = snippet("Browser, plain ES module", "html").replace("</script>", "  window.readmeVerifier = verifier;\n</script>");
+    const html = snippet("Keep the access token in the browser", "html").replace("</script>", "  window.readmeVerifier = verifier;\n</script>");
     await page.route(`${origin}/readme.html`, (route) => route.fulfill({ contentType: "text/html", body: html }));
     await page.route(`${origin}/node_modules/tessera-auth/**`, (route) => {
       const path = new URL(route.request().url()).pathname.replace("/node_modules/tessera-auth/", "");
@@ -166,7 +176,7 @@ test("README: the TokenSession example runs in Chromium against the demo worker"
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    const code = snippet("`new TokenSession(options)`: the browser half");
+    const code = snippet("Keep the access token in the browser");
     const html = `<!doctype html><script type="importmap">{"imports":{"tessera-auth":"/pkg/index.js","tessera-auth/session":"/pkg/session/web.js"}}</script>
 <script type="module">
 const username = "demo", password = "demo";
@@ -253,7 +263,7 @@ test("README: the Hono example", async () => {
 });
 
 test("README: redact example", () => {
-  const out = runNode(snippet("`redact(text)`: tokens out of logs"), "redact");
+  const out = runNode(snippet("`redact(text, { fingerprintKey })`"), "redact");
   assert.match(out, /^GET \/cb\?access_token=\[jwt [0-9a-f]{8}\] cookie: tessera_rt=\[refresh [0-9a-f]{8}\]$/);
 });
 

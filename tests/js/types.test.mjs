@@ -71,6 +71,9 @@ test("@arethetypeswrong/cli: every subpath's types resolve in node16 (ESM and Co
   const { analysis } = JSON.parse(readFileSync(report, "utf8"));
   const entrypoints = Object.keys(analysis.entrypoints).sort();
   assert.deepEqual(entrypoints, [".", "./authority", "./bundler", "./durable-object", "./node-http", "./package.json", "./redis", "./session", "./verify"]);
+  const { files } = await pack();
+  for (const file of ["README.md", "LICENSE", "LICENSE-MIT", "LICENSE-APACHE"]) assert.ok(files.includes(file), `${file} is in the tarball`);
+  assert.equal(readFileSync(join(root, "pkg", "README.md"), "utf8"), readFileSync(join(root, "README.md"), "utf8"), "the tarball's README is the repository's");
   const problems = analysis.problems.filter((problem) => !ALLOWED.some((allowed) => allowed(problem)));
   assert.deepEqual(problems, []);
   // Each resolution that should have types has them, of the module kind of its JavaScript.
