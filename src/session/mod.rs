@@ -310,11 +310,18 @@ impl Session {
         // Refresh `margin` before expiry, but never more than a quarter of the lifetime ahead
         // (short tokens), minus up to 10% of that lead as jitter so tabs spread out.
         let lead = self.margin_ms.min(lifetime / 4.0);
-        let lead = lead + lead * 0.1 * jitter.clamp(0.0, 1.0);
+        // A jitter that is not a number (a binding's mistake) adds nothing.
+        let jitter = if jitter.is_finite() { jitter.clamp(0.0, 1.0) } else { 0.0 };
+        let lead = lead + lead * 0.1 * jitter;
         let refresh_at = token.expires_at.plus_millis(-(lead as i64));
         self.held = Some(Held { token, refresh_at, peek });
         self.failures = 0;
         self.retry_at = None;
+    }
+
+    /// What was read from the held token (for sharing it with its own subject and `iat`).
+    pub fn held_peek(&self) -> Option<&Peek> {
+        self.held.as_ref().map(|held| &held.peek)
     }
 
     /// What to do at `now`.

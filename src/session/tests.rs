@@ -447,3 +447,30 @@ fn bad_responses_and_options_are_refused_without_state_change() {
     assert_eq!(s.endpoint("refresh"), "https://auth.example/auth/refresh");
     assert_eq!(s.lock_name(), "tessera:refresh");
 }
+
+#[test]
+fn a_jitter_that_is_not_a_number_keeps_the_margin() {
+    // The binding once passed no jitter (NaN): the lead became 0 and the refresh was due at expiry.
+    for jitter in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let mut s = session(30.0);
+        s.accept(&response(300.0), Peek::default(), t(0), jitter).unwrap();
+        assert_eq!(s.next(t(0)), Next::WakeAt(t(270_000)), "{jitter}");
+    }
+}
+
+#[test]
+fn a_refused_tab_message_changes_nothing_the_tab_shares() {
+    let mut s = session(30.0);
+    s.accept(&response(300.0), peek(1000.0), t(0), 0.0).unwrap();
+    // A spoofed message (expiry in 2058) with another subject is refused...
+    let spoof = Peek {
+        subject: Some("mallory".into()),
+        iat: Some(1.0),
+    };
+    let bogus = shared("x", 1, 2_777_777_777_000);
+    assert!(matches!(s.heard(TabMessage::Token(bogus, spoof), t(1), 0.0), Heard::Nothing));
+    // ...and what this tab shares with the next one keeps its own token's subject and iat.
+    assert_eq!(s.held_peek(), Some(&peek(1000.0)));
+    assert!(matches!(s.heard(TabMessage::Hello, t(2), 0.0), Heard::Share(token) if token.access_token == "token-1"));
+    assert_eq!(s.state(t(2)).subject.as_deref(), Some("alice"));
+}

@@ -15,14 +15,12 @@ use data::{jitter, message_object, message_of, number, optional_time, peek, set,
 
 use super::error::IntoJs;
 use super::time;
-use crate::session::{Answer, Heard, Next, Outcome, Peek, Reaction, Session, SessionOptions, TabMessage, Ticket};
+use crate::session::{Answer, Heard, Next, Outcome, Reaction, Session, SessionOptions, TabMessage, Ticket};
 
 /// The browser session's state machine.
 #[wasm_bindgen]
 pub struct SessionCore {
     session: Session,
-    /// What the last `accept`/`answered` took from the token, for messages to other tabs.
-    peek: Peek,
 }
 
 #[wasm_bindgen]
@@ -56,10 +54,7 @@ impl SessionCore {
         }
         read.rejected = rejected;
         let session = Session::new(&read).js()?;
-        Ok(SessionCore {
-            session,
-            peek: Peek::default(),
-        })
+        Ok(SessionCore { session })
     }
 
     /// `{authPath}/{name}`.
@@ -78,20 +73,12 @@ impl SessionCore {
     }
 
     /// Takes a token response (a `JSON.parse`d body) → the message to send the other tabs.
-    pub fn accept(
-        &mut self,
-        response: JsValue,
-        subject: Option<String>,
-        iat: Option<f64>,
-        clock: f64,
-        jitter: f64,
-    ) -> Result<JsValue, JsValue> {
+    pub fn accept(&mut self, response: JsValue, subject: Option<String>, iat: Option<f64>, clock: f64) -> Result<JsValue, JsValue> {
         let peek = peek(subject, iat);
         let shared = self
             .session
-            .accept(&token_response(&response), peek.clone(), time(clock), jitter)
+            .accept(&token_response(&response), peek.clone(), time(clock), jitter())
             .js()?;
-        self.peek = peek.clone();
         Ok(token_message(shared, peek))
     }
 
@@ -141,7 +128,6 @@ impl SessionCore {
         let outcome = self.session.refresh_answered(ticket, answer, peek.clone(), time(clock), jitter());
         let kind = match outcome {
             Outcome::Refreshed(token) => {
-                self.peek = peek.clone();
                 set(&result, "message", token_message(token, peek));
                 "refreshed"
             }
@@ -177,18 +163,14 @@ impl SessionCore {
         let result = Object::new();
         let heard = match message_of(&data) {
             None => Heard::Nothing,
-            Some(message) => {
-                if let TabMessage::Token(_, peek) = &message {
-                    self.peek = peek.clone();
-                }
-                self.session.heard(message, time(clock), jitter())
-            }
+            Some(message) => self.session.heard(message, time(clock), jitter()),
         };
         let kind = match heard {
             Heard::Nothing => "nothing",
             Heard::Adopted => "adopted",
             Heard::Share(token) => {
-                set(&result, "message", token_message(token, self.peek.clone()));
+                let peek = self.session.held_peek().cloned().unwrap_or_default();
+                set(&result, "message", token_message(token, peek));
                 "share"
             }
             Heard::SignOut(reason) => {

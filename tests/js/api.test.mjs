@@ -287,6 +287,27 @@ test("remote key set: fetched once, cached, refetched for an unknown kid at most
   }
 });
 
+// A key the provider removed must stop verifying at once, even for tokens already in the
+// verified-token cache (the cache is keyed on the key set it was verified under).
+test("remote key set: cached tokens stop verifying when their key leaves the set", async () => {
+  const server = await jwksServer(jwks);
+  try {
+    const remote = new Verifier({ jwksUrl: server.url, issuer: ISSUER, audience: AUDIENCE, cacheMaxAge: 1000 });
+    assert.equal((await remote.verify(good, { now: NOW })).sub, "user-1");
+    assert.equal(remote.verifySync(good, { now: NOW }).sub, "user-1", "cached");
+    const next = keyPair("k2");
+    server.body = { keys: [next.publicJwk] }; // k1 removed
+    const later = NOW + 2; // past cacheMaxAge (1 s): the next verify refetches
+    const fresh = signer(next.privateJwk).signSync({ sub: "u2", client_id: "c" }, { now: NOW });
+    assert.equal((await remote.verify(fresh, { now: later })).sub, "u2");
+    assert.equal(server.hits, 2);
+    assert.equal((await caught(() => remote.verify(good, { now: later }))).code, "ERR_NO_MATCHING_KEY");
+    assert.equal((await caught(() => remote.verifySync(good, { now: later }))).code, "ERR_NO_MATCHING_KEY");
+  } finally {
+    await server.close();
+  }
+});
+
 test("remote key set failures are ERR_JWKS_FETCH and never replace a good set", async () => {
   const server = await jwksServer(jwks);
   try {

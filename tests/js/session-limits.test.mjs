@@ -289,7 +289,10 @@ test("spoofed BroadcastChannel messages are not adopted and arm no timers", asyn
   const context = await browser.newContext();
   try {
     const { page } = await openApp(context);
-    await signIn(page);
+    const signedIn = await signIn(page);
+    // The refresh after login is due refreshMargin (30 s) before expiry (it was due at expiry
+    // when the binding passed no jitter to the core).
+    assert.ok(signedIn.expiresAt - signedIn.refreshAt >= 30_000, `refresh due ${signedIn.expiresAt - signedIn.refreshAt} ms before expiry`);
     const token = await currentToken(page);
     const before = await refreshes();
     const result = await page.evaluate(async (channel) => {
@@ -360,6 +363,13 @@ test("spoofed BroadcastChannel messages are not adopted and arm no timers", asyn
       window.sent = [];
       await window.s.fetch("/api/data");
       after.token = window.sent[0]?.authorization;
+      // What the tab tells a new tab asking for its token: its own token's subject, not one a
+      // refused message carried.
+      const answers = [];
+      spoof.onmessage = (event) => answers.push(event.data);
+      spoof.postMessage({ type: "hello" });
+      await wait(300);
+      after.shared = answers.map((m) => ({ subject: m.subject, expiresAt: m.expiresAt }));
       spoof.postMessage(good); // the control
       await wait(200);
       const control = window.s.state;
@@ -372,6 +382,7 @@ test("spoofed BroadcastChannel messages are not adopted and arm no timers", asyn
     assert.deepEqual(result.after.log, [], "a spoofed message caused an event");
     assert.ok(result.after.timers <= 2, `${result.after.timers} setTimeout calls after spoofed messages`);
     assert.equal(await refreshes() - before, 0, "a spoofed message caused a refresh");
+    assert.deepEqual(result.after.shared, [{ subject: "demo", expiresAt: result.state.expiresAt }], "the answer to a new tab");
     // The control is adopted: well-formed tokens from same-origin scripts are inside the trust boundary.
     assert.equal(result.control.expiresAt, result.good.expiresAt, "the well-formed message was not adopted");
     assert.equal(result.control.subject, "mallory");
