@@ -5,52 +5,10 @@
 // messages to this origin's other tabs: never in any storage, cookie or URL.
 
 import { TesseraError, fail, freed, json } from "./errors.js";
-
-/** How long a tab that starts waits for another tab to share its token. */
-const HELLO_WAIT_MS = 150;
-/** Inside the lock: let messages already posted by the previous holder arrive first. */
-const SETTLE_MS = 25;
-/** Timers are capped (and throttled in background tabs): wake at least hourly. */
-const MAX_TIMER_MS = 3_600_000;
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** A plain data copy of a value (getters run here, inside a `try`), or `fallback`. */
-function dataCopy(value, fallback) {
-  if (value === undefined || value === null) return fallback;
-  try {
-    return JSON.parse(JSON.stringify(value));
-  } catch {
-    throw fail("ERR_INVALID_OPTIONS", "TokenSession options must be a plain, JSON-compatible object");
-  }
-}
-
-/** `sub` and `iat` of an access token, read without verification, for display only. */
-function peek(token) {
-  try {
-    const payload = token.split(".")[1].replaceAll("-", "+").replaceAll("_", "/");
-    const claims = JSON.parse(atob(payload));
-    return {
-      subject: typeof claims.sub === "string" ? claims.sub : undefined,
-      iat: typeof claims.iat === "number" ? claims.iat : undefined,
-    };
-  } catch {
-    return {};
-  }
-}
-
-/** The origin of a request URL (`URL.origin`), or `"null"`. */
-function originOf(url) {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return "null";
-  }
-}
+import { HELLO_WAIT_MS, MAX_TIMER_MS, SETTLE_MS, dataCopy, listenForWakeUps, originOf, peek, send, sleep } from "./session-helpers.js";
 
 /** The session API over an instantiated session core module. */
 export function sessionApi(wasm) {
-
   class TokenSession extends EventTarget {
     #core;
     #channel = null;
@@ -318,25 +276,9 @@ export function sessionApi(wasm) {
         this.#core.wake(Date.now());
         this.#schedule();
       };
-      const targets = [
-        [globalThis.window, ["pageshow", "online", "focus"]],
-        [globalThis.document, ["visibilitychange"]],
-      ];
-      for (const [target, kinds] of targets) {
-        if (typeof target?.addEventListener !== "function") continue;
-        for (const kind of kinds) {
-          target.addEventListener(kind, onWake);
-          this.#unlisten.push(() => target.removeEventListener(kind, onWake));
-        }
-      }
+      this.#unlisten.push(...listenForWakeUps(onWake));
     }
   }
 
   return { TokenSession, TesseraError };
-}
-
-/** `fetch(request)` with the token, if any. */
-function send(request, token) {
-  if (token !== undefined) request.headers.set("authorization", `Bearer ${token}`);
-  return fetch(request);
 }
