@@ -937,3 +937,77 @@ fn an_access_token_whose_family_record_is_gone_is_revoked() {
         "a store that lost the record must not keep it live"
     );
 }
+
+/// Replaces the stored record `key` with `patch` applied (fuzz finding F9: records from the store
+/// were trusted for arithmetic and identity).
+fn corrupt(store: &TestStore, key: &str, patch: Value) -> Value {
+    let mut inner = store.inner.borrow_mut();
+    let mut record = inner.get(key, store.time()).expect("record");
+    let generation = record["generation"].as_u64();
+    for (name, value) in patch.as_object().unwrap() {
+        record[name] = value.clone();
+    }
+    assert!(inner.put(key, record.clone(), generation, 86_400, store.time()));
+    record
+}
+
+#[test]
+fn unsound_records_are_store_failures_and_change_nothing() {
+    let a = authority();
+    let family_patches = [
+        json!({ "generation": u64::MAX }),
+        json!({ "generation": 1u64 << 53 }),
+        json!({ "subjectEpoch": u64::MAX }),
+        json!({ "rotatedAt": i64::MIN }),
+        json!({ "expiresAt": i64::MAX }),
+        json!({ "idleExpiresAt": -1 }),
+        json!({ "createdAt": 253_402_300_800i64 }),
+        json!({ "family": "another-family" }),
+    ];
+    for patch in family_patches {
+        let store = TestStore::new();
+        let r0 = login(&a, &store, "alice");
+        let t0 = cookie_of(&r0);
+        let access = r0.body["access_token"].as_str().unwrap().to_string();
+        // A rotation first, so that the previous-token path (grace retry, reuse) is reached too.
+        let t1 = cookie_of(&refresh(&a, &store, &t0));
+        let sid = t0.split('.').nth(1).unwrap();
+        let key = format!("family:{sid}");
+        let stored = corrupt(&store, &key, patch.clone());
+        for cookie in [&t1, &t0] {
+            let r = refresh(&a, &store, cookie);
+            assert_eq!((r.status, code(&r)), (503, "ERR_STORE_UNAVAILABLE"), "{patch}");
+            assert!(header(&r, "set-cookie").is_none(), "{patch}: the cookie is kept");
+        }
+        store.now.set(store.now.get() + 60); // past the grace window: t0 would be reuse
+        assert_eq!(refresh(&a, &store, &t0).status, 503, "{patch}");
+        let r = run(handshake::logout(&a, &store, &request(Some(&t1)), store.time(), &()));
+        assert_eq!(r.status, 503, "{patch}");
+        let error = run(handshake::verify(&a, &store, &access, store.time(), &[])).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::StoreUnavailable, "{patch}");
+        assert_eq!(store.inner.borrow_mut().get(&key, store.time()), Some(stored), "{patch}: unchanged");
+        assert!(store.inner.borrow_mut().get("family:another-family", store.time()).is_none());
+    }
+    for patch in [
+        json!({ "generation": u64::MAX }),
+        json!({ "epoch": u64::MAX }),
+        json!({ "revokedAt": i64::MIN }),
+        json!({ "families": [{ "sid": "x", "expiresAt": i64::MAX }] }),
+    ] {
+        let store = TestStore::new();
+        let r0 = login(&a, &store, "alice");
+        let t0 = cookie_of(&r0);
+        let stored = corrupt(&store, "subject:alice", patch.clone());
+        assert_eq!(refresh(&a, &store, &t0).status, 503, "{patch}");
+        let error = run(handshake::revoke_subject(&a, &store, "alice", store.time(), &())).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::StoreUnavailable, "{patch}");
+        assert_eq!(login(&a, &store, "alice").status, 503, "{patch}");
+        assert_eq!(
+            store.inner.borrow_mut().get("subject:alice", store.time()),
+            Some(stored),
+            "{patch}: unchanged"
+        );
+        // Another subject is not affected.
+        assert_eq!(login(&a, &store, "bob").status, 200);
+    }
+}

@@ -202,10 +202,32 @@ pub struct Family {
     pub revoked_reason: Option<String>,
 }
 
+/// The largest counter (generation, epoch) a sound record holds: 2^53 − 1, which JavaScript
+/// stores (records cross as JSON) read exactly.
+pub const MAX_COUNTER: u64 = (1 << 53) - 1;
+
+/// Whether `secs` is a time a sound record holds: 1970 to the end of year 9999.
+pub(crate) fn is_record_time(secs: i64) -> bool {
+    (0..=Time::MAX.secs()).contains(&secs)
+}
+
 impl Family {
+    /// Whether this record, read from the store as `family:<id>`, can be the family `id`: its
+    /// own id is `id`, its counters are at most [`MAX_COUNTER`] and its times lie between 1970
+    /// and year 9999. Anything else is corruption (or a hostile store): the handshake answers
+    /// 503 rather than compute with it.
+    pub fn is_sound(&self, id: &str) -> bool {
+        self.family == id
+            && self.generation <= MAX_COUNTER
+            && self.subject_epoch <= MAX_COUNTER
+            && [self.created_at, self.expires_at, self.idle_expires_at, self.rotated_at]
+                .into_iter()
+                .all(is_record_time)
+    }
+
     /// Seconds until the absolute expiry (the cookie's `Max-Age`).
     pub fn remaining(&self, now: i64) -> i64 {
-        (self.expires_at - now).max(0)
+        self.expires_at.saturating_sub(now).max(0)
     }
 
     /// Whether the family can still be used at `now` (unix seconds) under the subject's `epoch`.
@@ -216,7 +238,7 @@ impl Family {
     /// The record revoked for `reason`, one generation later.
     pub fn revoke(&self, reason: &str) -> Family {
         Family {
-            generation: self.generation + 1,
+            generation: self.generation.saturating_add(1),
             revoked: true,
             revoked_reason: Some(reason.to_string()),
             ..self.clone()
@@ -252,7 +274,7 @@ fn random_32() -> Result<[u8; 32]> {
 
 fn successor(key: &RefreshKey, family: &Family, presented: &RefreshToken, nonce: &str) -> RefreshToken {
     let random = key.mac(b"tessera/refresh/next", &[nonce.as_bytes(), presented.as_str().as_bytes()]);
-    RefreshToken::mint(key, &family.family, family.generation + 1, &random)
+    RefreshToken::mint(key, &family.family, family.generation.saturating_add(1), &random)
 }
 
 fn hash_eq(a: &str, b: &str) -> bool {
@@ -306,6 +328,9 @@ pub fn rotate(
     now: Time,
 ) -> Result<Rotation> {
     let now = now.secs();
+    if !record.is_sound(&presented.family) {
+        return Err(Error::new(ErrorCode::StoreUnavailable, "the session store is unavailable"));
+    }
     if record.revoked || record.subject_epoch < subject_epoch {
         return Ok(Rotation::Revoked);
     }
@@ -316,7 +341,7 @@ pub fn rotate(
     if presented.generation == record.generation && hash_eq(&hash, &record.current) {
         let nonce = b64::encode(&random_32()?);
         let next = Family {
-            generation: record.generation + 1,
+            generation: record.generation.saturating_add(1),
             current: String::new(),
             previous: Some(hash),
             rotated_at: now,
@@ -334,8 +359,9 @@ pub fn rotate(
             token,
         });
     }
-    let is_previous = presented.generation + 1 == record.generation && record.previous.as_deref().is_some_and(|p| hash_eq(&hash, p));
-    if is_previous && now - record.rotated_at <= policy.reuse_grace {
+    let is_previous =
+        presented.generation.checked_add(1) == Some(record.generation) && record.previous.as_deref().is_some_and(|p| hash_eq(&hash, p));
+    if is_previous && now.saturating_sub(record.rotated_at) <= policy.reuse_grace {
         // Re-derive the successor the rotation handed out; it must be the current token.
         let parent = Family {
             generation: presented.generation,
@@ -425,6 +451,56 @@ mod tests {
         longer.push(0);
         assert!(authenticate(&key(), &format!("{body}.{}", b64::encode(&longer))).is_err());
         assert!(authenticate(&key(), s).is_ok());
+    }
+
+    #[test]
+    fn unsound_records_are_refused_before_any_arithmetic() {
+        // Fuzz finding F9: counters at u64::MAX, times at i64::MIN, another family's record.
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let Rotation::Rotate { record: r1, .. } = refresh(&r0, &t0, 5) else {
+            panic!("rotate")
+        };
+        let presented = authenticate(&key(), t0.as_str()).unwrap();
+        let unsound = [
+            Family {
+                generation: u64::MAX,
+                ..(*r1).clone()
+            },
+            Family {
+                generation: MAX_COUNTER + 1,
+                ..(*r1).clone()
+            },
+            Family {
+                subject_epoch: u64::MAX,
+                ..(*r1).clone()
+            },
+            Family {
+                rotated_at: i64::MIN,
+                ..(*r1).clone()
+            },
+            Family {
+                expires_at: Time::MAX.secs() + 1,
+                ..(*r1).clone()
+            },
+            Family {
+                family: "other".into(),
+                ..(*r1).clone()
+            },
+        ];
+        for record in unsound {
+            assert!(!record.is_sound(&r1.family), "{record:?}");
+            let error = rotate(&key(), &record, &presented, &POLICY, 0, Time::from_secs(6)).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::StoreUnavailable);
+            // Nothing overflows, even outside the handshake.
+            assert!(record.revoke("x").generation >= record.generation);
+            assert!(record.remaining(i64::MIN) >= 0);
+        }
+        assert!(r1.is_sound(&r1.family));
+        assert!(Family {
+            generation: MAX_COUNTER,
+            ..(*r1).clone()
+        }
+        .is_sound(&r1.family));
     }
 
     #[test]
