@@ -363,7 +363,16 @@ impl Scan<'_> {
                     end += 1;
                 }
             }
-            written.push_str(text.get(pair_start..value_start)?);
+            // The name is scanned like any text: a token there (`n%3D<JWT>=v`) is scrubbed too.
+            written.push_str(text.get(pair_start..name_start)?);
+            written.push_str(
+                &Scan {
+                    text: text.get(name_start..name_end)?,
+                    key: self.key,
+                }
+                .run(),
+            );
+            written.push_str(text.get(name_end..value_start)?);
             if let Some(value) = text.get(value_start..end).filter(|v| !v.is_empty()) {
                 written.push_str(&self.scrub_value(value, "cookie"));
             }
@@ -701,6 +710,29 @@ mod tests {
     }
 
     #[test]
+    fn tokens_in_cookie_names() {
+        // Fuzz finding F12: a pair's name was copied as it was, so a token written there survived.
+        for (line, name) in [
+            (format!("Cookie:n%3D{JWT} =vvvvvvv"), format!("n%3D{}", fp("jwt", JWT))),
+            (format!("Cookie: {JWT}=v"), fp("jwt", JWT)),
+            (format!("Cookie: n.{JWT}=v"), format!("n.{}", fp("jwt", JWT))),
+            (format!("Cookie: n%3D{RT}=v"), format!("n%3D{}", fp("refresh", RT))),
+        ] {
+            let out = redact(&line);
+            assert!(!out.contains("eyJhbGci") && !out.contains(RT), "{out}");
+            assert!(out.contains(&name), "{out}");
+            assert!(
+                out.ends_with(&fp("cookie", if line.ends_with("vvvvvvv") { "vvvvvvv" } else { "v" })),
+                "{out}"
+            );
+            assert_eq!(redact(&out), out, "a fixed point");
+        }
+        // A second pair after a scrubbed name is still read as a pair.
+        let out = redact(&format!("Cookie: {JWT}=v; sid=opaque123"));
+        assert!(!out.contains("opaque123"), "{out}");
+    }
+
+    #[test]
     fn cookies_in_other_shapes() {
         // Spaces around `=`.
         assert_eq!(redact("Cookie: a = b"), format!("Cookie: a = {}", fp("cookie", "b")));
@@ -855,6 +887,7 @@ mod tests {
         assert!(FingerprintKey::new(&[1u8; 15]).is_err());
         assert_eq!(format!("{:?}", key()), "FingerprintKey(..)");
         let none = FingerprintKey(None);
+        assert!(key().is_keyed() && !none.is_keyed());
         assert_eq!(super::redact(line, &none), "Authorization: Basic [basic --------]");
         assert_eq!(
             super::redact(&super::redact(line, &none), &key()),
