@@ -210,6 +210,17 @@ fn challenges_are_parsed() {
         r#"Bearer realm="api", error="invalid_token", error_description="x""#,
         r#"Basic realm="x", Bearer error="invalid_token""#,
         r#"DPoP algs="ES256", Bearer error="invalid_token""#,
+        // Fuzz findings F11a-c: a comma inside a quoted-string, whitespace around `=`, a
+        // quoted-pair in the value; and other well-formed shapes.
+        r#"Bearer error_description="expired, renew", error="invalid_token""#,
+        r#"Bearer realm="x", error = "invalid_token""#,
+        "Bearer error\t=\tinvalid_token",
+        r#"Bearer error="invalid\_token""#,
+        r#"Bearer realm="a \"quoted\", b", error="invalid_token""#,
+        r#"Basic YWxhZGRpbjpvcGVuc2VzYW1l==, Bearer error="invalid_token""#,
+        r#"Negotiate a/b+c=, , Bearer realm="x",error="invalid_token""#,
+        r#"BEARER ERROR="invalid_token""#,
+        r#"Bearer error="invalid_toke\n""#,
     ] {
         assert!(is_invalid_token(yes), "{yes}");
     }
@@ -220,6 +231,15 @@ fn challenges_are_parsed() {
         r#"Basic error="invalid_token""#,
         r#"Bearer error_description="invalid_token""#,
         r#"Bearer error="invalid_token_x""#,
+        // The error inside another parameter's quoted-string, or after an unterminated one.
+        r#"Bearer realm="x, error=invalid_token""#,
+        r#"Bearer realm="x\", error=invalid_token""#,
+        r#"Bearer realm="x, error="invalid_token""#,
+        r#"Bearer error="invalid_token"#,
+        // A token68 is no parameter, and parameters after another scheme are that scheme's.
+        "Bearer invalid_token",
+        r#"Bearer realm="x", Basic error="invalid_token""#,
+        r#"Bearer, error="insufficient_scope""#,
     ] {
         assert!(!is_invalid_token(no), "{no}");
     }
