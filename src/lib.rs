@@ -48,8 +48,12 @@ mod wasm;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::authority::cookie;
     pub use crate::options::Options;
+
+    /// `authority::cookie` (crate-private): its items.
+    pub mod cookie {
+        pub use crate::authority::cookie::{check_options, clear, read, read_all, set, HOST_PREFIX, MAX_COOKIE_HEADER};
+    }
 
     /// `jose::b64` (crate-private): its items, since a crate-private module cannot be re-exported.
     pub mod b64 {
