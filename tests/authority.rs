@@ -1011,3 +1011,123 @@ fn unsound_records_are_store_failures_and_change_nothing() {
         assert_eq!(login(&a, &store, "bob").status, 200);
     }
 }
+
+#[test]
+fn log_levels_have_the_names_the_js_logger_receives() {
+    assert_eq!((handshake::Level::Info.as_str(), handshake::Level::Warn.as_str()), ("info", "warn"));
+}
+
+/// The subject record as stored: its version and the listed family ids.
+fn subject_list(store: &TestStore, sub: &str) -> (u64, Vec<String>) {
+    let record = store
+        .inner
+        .borrow_mut()
+        .get(&format!("subject:{sub}"), store.time())
+        .expect("subject record");
+    let sids = record["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["sid"].as_str().unwrap().to_string())
+        .collect();
+    (record["generation"].as_u64().unwrap(), sids)
+}
+
+fn sid_of(response: &Response) -> String {
+    cookie_of(response).split('.').nth(1).unwrap().to_string()
+}
+
+/// The per-subject list's bookkeeping (mutants that survived `scripts/mutants.sh`): every write
+/// raises the record's version, logout takes its family out, a family leaves the list the
+/// second it expires, and a family that ended by itself is dropped, not "revoked (limit)".
+#[test]
+fn the_subject_list_follows_logins_logouts_and_expiry() {
+    let (a, store) = (authority_with(json!({ "maxSessionsPerSubject": 2 })), TestStore::new());
+    let first = login(&a, &store, "alice");
+    let (g1, list) = subject_list(&store, "alice");
+    assert_eq!(list, [sid_of(&first)]);
+    let second = login(&a, &store, "alice");
+    let (g2, list) = subject_list(&store, "alice");
+    assert!(g2 > g1, "a login writes a new version");
+    assert_eq!(list, [sid_of(&first), sid_of(&second)]);
+    let out = run(handshake::logout(
+        &a,
+        &store,
+        &request(Some(&cookie_of(&second))),
+        store.time(),
+        &(),
+    ));
+    assert_eq!(out.status, 200);
+    let (g3, list) = subject_list(&store, "alice");
+    assert!(g3 > g2, "a logout writes a new version");
+    assert_eq!(list, [sid_of(&first)], "logout takes its family out of the list");
+    let only = login(&a, &store, "frank");
+    run(handshake::logout(&a, &store, &request(Some(&cookie_of(&only))), store.time(), &()));
+    assert!(subject_list(&store, "frank").1.is_empty(), "also the only one");
+
+    // Concurrent logins: none is lost from the list (compare-and-set on the version).
+    let logins: Vec<_> = (0..2)
+        .map(|_| {
+            let options = LoginOptions {
+                sub: "carol".into(),
+                scope: None,
+                claims: None,
+            };
+            let (a, store) = (&a, &store);
+            async move { handshake::login(a, store, &request(None), &options, store.time(), &()).await }
+        })
+        .collect();
+    let done = run_all(logins);
+    let (_, list) = subject_list(&store, "carol");
+    assert_eq!(list.len(), 2, "{list:?}");
+    for response in &done {
+        assert!(list.contains(&sid_of(response)));
+    }
+
+    // Idle expiry ends `first`; the next logins drop it from the list without revoking it.
+    let log = Lines::default();
+    store.now.set(store.now.get() + 3600);
+    let third = run(handshake::login(
+        &a,
+        &store,
+        &request(None),
+        &LoginOptions {
+            sub: "alice".into(),
+            scope: None,
+            claims: None,
+        },
+        store.time(),
+        &log,
+    ));
+    let fourth = run(handshake::login(
+        &a,
+        &store,
+        &request(None),
+        &LoginOptions {
+            sub: "alice".into(),
+            scope: None,
+            claims: None,
+        },
+        store.time(),
+        &log,
+    ));
+    let (_, list) = subject_list(&store, "alice");
+    assert_eq!(list, [sid_of(&third), sid_of(&fourth)]);
+    let lines = log.0.borrow();
+    assert!(!lines.iter().any(|(_, line)| line.contains("revoked (limit)")), "{lines:?}");
+    drop(lines);
+
+    // A family leaves the list at its absolute expiry exactly (sessionTtl 86400 s).
+    let (dave, erin) = (login(&a, &store, "dave"), login(&a, &store, "erin"));
+    store.now.set(store.now.get() + 86_399);
+    login(&a, &store, "dave");
+    assert!(
+        subject_list(&store, "dave").1.contains(&sid_of(&dave)),
+        "one second before its expiry it is listed"
+    );
+    store.now.set(store.now.get() + 1);
+    let later = login(&a, &store, "erin");
+    let (_, list) = subject_list(&store, "erin");
+    assert!(!list.contains(&sid_of(&erin)), "expired at this second: {list:?}");
+    assert!(list.contains(&sid_of(&later)));
+}

@@ -340,19 +340,15 @@ pub fn rotate(
     let hash = presented.token.hash();
     if presented.generation == record.generation && hash_eq(&hash, &record.current) {
         let nonce = b64::encode(&random_32()?);
-        let next = Family {
-            generation: record.generation.saturating_add(1),
-            current: String::new(),
-            previous: Some(hash),
-            rotated_at: now,
-            nonce: nonce.clone(),
-            idle_expires_at: now.saturating_add(policy.idle_ttl).min(record.expires_at),
-            ..record.clone()
-        };
         let token = successor(key, record, &presented.token, &nonce);
         let next = Family {
+            generation: record.generation.saturating_add(1),
             current: token.hash(),
-            ..next
+            previous: Some(hash),
+            rotated_at: now,
+            nonce,
+            idle_expires_at: now.saturating_add(policy.idle_ttl).min(record.expires_at),
+            ..record.clone()
         };
         return Ok(Rotation::Rotate {
             record: Box::new(next),
@@ -430,6 +426,75 @@ mod tests {
             Some(0)
         );
         assert!(RefreshKey::new(&[1u8; 31]).is_err());
+    }
+
+    #[test]
+    fn the_length_limit_is_inclusive_and_the_key_never_printed() {
+        // 160 bytes are parsed (and refused as any malformed token); 161 stop before parsing.
+        for (len, message) in [
+            (MAX_TOKEN_LEN, "the refresh token is not valid"),
+            (MAX_TOKEN_LEN + 1, "the refresh token is too long"),
+        ] {
+            let text = format!("tsr1.{}", "a".repeat(len - 5));
+            assert_eq!(authenticate(&key(), &text).unwrap_err().message(), message, "{len} bytes");
+        }
+        assert_eq!(format!("{:?}", key()), "RefreshKey(..)");
+    }
+
+    #[test]
+    fn a_family_is_live_only_unrevoked_current_and_unexpired() {
+        let (live, _) = start(&key(), "alice", "read", Map::new(), 5, &POLICY, Time::from_secs(0)).unwrap();
+        let (expires, idle) = (live.expires_at, live.idle_expires_at);
+        assert!(idle < expires);
+        assert!(live.is_live(5, idle - 1) && live.is_live(4, 0));
+        assert!(!live.is_live(6, 0), "a lower epoch than the subject's");
+        assert!(!live.is_live(5, idle), "idle");
+        let long_idle = Family {
+            idle_expires_at: expires + 10,
+            ..live.clone()
+        };
+        assert!(
+            long_idle.is_live(5, expires - 1) && !long_idle.is_live(5, expires),
+            "absolute expiry"
+        );
+        assert!(!live.revoke("x").is_live(5, 0), "revoked");
+    }
+
+    #[test]
+    fn only_the_current_token_rotates() {
+        // A token minted with the server key for the current generation, but not the one handed
+        // out (as a leaked key or a minting bug would make): authentic, yet never current.
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let other = RefreshToken::mint(&key(), &r0.family, 0, &[7u8; 32]);
+        assert_ne!(other, t0);
+        assert!(matches!(refresh(&r0, &other, 1), Rotation::Reuse { .. }));
+        let Rotation::Rotate { record: r1, token: t1 } = refresh(&r0, &t0, 1) else {
+            panic!("rotate")
+        };
+        // The same for the previous generation inside the grace window: no retry.
+        let other_parent = RefreshToken::mint(&key(), &r0.family, 0, &[8u8; 32]);
+        assert!(matches!(refresh(&r1, &other_parent, 2), Rotation::Reuse { .. }));
+        assert!(matches!(refresh(&r1, &t0, 2), Rotation::Retry { token } if token == t1));
+    }
+
+    #[test]
+    fn families_tokens_and_nonces_are_random_and_revocations_say_why() {
+        let (a, ta) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let (b, tb) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let random = |t: &RefreshToken| t.as_str().split('.').nth(3).unwrap().to_string();
+        assert_ne!(a.family, b.family);
+        assert_ne!(random(&ta), random(&tb), "login tokens");
+        assert_ne!(a.nonce, b.nonce);
+        let Rotation::Rotate { record: a1, .. } = refresh(&a, &ta, 1) else {
+            panic!("rotate")
+        };
+        let Rotation::Rotate { record: b1, .. } = refresh(&b, &tb, 1) else {
+            panic!("rotate")
+        };
+        assert_ne!(a1.nonce, b1.nonce, "rotation nonces");
+        assert_ne!(a1.nonce, a.nonce);
+        let revoked = a1.revoke("logout");
+        assert_eq!((revoked.revoked, revoked.revoked_reason.as_deref()), (true, Some("logout")));
     }
 
     #[test]

@@ -49,10 +49,6 @@ impl KeySet {
         Ok(KeySet { keys })
     }
 
-    pub fn from_keys(keys: Vec<Jwk>) -> KeySet {
-        KeySet { keys }
-    }
-
     pub fn len(&self) -> usize {
         self.keys.len()
     }
@@ -156,6 +152,7 @@ mod tests {
             {"kty":"EC","crv":"P-384","x":X,"y":Y,"kid":"d"},
         ]}))?;
         assert_eq!(set.len(), 3);
+        assert!(!set.is_empty() && KeySet::from_json(&json!({ "keys": [] }))?.is_empty());
         assert!(set.select(Some("a"), Algorithm::Es256).is_ok());
         assert_eq!(code(set.select(Some("b"), Algorithm::Es256)), Some(ErrorCode::NoMatchingKey));
         assert_eq!(code(set.select(Some("c"), Algorithm::Es256)), Some(ErrorCode::NoMatchingKey));
