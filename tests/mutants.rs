@@ -248,3 +248,153 @@ fn an_odd_cookie_value_ends_at_a_semicolon_or_line_end() {
         format!("Cookie: a={}\r\nnext line", fingerprint("cookie", "1 b=2"))
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// authority/mod.rs: options, requests and login checks as the JavaScript glue passes them (the
+// JS suites test them through the package; these pin the core's rules natively).
+
+fn option_message(extra: Value) -> String {
+    match AuthorityOptions::from_json(authority_options(extra)) {
+        Ok(options) => Authority::new(&options).unwrap_err().message().to_string(),
+        Err(error) => error.message().to_string(),
+    }
+}
+
+/// Durations: whole seconds up to ten years, each with its own floor in the message. Kills the
+/// mutants of `ttl` (`==` → `!=` in the message, `*` → `+` in the ten-year bound).
+#[test]
+fn option_durations_and_their_bounds() {
+    assert!(AuthorityOptions::from_json(authority_options(json!({ "sessionTtl": 315_360_000 }))).is_ok());
+    for (name, floor) in [
+        ("accessTokenTtl", "5"),
+        ("sessionTtl", "60"),
+        ("idleTtl", "60"),
+        ("reuseGrace", "0"),
+    ] {
+        let message = option_message(json!({ name: 315_360_001u64 }));
+        assert!(
+            message.contains(&format!("must be a whole number of seconds from {floor} to 315360000")),
+            "{name}: {message}"
+        );
+    }
+}
+
+/// The text form the glue passes reads as the value form; a single audience stays a string,
+/// several an array; signing keys must be a non-empty list. Kills `AuthorityOptions::parse`,
+/// `LoginOptions::{from_json, parse, read}` → `Default`, and the guards of `read`.
+#[test]
+fn options_as_text_and_their_shapes() {
+    let value = authority_options(json!({ "audience": ["https://api.example"] }));
+    let from_text = AuthorityOptions::parse(&value.to_string()).unwrap();
+    assert_eq!(from_text, AuthorityOptions::from_json(value).unwrap());
+    assert_eq!(from_text.audience, json!("https://api.example"));
+    let two = AuthorityOptions::from_json(authority_options(json!({ "audience": ["a", "b"] }))).unwrap();
+    assert_eq!(two.audience, json!(["a", "b"]));
+    assert_eq!(Authority::new(&two).unwrap().audience(), &json!(["a", "b"]));
+    assert!(option_message(json!({ "signingKeys": [] })).contains("signingKeys needs at least one private JWK"));
+
+    let login = json!({ "sub": "alice", "scope": "read", "claims": { "tenant": "t1" } });
+    let expected = LoginOptions {
+        sub: "alice".into(),
+        scope: Some("read".into()),
+        claims: Some(json!({ "tenant": "t1" }).as_object().unwrap().clone()),
+    };
+    assert_eq!(LoginOptions::parse(&login.to_string()).unwrap(), expected);
+    assert_eq!(LoginOptions::from_json(login).unwrap(), expected);
+    assert_eq!(LoginOptions::parse("{}").unwrap_err().claim_name(), Some("sub"));
+}
+
+/// Requests as the binding writes them. Kills `Request::parse` → `Default` and `>=` → `<` on
+/// the body length, and the 16 KiB limit's `*` → `+`/`/` and `>` → `>=`.
+#[test]
+fn requests_as_text_and_the_body_limit() {
+    let text = json!({ "method": "POST", "url": "https://auth.example/auth/refresh", "origin": ORIGIN, "csrf": "1", "cookie": "rt=x", "bodyLength": 16384 });
+    let parsed = Request::parse(&text.to_string()).unwrap();
+    assert_eq!(
+        parsed,
+        Request {
+            cookie: Some("rt=x".into()),
+            body_length: Some(16384),
+            ..request(None)
+        }
+    );
+    let a = authority();
+    assert!(a.check_request(&parsed).is_ok(), "16 KiB exactly");
+    let over = Request {
+        body_length: Some(16385),
+        ..parsed.clone()
+    };
+    assert_eq!(a.check_request(&over).unwrap_err().message(), "the request body is too large");
+    let negative = json!({ "method": "POST", "bodyLength": -1 });
+    assert_eq!(Request::parse(&negative.to_string()).unwrap().body_length, None);
+    let zero = json!({ "method": "POST", "bodyLength": 0 });
+    assert_eq!(Request::parse(&zero.to_string()).unwrap().body_length, Some(0));
+}
+
+/// Login checks: `sub` of 1 to 255 bytes, claims up to 4 KiB of JSON. Kills the `||`/`>`
+/// mutants of `check_login`.
+#[test]
+fn login_subject_and_claims_limits() {
+    let a = authority();
+    assert!(a.check_login(&login_options(&"s".repeat(255))).is_ok());
+    for bad in ["".to_string(), "s".repeat(256)] {
+        assert_eq!(
+            a.check_login(&login_options(&bad)).unwrap_err().claim_name(),
+            Some("sub"),
+            "{} bytes",
+            bad.len()
+        );
+    }
+    // {"c":"…"} is 8 bytes of JSON around the value.
+    let claims = |len: usize| LoginOptions {
+        claims: Some(json!({ "c": "x".repeat(len - 8) }).as_object().unwrap().clone()),
+        ..login_options("alice")
+    };
+    assert!(a.check_login(&claims(4096)).is_ok());
+    assert_eq!(a.check_login(&claims(4097)).unwrap_err().claim_name(), Some("claims"));
+}
+
+/// Store lifetimes: a live family until its earlier expiry plus the grace window and a second,
+/// a revoked one a second; a subject record the session lifetime plus the same. Kills the
+/// arithmetic mutants of `family_ttl` and `subject_ttl`.
+#[test]
+fn store_lifetimes_are_exact() {
+    let a = authority(); // sessionTtl 86400, idleTtl 3600, reuseGrace 10
+    let now = Time::from_secs(NOW);
+    let (family, _) = a.start(&login_options("alice"), 0, now).unwrap();
+    assert_eq!(a.family_ttl(&family, now), 3600 + 10 + 1);
+    assert_eq!(a.family_ttl(&family, Time::from_secs(NOW + 600)), 3000 + 10 + 1);
+    assert_eq!(a.family_ttl(&family, Time::from_secs(NOW + 90_000)), 10 + 1);
+    assert_eq!(a.family_ttl(&family.revoke("logout"), now), 1);
+    assert_eq!(a.subject_ttl(), 86_400 + 10 + 1);
+}
+
+/// The access token: its lifetime is `accessTokenTtl`, its signature checks against the active
+/// key, and `verify` returns its claims; the getters say what the options said. Kills
+/// `expires_in` deleted in `access_token_input`, `verifies` → `true`/`false`, `verify`,
+/// `jwks`, `issuer` and `audience` → defaults.
+#[test]
+fn access_tokens_and_public_values() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let a = authority_with(json!({ "accessTokenTtl": 120 })); // not the signer's default
+    let now = Time::from_secs(NOW);
+    let (family, _) = a.start(&login_options("alice"), 0, now).unwrap();
+    let input = a.access_token_input(&family, now).unwrap();
+    let payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(input.split('.').nth(1).unwrap()).unwrap()).unwrap();
+    assert_eq!(payload["exp"].as_i64().unwrap() - payload["iat"].as_i64().unwrap(), 120);
+    let signature = a.sign_input(&input).unwrap();
+    assert!(a.verifies(&input, &signature));
+    let mut wrong = signature;
+    wrong[10] ^= 1;
+    assert!(!a.verifies(&input, &wrong));
+    let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature));
+    let claims = a.verify(&token, now, &[]).unwrap();
+    assert_eq!(
+        (claims["sub"].as_str(), claims["sid"].as_str()),
+        (Some("alice"), Some(family.family.as_str()))
+    );
+    assert_eq!(a.issuer(), "https://auth.example");
+    assert_eq!(a.audience(), &json!("https://api.example"));
+    assert_eq!(a.jwks()["keys"].as_array().map(Vec::len), Some(1));
+}
