@@ -494,3 +494,47 @@ fn a_refused_tab_message_changes_nothing_the_tab_shares() {
     assert!(matches!(s.heard(TabMessage::Hello, t(2), 0.0), Heard::Share(token) if token.access_token == "token-1"));
     assert_eq!(s.state(t(2)).subject.as_deref(), Some("alice"));
 }
+
+#[test]
+fn clock_offsets_round_to_whole_seconds_both_ways() {
+    // Survivors of scripts/mutants.sh: `round` for negative offsets (a client clock ahead).
+    assert_eq!((round(1.4), round(1.5), round(0.0)), (1.0, 2.0, 0.0));
+    assert_eq!((round(-1.4), round(-1.5), round(-2.6)), (-1.0, -2.0, -3.0));
+    let mut s = session(30.0);
+    let now = t(1_000_000);
+    s.accept(&response(300.0), peek(1000.0 - 90.6), now, 0.0).unwrap();
+    assert_eq!(s.state(now).clock_offset, Some(-91.0));
+}
+
+#[test]
+fn channel_names_and_adoption_bounds() {
+    let s = session(30.0);
+    assert_eq!((s.channel(), s.lock_name().as_str()), ("tessera", "tessera:refresh"));
+    let named = Session::new(&SessionOptions {
+        channel: Some("app-1".into()),
+        ..options(30.0)
+    })
+    .unwrap();
+    assert_eq!(named.channel(), "app-1");
+
+    // A shared token: at most 16 KiB, not expiring at this very millisecond, a session expiry
+    // not before its receipt (equal is fine).
+    let now = t(1_000_000);
+    let mut s = session(30.0);
+    assert!(!s.adopt(shared(&"t".repeat(16 * 1024 + 1), 999_000, 1_100_000), peek(1.0), now, 0.0));
+    assert!(!s.adopt(shared("a", 0, 1_000_000), peek(1.0), now, 0.0), "expires now");
+    let early = SharedToken {
+        session_expires_at: Some(t(998_999)),
+        ..shared("b", 999_000, 1_100_000)
+    };
+    assert!(!s.adopt(early, peek(1.0), now, 0.0), "session ends before receipt");
+    let at_receipt = SharedToken {
+        session_expires_at: Some(t(999_000)),
+        ..shared("c", 999_000, 1_100_000)
+    };
+    assert!(s.adopt(at_receipt, peek(1.0), now, 0.0));
+    assert!(
+        s.adopt(shared(&"t".repeat(16 * 1024), 999_000, 1_200_000), peek(1.0), now, 0.0),
+        "16 KiB exactly"
+    );
+}
