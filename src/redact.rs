@@ -164,10 +164,9 @@ impl Scan<'_> {
         };
         let end = dotted_run_end(bytes, at);
         let token = text.get(at..end)?;
-        let plausible = match label {
-            "refresh" => token.len() > 5,
-            _ => token.contains('.') || token.len() >= 16,
-        };
+        // A refresh token always holds a dot after `tsr1` (trailing dots are not part of a run);
+        // a lone JWT header segment must be long enough to be one.
+        let plausible = token.contains('.') || token.len() >= 16;
         plausible.then(|| Found {
             end,
             replacement: self.fingerprint(label, token),

@@ -538,3 +538,18 @@ fn channel_names_and_adoption_bounds() {
         "16 KiB exactly"
     );
 }
+
+#[test]
+fn a_refused_start_is_quiet_and_a_token_received_at_the_request_makes_it_unneeded() {
+    // Survivors of scripts/mutants.sh. A new tab without a cookie: its 401 tells no one.
+    let mut s = session(30.0);
+    let ticket = s.refresh_started();
+    assert!(matches!(
+        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(10), 0.0),
+        Outcome::Refused
+    ));
+    // A token received at the very millisecond the refresh was requested is fresh enough.
+    s.accept(&response(300.0), peek(1.0), t(1_000), 0.0).unwrap();
+    assert!(!s.still_needed(t(1_000)));
+    assert!(s.still_needed(t(1_001)));
+}
