@@ -201,9 +201,6 @@ impl Scan<'_> {
         while bytes.get(end) == Some(&b'=') {
             end += 1;
         }
-        while end > start && bytes.get(end - 1) == Some(&b'.') {
-            end -= 1;
-        }
         // `Bearer error="invalid_token"`, `Bearer realm=x`: a challenge's auth-param, not a
         // credential. Only the parameter names RFC 6750/7235/9728 define count: anything else that
         // looks like `name=value` is scrubbed (over-redaction is harmless, a leak is not).

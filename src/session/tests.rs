@@ -553,3 +553,29 @@ fn a_refused_start_is_quiet_and_a_token_received_at_the_request_makes_it_unneede
     assert!(!s.still_needed(t(1_000)));
     assert!(s.still_needed(t(1_001)));
 }
+
+#[test]
+fn edges_of_retries_wake_ups_expiry_and_sign_out() {
+    // Survivors of scripts/mutants.sh.
+    let mut s = session(30.0);
+    assert!(
+        matches!(s.heard(TabMessage::Logout("logout".into()), t(1), 0.0), Heard::Nothing),
+        "signed out already"
+    );
+    s.accept(&response(300.0), peek(1.0), t(0), 0.0).unwrap();
+    assert_eq!(s.shared().map(|token| token.expires_at), Some(t(300_000)));
+    let planned = s.state(t(0)).refresh_at;
+    assert_eq!(planned, Some(t(270_000)));
+    // A wake-up without failed attempts changes nothing.
+    s.wake(t(100_000));
+    assert_eq!(s.state(t(100_000)).refresh_at, planned);
+    // A failure whose retry would fall exactly at expiry schedules none (the token is gone then).
+    let ticket = s.refresh_started();
+    assert!(matches!(
+        s.refresh_answered(ticket, Answer::Failed, Peek::default(), t(299_000), 1.0),
+        Outcome::Failed { failures: 1, status: 0 }
+    ));
+    assert_eq!(s.state(t(299_000)).refresh_at, planned);
+    // Expired at its expiry millisecond.
+    assert_eq!((s.state(t(299_999)).status, s.state(t(300_000)).status), ("signed-in", "expired"));
+}
