@@ -579,3 +579,25 @@ fn edges_of_retries_wake_ups_expiry_and_sign_out() {
     // Expired at its expiry millisecond.
     assert_eq!((s.state(t(299_999)).status, s.state(t(300_000)).status), ("signed-in", "expired"));
 }
+
+#[test]
+fn token_response_scope_and_session_expiry_bounds() {
+    // Survivors of scripts/mutants.sh: the scope limit is inclusive (16 KiB, written out), and a
+    // negative or non-finite refresh_expires_in gives no session expiry.
+    let with = |scope: usize, refresh: f64| TokenResponse {
+        scope: Some("s".repeat(scope)),
+        refresh_expires_in: Some(refresh),
+        ..response(300.0)
+    };
+    let mut s = session(30.0);
+    assert!(s.accept(&with(16 * 1024 + 1, 60.0), peek(1.0), t(0), 0.0).is_err());
+    let ok = s.accept(&with(16 * 1024, 60.0), peek(1.0), t(0), 0.0).unwrap();
+    assert_eq!(ok.session_expires_at, Some(t(60_000)));
+    for refresh in [-5.0, f64::NAN, f64::INFINITY, 10.0 * 365.0 * 86_400.0 + 1.0] {
+        assert_eq!(
+            s.accept(&with(1, refresh), peek(1.0), t(0), 0.0).unwrap().session_expires_at,
+            None,
+            "{refresh}"
+        );
+    }
+}
