@@ -240,6 +240,12 @@ fn challenges_are_parsed() {
         "Bearer invalid_token",
         r#"Bearer realm="x", Basic error="invalid_token""#,
         r#"Bearer, error="insufficient_scope""#,
+        // Survivors of scripts/mutants.sh: a wrong quoted value of the right length, an unquoted
+        // value under another name, a token68 that reads "bearer" (not a scheme).
+        r#"Bearer error="invalid_tokex""#,
+        "Bearer error_description=invalid_token",
+        r#"Basic bearer, error="invalid_token""#,
+        r#"Basic bearer error="invalid_token""#,
     ] {
         assert!(!is_invalid_token(no), "{no}");
     }
@@ -593,7 +599,9 @@ fn token_response_scope_and_session_expiry_bounds() {
     assert!(s.accept(&with(16 * 1024 + 1, 60.0), peek(1.0), t(0), 0.0).is_err());
     let ok = s.accept(&with(16 * 1024, 60.0), peek(1.0), t(0), 0.0).unwrap();
     assert_eq!(ok.session_expires_at, Some(t(60_000)));
-    for refresh in [-5.0, f64::NAN, f64::INFINITY, 10.0 * 365.0 * 86_400.0 + 1.0] {
+    let long = s.accept(&with(1, 100_000_000.0), peek(1.0), t(0), 0.0).unwrap();
+    assert_eq!(long.session_expires_at, Some(t(100_000_000_000)), "ten years is the limit");
+    for refresh in [-5.0, f64::NAN, f64::INFINITY, 315_360_001.0] {
         assert_eq!(
             s.accept(&with(1, refresh), peek(1.0), t(0), 0.0).unwrap().session_expires_at,
             None,
