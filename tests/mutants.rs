@@ -398,3 +398,62 @@ fn access_tokens_and_public_values() {
     assert_eq!(a.audience(), &json!("https://api.example"));
     assert_eq!(a.jwks()["keys"].as_array().map(Vec::len), Some(1));
 }
+
+// ---------------------------------------------------------------------------------------------
+// authority/store.rs: the embedded store as the handshake uses it (the JS MemoryStore runs on it)
+
+/// Polls a handshake future over the in-memory store to completion (it never waits).
+fn ready<F: std::future::Future>(future: F) -> F::Output {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+/// Login, refresh and verify over `RefCell<MemoryStore>` (what the binding uses by default);
+/// `live` counts records whose TTL has not run out at `now`, exclusive. Kills the `Store` impl's
+/// `get`/`put` → constants, `live`'s `>` → `>=` and `is_empty` → constants.
+#[test]
+fn the_memory_store_through_the_handshake() {
+    use std::cell::RefCell;
+    use tessera::authority::handshake;
+    use tessera::authority::store::MemoryStore;
+    let (a, store) = (authority(), RefCell::new(MemoryStore::new()));
+    assert!(store.borrow().is_empty());
+    let now = Time::from_secs(NOW);
+    let login = ready(handshake::login(&a, &store, &request(None), &login_options("alice"), now, &()));
+    assert_eq!(login.status, 200);
+    assert!(!store.borrow().is_empty());
+    let cookie = login
+        .headers
+        .iter()
+        .find(|(n, _)| *n == "set-cookie")
+        .unwrap()
+        .1
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let refreshed = ready(handshake::refresh(&a, &store, &request(Some(cookie.clone())), now, &()));
+    assert_eq!(refreshed.status, 200, "{:?}", refreshed.body);
+    let access = refreshed.body["access_token"].as_str().unwrap();
+    assert!(ready(handshake::verify(&a, &store, access, now, &[])).is_ok());
+    // The first token is now the previous one: refreshed again after the grace window, it is reuse.
+    let later = Time::from_secs(NOW + 60);
+    assert_eq!(
+        ready(handshake::refresh(&a, &store, &request(Some(cookie)), later, &())).status,
+        401
+    );
+    assert_eq!(
+        ready(handshake::verify(&a, &store, access, later, &[])).unwrap_err().code(),
+        ErrorCode::Revoked
+    );
+
+    let mut plain = MemoryStore::new();
+    assert!(plain.put("k", json!({ "generation": 0 }), None, 5, now));
+    assert_eq!(plain.live(Time::from_secs(NOW + 4)), 1);
+    assert_eq!(plain.live(Time::from_secs(NOW + 5)), 0, "expired at its TTL");
+}

@@ -181,6 +181,24 @@ mod tests {
     }
 
     #[test]
+    fn memory_bound_is_four_mib_and_an_entry_at_most_an_eighth() {
+        // Survivor of scripts/mutants.sh (`4 * 1024 * 1024` → `4 + 1024 * 1024`): the sizes
+        // written out. A claims text of 200 KiB (counted twice: text and parsed, ≈ 400 KiB) is
+        // kept, one of 300 KiB (≈ 600 KiB) is not; of twenty ≈ 300 KiB entries, 13 fit in 4 MiB.
+        let big = |n: usize| jwt(&format!("{{\"p\":\"{}\"}}", "x".repeat(n)));
+        let mut cache = TokenCache::default();
+        cache.insert("h.big.s", big(200 * 1024), 0);
+        assert!(cache.get("h.big.s", 0).is_some());
+        cache.insert("h.huge.s", big(300 * 1024), 0);
+        assert!(cache.get("h.huge.s", 0).is_none());
+        for i in 0..20 {
+            cache.insert(&format!("h.b{i}.s"), big(150 * 1024), 0);
+        }
+        assert_eq!(cache.len(), 13);
+        assert!(cache.bytes <= 4 * 1024 * 1024);
+    }
+
+    #[test]
     fn same_bytes_is_equality() {
         let text = b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.sig";
         for len in 0..text.len() {
