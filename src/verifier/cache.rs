@@ -210,6 +210,54 @@ mod tests {
         );
     }
 
+    /// What the cache counts is what its entries hold, in order, once each.
+    fn check_accounts(cache: &TokenCache) {
+        assert_eq!(cache.bytes, cache.entries.values().map(|e| e.size).sum::<usize>());
+        assert_eq!(cache.order.len(), cache.entries.len());
+        assert!(cache.order.iter().all(|index| cache.entries.contains_key(index)));
+    }
+
+    #[test]
+    fn entries_of_exactly_an_eighth_fill_the_bound_and_the_accounts_add_up() {
+        // Survivors of scripts/mutants.sh in `insert`: the size formula, the one-eighth limit
+        // (inclusive), the bound (inclusive) and the byte accounts on replacement and eviction.
+        let sized = |token: &str, n: usize| {
+            let entry = jwt(&format!("{{\"p\":\"{}\"}}", "x".repeat(n)));
+            let size = token.len() + entry.json.len() + parsed_size(&entry.claims) + parsed_size(&entry.header.members);
+            (entry, size)
+        };
+        let eighth = MAX_BYTES / 8;
+        // A claims string length giving an entry of exactly an eighth (tokens of even length).
+        let (_, empty) = sized("h.e00.s", 0);
+        let n = (eighth - empty) / 2;
+        let exact = |i: usize| {
+            let token = format!("h.e{i:02}.s");
+            let (entry, size) = sized(&token, n);
+            assert_eq!(size, eighth);
+            (token, entry)
+        };
+        let mut cache = TokenCache::default();
+        cache.insert("h.e00.s", sized("h.e00.s", n + 1).0, 0);
+        assert_eq!(cache.len(), 0, "one byte over an eighth is not kept");
+        for i in 0..8 {
+            let (token, entry) = exact(i);
+            cache.insert(&token, entry, 0);
+            check_accounts(&cache);
+        }
+        assert_eq!((cache.len(), cache.bytes), (8, MAX_BYTES), "eight eighths fit exactly");
+        assert!(cache.get("h.e00.s", 0).is_some());
+        // Replacing an entry (another signature) keeps the others and the accounts.
+        cache.insert("h.e03.t", exact(3).1, 0);
+        check_accounts(&cache);
+        assert_eq!(cache.len(), 8);
+        // A ninth evicts exactly the oldest.
+        let (token, entry) = exact(8);
+        cache.insert(&token, entry, 0);
+        check_accounts(&cache);
+        assert_eq!(cache.len(), 8);
+        assert!(cache.get("h.e00.s", 0).is_none() && cache.get("h.e01.s", 0).is_some());
+    }
+
     #[test]
     fn same_bytes_is_equality() {
         let text = b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.sig";
