@@ -647,6 +647,12 @@ mod tests {
         assert_eq!(redact("eyJhbGciOiJFUzI1NiJ9"), fp("jwt", "eyJhbGciOiJFUzI1NiJ9"), "a lone header");
         assert_eq!(redact("eyJ is short"), "eyJ is short");
         assert_eq!(redact("keyJar.x.y"), "keyJar.x.y", "only at a word start");
+        // Four hex digits are a word, not an escape, without the `\u` before them.
+        assert_eq!(redact("abcdeyJhbGciOiJFUzI1NiJ9.x.y"), "abcdeyJhbGciOiJFUzI1NiJ9.x.y");
+        assert_eq!(
+            redact("\\u0022eyJhbGciOiJFUzI1NiJ9.x.y"),
+            format!("\\u0022{}", fp("jwt", "eyJhbGciOiJFUzI1NiJ9.x.y"))
+        );
         assert_eq!(redact("tsr1."), "tsr1.");
     }
 
