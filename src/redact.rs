@@ -522,15 +522,15 @@ impl Quote {
         Quote { byte, escapes: 0 }
     }
 
-    /// A quote starting at `i`: `"`, `'`, or backslashes and `"`.
+    /// A quote starting at `i`: `"` or `'`, after up to [`MAX_ESCAPES`] backslashes (escaped
+    /// JSON, or `\'` in a single-quoted string).
     fn at(bytes: &[u8], i: usize) -> Option<Quote> {
         let mut escapes = 0;
         while bytes.get(i + escapes) == Some(&b'\\') && escapes < MAX_ESCAPES {
             escapes += 1;
         }
         match bytes.get(i + escapes) {
-            Some(b'"') => Some(Quote { byte: b'"', escapes }),
-            Some(b'\'') if escapes == 0 => Some(Quote { byte: b'\'', escapes }),
+            Some(&byte @ (b'"' | b'\'')) => Some(Quote { byte, escapes }),
             _ => None,
         }
     }
@@ -834,6 +834,20 @@ mod tests {
         );
         // A word that only ends in a member name is not one.
         assert_eq!(redact(r#"{"new_password_hint":"x"}"#), r#"{"new_password_hint":"x"}"#);
+    }
+
+    #[test]
+    fn escaped_quotes_up_to_fifteen_backslashes() {
+        // Survivors of scripts/mutants.sh: `\'` is a quote too (it left `password: \'x\'`
+        // unscrubbed), and the depth limit is exactly MAX_ESCAPES.
+        assert_eq!(
+            redact(r"{\'password\': \'hunter2\'}"),
+            format!(r"{{\'password\': \'{}\'}}", fp("secret", "hunter2"))
+        );
+        let deep = |n: usize| format!("{}\"", "\\".repeat(n));
+        assert!(Quote::at(deep(15).as_bytes(), 0).is_some_and(|q| q.escapes == 15 && q.byte == b'"'));
+        assert!(Quote::at(deep(16).as_bytes(), 0).is_none());
+        assert!(Quote::at(br"\'", 0).is_some_and(|q| q.escapes == 1 && q.byte == b'\''));
     }
 
     #[test]

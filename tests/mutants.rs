@@ -292,6 +292,9 @@ fn options_as_text_and_their_shapes() {
     assert_eq!(two.audience, json!(["a", "b"]));
     assert_eq!(Authority::new(&two).unwrap().audience(), &json!(["a", "b"]));
     assert!(option_message(json!({ "signingKeys": [] })).contains("signingKeys needs at least one private JWK"));
+    // Refused while the options are read (before any other check).
+    let error = AuthorityOptions::from_json(authority_options(json!({ "signingKeys": [] }))).unwrap_err();
+    assert_eq!(error.claim_name(), Some("signingKeys"));
 
     let login = json!({ "sub": "alice", "scope": "read", "claims": { "tenant": "t1" } });
     let expected = LoginOptions {
