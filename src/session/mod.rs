@@ -569,13 +569,14 @@ pub fn is_invalid_token(challenge: &str) -> bool {
     let blank = |b: u8| b == b' ' || b == b'\t';
     let mut i = 0;
     let mut bearer = false;
-    // The last element was a scheme followed by a space: a bare word next is its token68.
-    let mut after_scheme = false;
+    // Inside a challenge (after its scheme, before the next comma): a bare word is its token68,
+    // never another scheme (a new challenge starts only after a comma).
+    let mut in_challenge = false;
     loop {
         let from = i;
         i = skip(i, |b| b == b' ' || b == b'\t' || b == b',');
         if s.get(from..i).is_some_and(|gap| gap.contains(&b',')) {
-            after_scheme = false;
+            in_challenge = false;
         }
         // A token (and the token68 characters, so that `Basic a/b==` is read as one word).
         let start = i;
@@ -585,14 +586,13 @@ pub fn is_invalid_token(challenge: &str) -> bool {
         };
         let j = skip(i, blank);
         if at(j) != Some(b'=') {
-            // A bare word: a token68 right after its scheme, else the next challenge's scheme.
-            if !after_scheme {
+            // A bare word: a challenge's scheme, or inside one its token68.
+            if !in_challenge {
                 bearer = name.eq_ignore_ascii_case(b"bearer");
+                in_challenge = true;
             }
-            after_scheme = !after_scheme && at(i) == Some(b' ');
             continue;
         }
-        after_scheme = false;
         let value_start = skip(j + 1, blank);
         let wanted = b"invalid_token";
         let is_error = bearer && name.eq_ignore_ascii_case(b"error");

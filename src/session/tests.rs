@@ -246,6 +246,8 @@ fn challenges_are_parsed() {
         "Bearer error_description=invalid_token",
         r#"Basic bearer, error="invalid_token""#,
         r#"Basic bearer error="invalid_token""#,
+        // Without a comma no new challenge starts: here Bearer is Basic's second word.
+        r#"Basic abc Bearer error="invalid_token""#,
     ] {
         assert!(!is_invalid_token(no), "{no}");
     }
