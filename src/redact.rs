@@ -837,6 +837,15 @@ mod tests {
     }
 
     #[test]
+    fn a_bracketed_cookie_value_ends_with_its_line() {
+        // Survivor of scripts/mutants.sh: an unclosed JSON-valued cookie does not swallow the
+        // next line up to a bracket there.
+        let out = redact("Cookie: prefs={\"a\":1\nnext line: kept}");
+        assert!(out.ends_with("\nnext line: kept}"), "{out}");
+        assert!(!out.contains("{\"a\":1"), "{out}");
+    }
+
+    #[test]
     fn escaped_quotes_up_to_fifteen_backslashes() {
         // Survivors of scripts/mutants.sh: `\'` is a quote too (it left `password: \'x\'`
         // unscrubbed), and the depth limit is exactly MAX_ESCAPES.
