@@ -314,7 +314,7 @@ impl Scan<'_> {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut i = start;
-        let mut pairs = 0;
+        let mut any = false;
         let mut written = String::new();
         loop {
             let pair_start = i;
@@ -372,7 +372,7 @@ impl Scan<'_> {
             if let Some(value) = text.get(value_start..end).filter(|v| !v.is_empty()) {
                 written.push_str(&self.scrub_value(value, "cookie"));
             }
-            pairs += 1;
+            any = true;
             i = end;
             let next = skip_spaces(bytes, end);
             if !all_pairs || bytes.get(next) != Some(&b';') {
@@ -381,7 +381,7 @@ impl Scan<'_> {
             written.push_str(text.get(end..=next)?);
             i = next + 1;
         }
-        if pairs == 0 {
+        if !any {
             return None;
         }
         out.push_str(&written);
@@ -837,6 +837,21 @@ mod tests {
     }
 
     #[test]
+    fn only_real_fingerprints_are_left_as_scrubbed() {
+        // Survivors of scripts/mutants.sh: a cookie value that merely looks like a fingerprint
+        // (unknown label, not hex, not closed) is scrubbed; a real one is kept.
+        for value in ["[abc 1234abcd]", "[jwt zzzzzzzz]", "[jwt 1234abcdX"] {
+            let line = format!("Cookie: sid={value}");
+            let out = redact(&line);
+            assert!(out.starts_with("Cookie: sid=[cookie "), "{value}: {out}");
+            assert_eq!(redact(&out), out);
+        }
+        let scrubbed = format!("Cookie: sid={}", fp("cookie", "x"));
+        assert_eq!(redact(&scrubbed), scrubbed);
+        assert_eq!(redact("Cookie: sid=[cookie --------]"), "Cookie: sid=[cookie --------]");
+    }
+
+    #[test]
     fn a_bracketed_cookie_value_ends_with_its_line() {
         // Survivor of scripts/mutants.sh: an unclosed JSON-valued cookie does not swallow the
         // next line up to a bracket there.
@@ -901,7 +916,11 @@ mod tests {
             assert!(jwt.starts_with("eyJ-") || jwt.starts_with("eyI_"), "{jwt}");
             assert_eq!(redact(&jwt), fp("jwt", &jwt), "{header}");
         }
-        for text in ["eyEAAAAAAAAAAAAAAAAAAAA.x", "ewAAAAAAAAAAAAAAAAAAAAA.x"] {
+        for text in [
+            "eyEAAAAAAAAAAAAAAAAAAAA.x",
+            "ewAAAAAAAAAAAAAAAAAAAAA.x",
+            "ew4AAAAAAAAAAAAAAAAAAAA.x",
+        ] {
             assert_eq!(redact(text), text);
         }
     }
