@@ -7,7 +7,7 @@
 #   scripts/mutants.sh                                  # every mutant of the modules below
 #   scripts/mutants.sh --file src/jose/jws.rs -F 'verify'   # re-check a few (regex on --list names)
 #   scripts/mutants.sh --list                           # list the mutants, run nothing
-#   MUTANTS_OUT=/tmp/m scripts/mutants.sh ...           # write mutants.out/ elsewhere
+#   MUTANTS_OUT=../mutants-run scripts/mutants.sh ...   # write mutants.out/ elsewhere
 #
 # cargo-mutants copies the tree (uncommitted edits included, .gitignore'd paths excluded) to a
 # temporary directory, builds it once and runs the scoped tests (the baseline), then applies one

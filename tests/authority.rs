@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 
 mod common;
 
-use common::b64;
+use common::{authority_options, b64, ORIGIN};
 use serde_json::{json, Value};
 use tessera::authority::handshake;
 use tessera::authority::signer::generate_key_pair;
@@ -102,31 +102,13 @@ fn run<F: Future>(future: F) -> F::Output {
     run_all(vec![future]).pop().unwrap()
 }
 
-const ORIGIN: &str = "https://app.example";
-
 fn authority() -> Authority {
     authority_with(json!({}))
 }
 
 /// The test authority with some options replaced.
 fn authority_with(extra: Value) -> Authority {
-    let (private, _) = generate_key_pair(&Default::default()).unwrap();
-    let mut options = json!({
-        "issuer": "https://auth.example",
-        "audience": "https://api.example",
-        "signingKeys": [private],
-        "accessTokenTtl": 300,
-        "sessionTtl": 86400,
-        "idleTtl": 3600,
-        "reuseGrace": 10,
-        "allowedOrigins": [ORIGIN],
-        "cookie": { "name": "rt", "path": "/auth" },
-        "refreshSecret": b64::encode(&[9u8; 32]),
-    });
-    for (name, value) in extra.as_object().unwrap() {
-        options[name] = value.clone();
-    }
-    Authority::new(&AuthorityOptions::from_json(options).unwrap()).unwrap()
+    Authority::new(&AuthorityOptions::from_json(authority_options(extra)).unwrap()).unwrap()
 }
 
 fn request(cookie: Option<&str>) -> Request {

@@ -3,42 +3,17 @@
 //! the public API. The comment above each test names the mutants it kills.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
+mod common;
+
+use common::{authority_options, ORIGIN};
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use tessera::authority::signer::generate_key_pair;
 use tessera::authority::{Authority, AuthorityOptions, LoginOptions, Request};
 use tessera::redact::FingerprintKey;
 use tessera::{ErrorCode, Time};
 
-const ORIGIN: &str = "https://app.example";
 const NOW: i64 = 1_700_000_000;
-
-fn b64(bytes: &[u8]) -> String {
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-fn authority_options(extra: Value) -> Value {
-    let (private, _) = generate_key_pair(&Default::default()).unwrap();
-    let mut options = json!({
-        "issuer": "https://auth.example",
-        "audience": "https://api.example",
-        "signingKeys": [private],
-        "accessTokenTtl": 300,
-        "sessionTtl": 86400,
-        "idleTtl": 3600,
-        "reuseGrace": 10,
-        "allowedOrigins": [ORIGIN],
-        "cookie": { "name": "rt", "path": "/auth" },
-        "refreshSecret": b64(&[9u8; 32]),
-    });
-    for (name, value) in extra.as_object().unwrap() {
-        options[name] = value.clone();
-    }
-    options
-}
 
 fn authority_with(extra: Value) -> Authority {
     Authority::new(&AuthorityOptions::from_json(authority_options(extra)).unwrap()).unwrap()
