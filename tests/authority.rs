@@ -1069,30 +1069,15 @@ fn the_subject_list_follows_logins_logouts_and_expiry() {
     // Idle expiry ends `first`; the next logins drop it from the list without revoking it.
     let log = Lines::default();
     store.now.set(store.now.get() + 3600);
-    let third = run(handshake::login(
-        &a,
-        &store,
-        &request(None),
-        &LoginOptions {
+    let logged_login = || {
+        let options = LoginOptions {
             sub: "alice".into(),
             scope: None,
             claims: None,
-        },
-        store.time(),
-        &log,
-    ));
-    let fourth = run(handshake::login(
-        &a,
-        &store,
-        &request(None),
-        &LoginOptions {
-            sub: "alice".into(),
-            scope: None,
-            claims: None,
-        },
-        store.time(),
-        &log,
-    ));
+        };
+        run(handshake::login(&a, &store, &request(None), &options, store.time(), &log))
+    };
+    let (third, fourth) = (logged_login(), logged_login());
     let (_, list) = subject_list(&store, "alice");
     assert_eq!(list, [sid_of(&third), sid_of(&fourth)]);
     let lines = log.0.borrow();
