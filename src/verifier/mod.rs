@@ -5,6 +5,7 @@
 
 pub(crate) mod cache;
 pub mod challenge;
+pub mod dpop;
 pub mod remote;
 
 use std::cell::RefCell;
@@ -18,6 +19,7 @@ use crate::jose::jwt::{self, ClaimRules, Validation, VerifiedJwt};
 use crate::options::Options;
 use crate::time::Time;
 use cache::TokenCache;
+use dpop::{Dpop, DpopOptions, ReplayWrite};
 use remote::{Fetch, RemoteJwks};
 
 /// `new Verifier(options)`: where the keys come from, and the claim rules.
@@ -35,6 +37,8 @@ pub struct VerifierOptions {
     /// Milliseconds one key set fetch may take (jose's `timeoutDuration`).
     pub timeout_duration: Option<f64>,
     pub rules: ClaimRules,
+    /// DPoP at this resource server (RFC 9449 §7); absent: the defaults of [`DpopOptions`].
+    pub dpop: Option<DpopOptions>,
 }
 
 impl VerifierOptions {
@@ -56,6 +60,7 @@ impl VerifierOptions {
             cooldown_duration: options.seconds("cooldownDuration")?,
             timeout_duration: options.seconds("timeoutDuration")?,
             rules: ClaimRules::read(&mut options)?,
+            dpop: DpopOptions::read(&mut options)?,
         };
         options.finish()?;
         Ok(read)
@@ -127,6 +132,20 @@ pub struct Verifier {
     pub keys: Keys,
     /// Tokens already verified (see [`TokenCache`]): repeat tokens skip the signature check.
     cache: RefCell<TokenCache>,
+    /// DPoP checks of [`Verifier::attempt_request`].
+    pub dpop: Dpop,
+}
+
+/// What [`Verifier::attempt_request`] reads of an HTTP request.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestParts<'a> {
+    pub method: &'a str,
+    /// The absolute URL the request was sent to.
+    pub url: &'a str,
+    /// The `Authorization` header, if present.
+    pub authorization: Option<&'a str>,
+    /// The `DPoP` header, if present (several are joined by commas, as HTTP does).
+    pub dpop: Option<&'a str>,
 }
 
 impl Verifier {
@@ -159,6 +178,7 @@ impl Verifier {
             validation,
             keys,
             cache: RefCell::new(TokenCache::default()),
+            dpop: Dpop::new(options.dpop.as_ref())?,
         })
     }
 
@@ -225,6 +245,32 @@ impl Verifier {
             }
             other => other.map(Step::Done),
         }
+    }
+
+    /// One step of verifying an HTTP request (`verifier.verifyRequest`): the token from its
+    /// `Authorization` header (Bearer or DPoP), verified as [`Verifier::attempt`] does, then its
+    /// DPoP binding and proof (see [`Dpop::check`]). `Done` carries the output and, when the
+    /// application keeps seen proofs in its own store, the write to make there.
+    pub fn attempt_request<T>(
+        &mut self,
+        request: &RequestParts<'_>,
+        now: Time,
+        required_scopes: &[String],
+        fetched: bool,
+        output: impl FnOnce(&VerifiedJwt) -> T,
+    ) -> Result<Step<(T, Option<ReplayWrite>)>> {
+        let presented = dpop::presented(request.authorization, request.dpop)?;
+        self.dpop.precheck(&presented)?;
+        let step = self.attempt(presented.token(), now, required_scopes, fetched, |jwt| {
+            (output(jwt), jwt.claims.clone())
+        })?;
+        let (result, claims) = match step {
+            Step::Fetch(fetch) => return Ok(Step::Fetch(fetch)),
+            Step::Done(done) => done,
+        };
+        let tolerance = self.validation.clock_tolerance;
+        let replay = self.dpop.check(&presented, &claims, request.method, request.url, now, tolerance)?;
+        Ok(Step::Done((result, replay)))
     }
 
     /// Takes the answer to a [`Step::Fetch`]: the HTTP status and body, or `None` when the
