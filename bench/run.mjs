@@ -230,7 +230,7 @@ if (runs("verify")) {
     },
     {
       key: "rootVerifySync",
-      name: "Tessera root `tessera-auth` `verifySync` — the authority build, opt-level s (fresh Verifier per pass)",
+      name: "Tessera root `tessera-auth` `verifySync` — the authority build, opt-level z (fresh Verifier per pass)",
       ...fresh(newRootVerifier),
       run(count) {
         let ok = 0;
@@ -550,7 +550,7 @@ ${ROUNDS} interleaved rounds (each round runs every candidate once over all ${TO
 
 ${opsTable(results.verifyRows, "node:crypto verify")}
 
-"Raw" rows check only the signature over pre-split bytes; the JWT rows also parse the token and check \`alg\`, \`iss\`, \`aud\`, \`exp\`. \`Verifier\` comes from \`tessera-auth/verify\` (the verify build, opt-level 3) except in the "root" row: \`import { Verifier } from "tessera-auth"\`, which in Node is the authority build (opt-level s, smaller and slower). Tessera's \`Verifier\` caches verified tokens (up to 1024, keyed on the signing input; claims re-checked on every hit), so its distinct-token rows use a fresh \`Verifier\` for every timed pass (made outside the timing) and measure full verification; the "cache warm" row reuses one \`Verifier\` whose cache already holds all ${TOKENS} tokens. The two "repeat token" rows verify one token ${TOKENS} times (jose has no cache: its repeat row is the reference).
+"Raw" rows check only the signature over pre-split bytes; the JWT rows also parse the token and check \`alg\`, \`iss\`, \`aud\`, \`exp\`. \`Verifier\` comes from \`tessera-auth/verify\` (the verify build, opt-level 3) except in the "root" row: \`import { Verifier } from "tessera-auth"\`, which in Node is the authority build (opt-level z, smaller and slower). Tessera's \`Verifier\` caches verified tokens (up to 1024, keyed on the signing input; claims re-checked on every hit), so its distinct-token rows use a fresh \`Verifier\` for every timed pass (made outside the timing) and measure full verification; the "cache warm" row reuses one \`Verifier\` whose cache already holds all ${TOKENS} tokens. The two "repeat token" rows verify one token ${TOKENS} times (jose has no cache: its repeat row is the reference).
 
 ## Sign (ratio to node:crypto raw ES256 sign = 1.00)
 
@@ -584,7 +584,7 @@ ${table(
   [
     ['`import "tessera-auth/verify"` (ESM entry → `dist/verify/node.cjs`)', "import:verify"],
     ['`require("tessera-auth/verify")` (`dist/verify/node.cjs`)', "require:verify"],
-    ['`import "tessera-auth"` (root: the authority build, opt-level s)', "import:root"],
+    ['`import "tessera-auth"` (root: the authority build, opt-level z)', "import:root"],
     ['Diagnostic: `import "tessera-auth/verify"` under `node --no-wasm-lazy-compilation` (every function compiled inside `new WebAssembly.Module`)', "import:verify:eager"],
     ['jose: `import("jose")` + `importJWK` + `jwtVerify`', "jose"],
   ].map(([label, mode]) => [

@@ -2,5 +2,5 @@
 export { Verifier, redact, errorResponse, TesseraError } from "./shared.cjs";
 export type {
   ErrorCode, JWTClaims, AccessTokenClaims, JWK, ECPublicJWK, JSONWebKeySet, ClaimValidationOptions, LocalKeySetOptions,
-  RemoteKeySetOptions, VerifierOptions, VerifyOptions, KeySetState, RedactOptions,
+  RemoteKeySetOptions, VerifierOptions, VerifyOptions, KeySetState, RedactOptions, VerifierDpopOptions, ReplayStore, RequestLike,
 } from "./shared.cjs";

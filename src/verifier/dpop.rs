@@ -307,20 +307,19 @@ impl Dpop {
         Ok(())
     }
 
-    /// After the token verified (its `claims`): the binding, the proof (RFC 9449 §4.3, §7.1),
+    /// After the token verified (`bound`: its `cnf.jkt`, see [`bound_key`]): the binding, the proof (RFC 9449 §4.3, §7.1),
     /// the nonce and the replay check. With the built-in replay cache the `jti` is recorded here
     /// (`None` is returned); with the application's store, the write to make is returned.
     /// Nothing is recorded unless every other check passed.
     pub fn check(
         &mut self,
         presented: &Presented<'_>,
-        claims: &Map<String, Value>,
+        bound: Option<&str>,
         method: &str,
         url: &str,
         now: Time,
         tolerance_ms: i64,
     ) -> Result<Option<ReplayWrite>> {
-        let bound = bound_key(claims)?;
         let (token, proof) = match (presented, bound) {
             (Presented::Bearer(_), None) => return Ok(None),
             (Presented::Bearer(_), Some(_)) => {

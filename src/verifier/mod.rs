@@ -136,6 +136,13 @@ pub struct Verifier {
     pub dpop: Dpop,
 }
 
+/// What the JavaScript binding takes of a verified token: its claims as JSON text, and its DPoP
+/// binding (`cnf.jkt`, or the error of a malformed `cnf`). One function item for every binding
+/// call, so that the generic verification path is compiled once into the wasm build.
+pub fn verified_output(jwt: &VerifiedJwt) -> (String, Result<Option<String>>) {
+    (jwt.json.clone(), dpop::bound_key(&jwt.claims).map(|key| key.map(str::to_owned)))
+}
+
 /// What [`Verifier::attempt_request`] reads of an HTTP request.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestParts<'a> {
@@ -249,28 +256,26 @@ impl Verifier {
 
     /// One step of verifying an HTTP request (`verifier.verifyRequest`): the token from its
     /// `Authorization` header (Bearer or DPoP), verified as [`Verifier::attempt`] does, then its
-    /// DPoP binding and proof (see [`Dpop::check`]). `Done` carries the output and, when the
-    /// application keeps seen proofs in its own store, the write to make there.
-    pub fn attempt_request<T>(
+    /// DPoP binding and proof (see [`Dpop::check`]). `Done` carries the claims as JSON text and,
+    /// when the application keeps seen proofs in its own store, the write to make there.
+    pub fn attempt_request(
         &mut self,
         request: &RequestParts<'_>,
         now: Time,
         required_scopes: &[String],
         fetched: bool,
-        output: impl FnOnce(&VerifiedJwt) -> T,
-    ) -> Result<Step<(T, Option<ReplayWrite>)>> {
+    ) -> Result<Step<(String, Option<ReplayWrite>)>> {
         let presented = dpop::presented(request.authorization, request.dpop)?;
         self.dpop.precheck(&presented)?;
-        let step = self.attempt(presented.token(), now, required_scopes, fetched, |jwt| {
-            (output(jwt), jwt.claims.clone())
-        })?;
-        let (result, claims) = match step {
+        let (json, bound) = match self.attempt(presented.token(), now, required_scopes, fetched, verified_output)? {
             Step::Fetch(fetch) => return Ok(Step::Fetch(fetch)),
             Step::Done(done) => done,
         };
         let tolerance = self.validation.clock_tolerance;
-        let replay = self.dpop.check(&presented, &claims, request.method, request.url, now, tolerance)?;
-        Ok(Step::Done((result, replay)))
+        let replay = self
+            .dpop
+            .check(&presented, bound?.as_deref(), request.method, request.url, now, tolerance)?;
+        Ok(Step::Done((json, replay)))
     }
 
     /// Takes the answer to a [`Step::Fetch`]: the HTTP status and body, or `None` when the
