@@ -403,6 +403,12 @@ export interface AuthorityOptions {
   clientId?: string;
   /** Live sessions one subject may hold; a login beyond it revokes the oldest: 1 to 10000 (default 50). */
   maxSessionsPerSubject?: number;
+  /**
+   * DPoP on login, refresh and logout (RFC 9449 §5), default `"off"`. `"allowed"`: a login with a
+   * `DPoP` proof binds the session to its key (access tokens get `cnf.jkt`, `token_type` `"DPoP"`,
+   * refreshes need a proof by that key). `"required"`: every request needs a proof.
+   */
+  dpop?: "off" | "allowed" | "required";
   /** Base64url key (at least 16 bytes) of the fingerprints in log lines (default: derived from `refreshSecret`, else random). */
   fingerprintKey?: string;
   /** Where sessions live (default: a new `MemoryStore`). A custom store needs `refreshSecret`. */

@@ -227,6 +227,20 @@ pub struct ReplayWrite {
     pub ttl_secs: u32,
 }
 
+/// The store write that remembers `proof` until its window ends (`iat` + `max_age_ms` +
+/// `tolerance_ms` + 1 s): the key is the proof key's thumbprint and a hash of the `jti`, so one
+/// client cannot spend another's `jti` and the key's length does not depend on the sender.
+pub fn replay_write(proof: &Proof, max_age_ms: i64, tolerance_ms: i64, now: Time) -> ReplayWrite {
+    let until = proof.iat.plus_millis(max_age_ms.saturating_add(tolerance_ms)).plus_secs(1);
+    let mut key = String::from("dpop-jti:");
+    key.push_str(&proof.jkt);
+    key.push(':');
+    key.push_str(&b64::encode(&Sha256::digest(proof.jti.as_bytes())));
+    let ttl_ms = until.millis_since(now).max(1000);
+    let ttl_secs = u32::try_from(ttl_ms.saturating_add(999) / 1000).unwrap_or(u32::MAX);
+    ReplayWrite { key, ttl_secs }
+}
+
 /// The built-in replay check: the `jti`s of accepted proofs until their proof window ends.
 #[derive(Clone, Debug, Default)]
 pub struct ReplayCache {
@@ -373,19 +387,12 @@ impl Dpop {
                 }
             }
         }
-        // The proof is acceptable until iat + maxAge + tolerance: remember its jti as long. The
-        // key is the proof key's thumbprint and a hash of the jti, so one client cannot spend
-        // another's jti and the key's length does not depend on the sender.
-        let until = proof.iat.plus_millis(self.max_age_ms.saturating_add(tolerance_ms)).plus_secs(1);
-        let mut key = String::from("dpop-jti:");
-        key.push_str(&proof.jkt);
-        key.push(':');
-        key.push_str(&b64::encode(&Sha256::digest(proof.jti.as_bytes())));
+        let write = replay_write(&proof, self.max_age_ms, tolerance_ms, now);
         if self.external_replay_store {
-            let ttl_ms = until.millis_since(now).max(1000);
-            let ttl_secs = u32::try_from(ttl_ms.saturating_add(999) / 1000).unwrap_or(u32::MAX);
-            return Ok(Some(ReplayWrite { key, ttl_secs }));
+            return Ok(Some(write));
         }
+        let until = now.plus_secs(i64::from(write.ttl_secs));
+        let key = write.key;
         if !self.replay.insert(&key, until, now)? {
             return Err(Error::claim(ErrorCode::DpopReplay, "jti", "the DPoP proof was used before"));
         }

@@ -251,3 +251,75 @@ test("replay across two requests in workerd on the Durable Object store (a fresh
     await mf.dispose();
   }
 });
+
+test("the Authority binds a session to the login proof's key: DPoP tokens, refreshes only by that key, verifyRequest downstream", async () => {
+  const { Authority } = await import("tessera-auth/authority");
+  const ORIGIN = "https://app.example";
+  const { privateJwk: signingKey } = keyPair("as-key");
+  const authority = new Authority({ issuer: ISSUER, audience: AUDIENCE, signingKeys: [signingKey], allowedOrigins: [ORIGIN], dpop: "allowed" });
+  const key = await clientKey();
+  const endpoint = (path) => `${ISSUER}/auth/${path}`;
+  const post = async (path, { cookie, dpopKey = key, dpopProof } = {}) => {
+    const headers = { origin: ORIGIN, "tessera-request": "1", ...(cookie ? { cookie } : {}) };
+    const made = dpopProof ?? (dpopKey ? await proof(dpopKey, { method: "POST", url: endpoint(path) }) : undefined);
+    if (made) headers.dpop = made;
+    return new Request(endpoint(path), { method: "POST", headers });
+  };
+  const login = await authority.login(await post("login"), { sub: "alice", scope: "read" });
+  assert.equal(login.status, 200);
+  const body = await login.json();
+  assert.equal(body.token_type, "DPoP");
+  const cookie = login.headers.get("set-cookie").split(";")[0];
+  // The access token is bound: downstream, verifyRequest wants a proof by the same key.
+  const verifier = new Verifier({ jwks: authority.jwks(), issuer: ISSUER, audience: AUDIENCE });
+  const claims = await verifier.verifyRequest(request(body.access_token, await proof(key, { token: body.access_token })));
+  assert.equal(claims.cnf.jkt, key.jkt);
+  assert.equal((await refused(verifier, request(body.access_token, undefined, { scheme: "Bearer" }))).code, "ERR_DPOP_BINDING");
+  // Refresh: the thief's key, no proof, a replayed proof: 400 invalid_dpop_proof and nothing changes.
+  const thief = await clientKey();
+  for (const [name, req, code] of [
+    ["thief", await post("refresh", { cookie, dpopKey: thief }), "ERR_INVALID_DPOP_PROOF"],
+    ["no proof", await post("refresh", { cookie, dpopKey: null }), "ERR_INVALID_DPOP_PROOF"],
+    ["replayed login proof", await post("refresh", { cookie, dpopProof: (await post("login")).headers.get("dpop") }), "ERR_INVALID_DPOP_PROOF"],
+  ]) {
+    const answer = await authority.handle(req);
+    assert.equal(answer.status, 400, name);
+    assert.deepEqual(await answer.json(), { error: "invalid_dpop_proof", code }, name);
+    assert.equal(answer.headers.get("set-cookie"), null, `${name}: the cookie is kept`);
+  }
+  const same = await post("refresh", { cookie });
+  const replay = new Request(same.url, { method: "POST", headers: same.headers });
+  const refreshed = await authority.handle(same);
+  assert.equal(refreshed.status, 200);
+  assert.equal((await refreshed.json()).token_type, "DPoP");
+  const again = await authority.handle(replay);
+  assert.deepEqual(await again.json(), { error: "invalid_dpop_proof", code: "ERR_DPOP_REPLAY" });
+  verifier.free();
+});
+
+test("the Authority spends login proofs in its store: the same proof twice on one Redis is refused", async () => {
+  const { Authority } = await import("tessera-auth/authority");
+  const ORIGIN = "https://app.example";
+  const { privateJwk: signingKey } = keyPair("as-redis");
+  const client = createClient({ url: redis.url, disableOfflineQueue: true });
+  await client.connect();
+  try {
+    const options = {
+      issuer: ISSUER, audience: AUDIENCE, signingKeys: [signingKey], allowedOrigins: [ORIGIN], dpop: "required",
+      refreshSecret: Buffer.alloc(32, 5).toString("base64url"), store: new RedisStore(client, { prefix: "dpop-as:" }),
+    };
+    const [one, two] = [new Authority(options), new Authority(options)];
+    const key = await clientKey();
+    const url = `${ISSUER}/auth/login`;
+    const dpop = await proof(key, { method: "POST", url });
+    const req = () => new Request(url, { method: "POST", headers: { origin: ORIGIN, "tessera-request": "1", dpop } });
+    const first = await one.login(req(), { sub: "alice" });
+    assert.equal(first.status, 200);
+    const second = await two.login(req(), { sub: "alice" });
+    assert.deepEqual([second.status, await second.json()], [400, { error: "invalid_dpop_proof", code: "ERR_DPOP_REPLAY" }]);
+    const none = await one.login(new Request(url, { method: "POST", headers: { origin: ORIGIN, "tessera-request": "1" } }), { sub: "alice" });
+    assert.equal((await none.json()).code, "ERR_INVALID_DPOP_PROOF");
+  } finally {
+    await client.quit();
+  }
+});
