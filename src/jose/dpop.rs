@@ -263,6 +263,18 @@ pub fn normalize_htu(url: &str) -> Option<String> {
     if host.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || port.len() > 5 {
         return None;
     }
+    // RFC 3986 §3.2.2: an IP literal in brackets, or a reg-name (unreserved, sub-delims and
+    // percent-escapes): no colon, bracket or other delimiter (fuzz finding: `https://:ps://a`).
+    let literal = host.starts_with('[')
+        && host.ends_with(']')
+        && host.len() > 2
+        && host.bytes().skip(1).take(host.len() - 2).all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
+    let reg_name = host
+        .bytes()
+        .all(|b| is_unreserved(b) || b == b'%' || matches!(b, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'='));
+    if !(literal || reg_name) {
+        return None;
+    }
     let port = match port.trim_start_matches('0') {
         "" if port.is_empty() => "",
         "" => "0",
@@ -321,6 +333,11 @@ mod tests {
             "https://a.example/a b",
             "https://a.example/é",
             "https://a.example/\u{0}",
+            // Fuzz finding: a colon in the host re-read differently once normalised.
+            "https://:ps://api.//",
+            "https://[::1/",
+            "https://[]/",
+            "https://a[b]/",
         ] {
             assert_eq!(normalize_htu(bad), None, "{bad:?}");
         }
