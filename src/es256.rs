@@ -111,6 +111,11 @@ impl PublicKey {
     /// Verifies a raw `r || s` signature (exactly 64 bytes, RFC 7518 §3.4) over `message`.
     /// r and s must lie in [1, n-1] (CVE-2022-21449); high-S is accepted, as JWS allows it.
     /// Every failure is the same opaque `ERR_BAD_SIGNATURE`.
+    /// Whether `signature` has the shape of an ES256 signature: 64 bytes, r and s in [1, n − 1].
+    pub fn is_signature_shape(signature: &[u8]) -> bool {
+        signature.len() == 64 && Signature::from_slice(signature).is_ok()
+    }
+
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
         if signature.len() != 64 {
             return Err(Error::bad_signature());

@@ -9,8 +9,9 @@ use common::{at, b64, TestKey};
 use serde_json::{json, Value};
 use tessera::jose::dpop::{self, Expected};
 use tessera::jose::jwa::Algorithm;
+use tessera::verifier::dpop::ProofSignature;
 use tessera::verifier::dpop::ReplayWrite;
-use tessera::verifier::{challenge, RequestParts, Step, Verifier, VerifierOptions};
+use tessera::verifier::{challenge, RequestParts, RequestStep, Verifier, VerifierOptions};
 use tessera::{ErrorCode, Result, Time};
 
 const NOW: i64 = 1_800_000_000;
@@ -184,9 +185,9 @@ fn request<'a>(method: &'a str, authorization: Option<&'a str>, proof: Option<&'
 }
 
 fn run(verifier: &mut Verifier, request: &RequestParts<'_>, now: i64) -> Result<(Value, Option<ReplayWrite>)> {
-    match verifier.attempt_request(request, Time::from_secs(now), &[], false)? {
-        Step::Done((claims, replay)) => Ok((serde_json::from_str(&claims).unwrap(), replay)),
-        Step::Fetch(_) => panic!("a local key set never fetches"),
+    match verifier.attempt_request(request, Time::from_secs(now), &[], false, ProofSignature::InCore)? {
+        RequestStep::Done { claims, replay } => Ok((serde_json::from_str(&claims).unwrap(), replay)),
+        other => panic!("a local key set never fetches, and the core checks signatures: {other:?}"),
     }
 }
 
@@ -464,4 +465,58 @@ fn dpop_options_are_checked() {
         assert!(error.message().contains(&format!("option {claim}")), "{dpop}: {}", error.message());
     }
     let _ = at(0.0);
+}
+
+#[test]
+fn the_binding_checks_the_signature_when_asked_and_only_its_verdict_for_that_proof_counts() {
+    let setup = Setup::new();
+    let mut verifier = setup.verifier(Value::Null);
+    let token = setup.token(Some(&setup.client));
+    let authorization = format!("DPoP {token}");
+    let proof = setup.proof(&token, json!({}), json!({}));
+    let other = setup.proof(&token, json!({}), json!({ "jti": "another-jti-000" }));
+    let req = request("GET", Some(&authorization), Some(&proof));
+    let at = Time::from_secs(NOW);
+    let step = |v: &mut Verifier, r: &RequestParts<'_>, s| v.attempt_request(r, at, &[], false, s);
+    // Asked: the check is handed out, with the proof's key and signing input.
+    let check = match step(&mut verifier, &req, ProofSignature::Binding(None)).unwrap() {
+        RequestStep::VerifySignature(check) => check,
+        other => panic!("{other:?}"),
+    };
+    assert!(check.verify().is_ok());
+    assert_eq!(check.coordinates().0, setup.client.public_json()["x"].as_str().unwrap());
+    // A verdict for a proof never asked about is not taken: the core asks again.
+    let other_req = request("GET", Some(&authorization), Some(&other));
+    assert!(matches!(
+        step(&mut verifier, &other_req, ProofSignature::Binding(Some(true))).unwrap(),
+        RequestStep::VerifySignature(_)
+    ));
+    // "false" for the asked proof refuses it (and forgets the question).
+    assert_eq!(
+        code(step(&mut verifier, &req, ProofSignature::Binding(Some(false)))).0,
+        ErrorCode::InvalidDpopProof
+    );
+    assert!(matches!(
+        step(&mut verifier, &req, ProofSignature::Binding(Some(true))).unwrap(),
+        RequestStep::VerifySignature(_)
+    ));
+    // "true" for the asked proof accepts it, once.
+    assert!(matches!(
+        step(&mut verifier, &req, ProofSignature::Binding(Some(true))).unwrap(),
+        RequestStep::Done { .. }
+    ));
+    assert!(matches!(
+        step(&mut verifier, &req, ProofSignature::Binding(None)).unwrap(),
+        RequestStep::VerifySignature(_)
+    ));
+    assert_eq!(
+        code(step(&mut verifier, &req, ProofSignature::Binding(Some(true)))).0,
+        ErrorCode::DpopReplay
+    );
+    // Claims are checked before the signature is handed out: a wrong method never asks.
+    let post = request("POST", Some(&authorization), Some(&other));
+    assert_eq!(
+        code(step(&mut verifier, &post, ProofSignature::Binding(None))).0,
+        ErrorCode::InvalidDpopProof
+    );
 }

@@ -19,7 +19,8 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use tessera::fuzzing::b64;
 use tessera::jose::dpop::{normalize_htu, token_hash};
-use tessera::verifier::{RequestParts, Step, Verifier, VerifierOptions};
+use tessera::verifier::dpop::ProofSignature;
+use tessera::verifier::{RequestParts, RequestStep, Verifier, VerifierOptions};
 use tessera::ErrorCode;
 
 #[path = "../common/mod.rs"]
@@ -43,8 +44,8 @@ fn verifier(nonces: bool) -> Verifier {
 }
 
 fn run(verifier: &mut Verifier, request: &RequestParts<'_>) -> Result<String, ErrorCode> {
-    match verifier.attempt_request(request, common::now(), &[], false) {
-        Ok(Step::Done((claims, None))) => Ok(claims),
+    match verifier.attempt_request(request, common::now(), &[], false, ProofSignature::InCore) {
+        Ok(RequestStep::Done { claims, replay: None }) => Ok(claims),
         Ok(other) => panic!("a local key set with the built-in replay cache: {other:?}"),
         Err(e) => Err(e.code()),
     }

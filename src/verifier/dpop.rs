@@ -3,7 +3,7 @@
 //! Every decision is here; the binding reads the request's method, URL and two headers, and, when
 //! the application gives a replay store, performs the one write the core asks for.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::jose::b64;
-use crate::jose::dpop::{self, Proof};
+use crate::jose::dpop::{self, Proof, SignatureCheck};
 use crate::jose::jwa::Algorithm;
 use crate::options::Options;
 use crate::time::Time;
@@ -283,6 +283,31 @@ pub struct Dpop {
     nonces: Option<Nonces>,
     external_replay_store: bool,
     replay: ReplayCache,
+    /// Proofs whose signature was handed out to be checked (SHA-256 of the proof), oldest first:
+    /// a verdict is taken only for one of these.
+    pending: VecDeque<[u8; 32]>,
+}
+
+/// Proofs awaiting a signature verdict at once, at most (concurrent `verifyRequest` calls).
+const MAX_PENDING: usize = 256;
+
+/// Who checks a proof's signature in [`Dpop::check`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProofSignature {
+    /// The core, in Rust (sync paths, native code).
+    InCore,
+    /// The binding, with the runtime's ECDSA: `None` asks for the check; `Some(verdict)` is its
+    /// answer for a proof the core asked about (any other proof is asked about again).
+    Binding(Option<bool>),
+}
+
+/// What [`Dpop::check`] decided.
+#[derive(Clone, Debug)]
+pub enum DpopOutcome {
+    /// Accepted; with the application's replay store, the write to make there.
+    Accepted(Option<ReplayWrite>),
+    /// Check this signature and call again with the verdict.
+    VerifySignature(SignatureCheck),
 }
 
 impl Dpop {
@@ -302,6 +327,7 @@ impl Dpop {
             nonces,
             external_replay_store: options.external_replay_store,
             replay: ReplayCache::default(),
+            pending: VecDeque::new(),
         })
     }
 
@@ -321,10 +347,11 @@ impl Dpop {
         Ok(())
     }
 
-    /// After the token verified (`bound`: its `cnf.jkt`, see [`bound_key`]): the binding, the proof (RFC 9449 §4.3, §7.1),
-    /// the nonce and the replay check. With the built-in replay cache the `jti` is recorded here
-    /// (`None` is returned); with the application's store, the write to make is returned.
-    /// Nothing is recorded unless every other check passed.
+    /// After the token verified (`bound`: its `cnf.jkt`, see [`bound_key`]): the binding, the proof
+    /// (RFC 9449 §4.3, §7.1), its signature (see [`ProofSignature`]), the nonce and the replay
+    /// check. With the built-in replay cache the `jti` is recorded here; with the application's
+    /// store, the write to make is returned. Nothing is recorded unless every other check passed.
+    #[allow(clippy::too_many_arguments)]
     pub fn check(
         &mut self,
         presented: &Presented<'_>,
@@ -333,9 +360,10 @@ impl Dpop {
         url: &str,
         now: Time,
         tolerance_ms: i64,
-    ) -> Result<Option<ReplayWrite>> {
+        signature: ProofSignature,
+    ) -> Result<DpopOutcome> {
         let (token, proof) = match (presented, bound) {
-            (Presented::Bearer(_), None) => return Ok(None),
+            (Presented::Bearer(_), None) => return Ok(DpopOutcome::Accepted(None)),
             (Presented::Bearer(_), Some(_)) => {
                 return Err(Error::new(
                     ErrorCode::DpopBinding,
@@ -350,26 +378,52 @@ impl Dpop {
             }
             (Presented::Dpop { token, proof }, Some(_)) => (*token, *proof),
         };
-        let proof: Proof = dpop::check(
-            proof,
-            &dpop::Expected {
-                method,
-                url,
-                access_token: Some(token),
-                algorithms: &[Algorithm::Es256],
-                now,
-                max_age_ms: self.max_age_ms,
-                tolerance_ms,
-            },
-        )?;
-        if Some(proof.jkt.as_str()) != bound {
+        let expected = dpop::Expected {
+            method,
+            url,
+            access_token: Some(token),
+            algorithms: &[Algorithm::Es256],
+            now,
+            max_age_ms: self.max_age_ms,
+            tolerance_ms,
+        };
+        let (proof_claims, check): (Proof, SignatureCheck) = dpop::check_unsigned(proof, &expected)?;
+        match signature {
+            ProofSignature::InCore => check.verify()?,
+            ProofSignature::Binding(verdict) => {
+                let id: [u8; 32] = Sha256::digest(proof.as_bytes()).into();
+                let asked = self.pending.iter().position(|p| *p == id);
+                match (verdict, asked) {
+                    (Some(verdict), Some(at)) => {
+                        self.pending.remove(at);
+                        if !verdict {
+                            return Err(Error::new(
+                                ErrorCode::InvalidDpopProof,
+                                "the DPoP proof's signature does not verify with its jwk",
+                            ));
+                        }
+                    }
+                    _ => {
+                        if asked.is_none() {
+                            if self.pending.len() >= MAX_PENDING {
+                                self.pending.pop_front();
+                            }
+                            self.pending.push_back(id);
+                        }
+                        return Ok(DpopOutcome::VerifySignature(check));
+                    }
+                }
+            }
+        }
+        // After the signature: a forged proof is an invalid proof, whatever key it names.
+        if Some(proof_claims.jkt.as_str()) != bound {
             return Err(Error::new(
                 ErrorCode::DpopBinding,
                 "the DPoP proof is signed by another key than the token is bound to",
             ));
         }
         if let Some(nonces) = &self.nonces {
-            match proof.nonce.as_deref() {
+            match proof_claims.nonce.as_deref() {
                 Some(nonce) if nonces.accepts(nonce, now) => {}
                 Some(_) => {
                     return Err(Error::claim(
@@ -387,16 +441,15 @@ impl Dpop {
                 }
             }
         }
-        let write = replay_write(&proof, self.max_age_ms, tolerance_ms, now);
+        let write = replay_write(&proof_claims, self.max_age_ms, tolerance_ms, now);
         if self.external_replay_store {
-            return Ok(Some(write));
+            return Ok(DpopOutcome::Accepted(Some(write)));
         }
         let until = now.plus_secs(i64::from(write.ttl_secs));
-        let key = write.key;
-        if !self.replay.insert(&key, until, now)? {
+        if !self.replay.insert(&write.key, until, now)? {
             return Err(Error::claim(ErrorCode::DpopReplay, "jti", "the DPoP proof was used before"));
         }
-        Ok(None)
+        Ok(DpopOutcome::Accepted(None))
     }
 
     /// Proofs in the built-in replay cache.

@@ -13,13 +13,14 @@ use std::cell::RefCell;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::jose::dpop::SignatureCheck;
 use crate::jose::jwks::KeySet;
 use crate::jose::jws;
 use crate::jose::jwt::{self, ClaimRules, Validation, VerifiedJwt};
 use crate::options::Options;
 use crate::time::Time;
 use cache::TokenCache;
-use dpop::{Dpop, DpopOptions, ReplayWrite};
+use dpop::{Dpop, DpopOptions, DpopOutcome, ProofSignature, ReplayWrite};
 use remote::{Fetch, RemoteJwks};
 
 /// `new Verifier(options)`: where the keys come from, and the claim rules.
@@ -143,6 +144,18 @@ pub fn verified_output(jwt: &VerifiedJwt) -> (String, Result<Option<String>>) {
     (jwt.json.clone(), dpop::bound_key(&jwt.claims).map(|key| key.map(str::to_owned)))
 }
 
+/// What [`Verifier::attempt_request`] decided.
+#[derive(Debug)]
+pub enum RequestStep {
+    /// Verified: the claims as JSON text and, with the application's replay store, the write to
+    /// make there (a `false` from the store is a replay).
+    Done { claims: String, replay: Option<ReplayWrite> },
+    /// Fetch the key set first (as [`Step::Fetch`]).
+    Fetch(Fetch),
+    /// Check the DPoP proof's signature, then attempt again with the verdict.
+    VerifySignature(SignatureCheck),
+}
+
 /// What [`Verifier::attempt_request`] reads of an HTTP request.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestParts<'a> {
@@ -256,26 +269,35 @@ impl Verifier {
 
     /// One step of verifying an HTTP request (`verifier.verifyRequest`): the token from its
     /// `Authorization` header (Bearer or DPoP), verified as [`Verifier::attempt`] does, then its
-    /// DPoP binding and proof (see [`Dpop::check`]). `Done` carries the claims as JSON text and,
-    /// when the application keeps seen proofs in its own store, the write to make there.
+    /// DPoP binding and proof (see [`Dpop::check`]; `signature` says who checks the proof's
+    /// signature).
     pub fn attempt_request(
         &mut self,
         request: &RequestParts<'_>,
         now: Time,
         required_scopes: &[String],
         fetched: bool,
-    ) -> Result<Step<(String, Option<ReplayWrite>)>> {
+        signature: ProofSignature,
+    ) -> Result<RequestStep> {
         let presented = dpop::presented(request.authorization, request.dpop)?;
         self.dpop.precheck(&presented)?;
         let (json, bound) = match self.attempt(presented.token(), now, required_scopes, fetched, verified_output)? {
-            Step::Fetch(fetch) => return Ok(Step::Fetch(fetch)),
+            Step::Fetch(fetch) => return Ok(RequestStep::Fetch(fetch)),
             Step::Done(done) => done,
         };
         let tolerance = self.validation.clock_tolerance;
-        let replay = self
-            .dpop
-            .check(&presented, bound?.as_deref(), request.method, request.url, now, tolerance)?;
-        Ok(Step::Done((json, replay)))
+        match self.dpop.check(
+            &presented,
+            bound?.as_deref(),
+            request.method,
+            request.url,
+            now,
+            tolerance,
+            signature,
+        )? {
+            DpopOutcome::Accepted(replay) => Ok(RequestStep::Done { claims: json, replay }),
+            DpopOutcome::VerifySignature(check) => Ok(RequestStep::VerifySignature(check)),
+        }
     }
 
     /// Takes the answer to a [`Step::Fetch`]: the HTTP status and body, or `None` when the

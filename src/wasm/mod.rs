@@ -10,6 +10,8 @@ mod error;
 
 #[cfg(feature = "authority")]
 mod authority;
+#[cfg(feature = "verify")]
+mod redact;
 #[cfg(feature = "session")]
 mod session;
 #[cfg(feature = "authority")]

@@ -1,6 +1,7 @@
-//! The verify role for JavaScript: `VerifierCore` (strings in, claims JSON text out), `redact`,
-//! and the RFC 6750 error response. The glue (`pkg/src/verify.js`) makes the public `Verifier`
-//! around it, fetches key sets when the core asks and parses the claims with `JSON.parse`.
+//! The verify role for JavaScript: `VerifierCore` (strings in, claims JSON text out) and the
+//! RFC 6750 / RFC 9449 error response (`redact` is in `redact.rs`). The glue (`pkg/src/verify.js`)
+//! makes the public `Verifier` around it, fetches key sets and checks DPoP proof signatures with
+//! WebCrypto when the core asks, and parses the claims with `JSON.parse`.
 
 use wasm_bindgen::prelude::*;
 
@@ -8,12 +9,11 @@ use super::error::IntoJs;
 use super::time;
 use crate::error::{Error, ErrorCode};
 use crate::jose::b64;
-use crate::options::Options;
-use crate::redact::FingerprintKey;
+use crate::jose::dpop::SignatureCheck;
 use crate::time::Time;
-use crate::verifier::dpop::ReplayWrite;
+use crate::verifier::dpop::{ProofSignature, ReplayWrite};
 use crate::verifier::remote::Fetch;
-use crate::verifier::{challenge, verified_output, Keys, RequestParts, Step, Verifier, VerifierOptions, VerifyOptions};
+use crate::verifier::{challenge, verified_output, Keys, RequestParts, RequestStep, Step, Verifier, VerifierOptions, VerifyOptions};
 
 /// A verifier whose input and output are text.
 #[wasm_bindgen]
@@ -26,6 +26,8 @@ pub struct VerifierCore {
     replay: Option<ReplayWrite>,
     /// The time the last `attemptRequest` verified at (its `now` option, else the clock).
     request_time: Time,
+    /// The proof signature the last `attemptRequest` asked the glue to check.
+    signature: Option<SignatureCheck>,
 }
 
 #[wasm_bindgen]
@@ -39,6 +41,7 @@ impl VerifierCore {
             fetch: None,
             replay: None,
             request_time: Time::default(),
+            signature: None,
         })
     }
 
@@ -73,8 +76,10 @@ impl VerifierCore {
     }
 
     /// One step of `verifyRequest`: as [`VerifierCore::attempt`], for the token of an HTTP
-    /// request (its method, URL, `Authorization` and `DPoP` headers), DPoP checks included. On
-    /// success, `replayKey`/`replayTtl` say what to write to the application's replay store.
+    /// request (its method, URL, `Authorization` and `DPoP` headers), DPoP checks included.
+    /// `verdict`: 0 asks the glue to check a proof's signature (`signatureCheck`), 1 and 2 are
+    /// the glue's answer (valid, invalid), 3 checks it here. On success, `replayKey`/`replayTtl`
+    /// say what to write to the application's replay store.
     #[wasm_bindgen(js_name = attemptRequest)]
     #[allow(clippy::too_many_arguments)]
     pub fn attempt_request(
@@ -86,8 +91,10 @@ impl VerifierCore {
         options: &str,
         clock: f64,
         fetched: bool,
+        verdict: u8,
     ) -> Result<Option<String>, JsValue> {
         self.replay = None;
+        self.signature = None;
         let options = VerifyOptions::parse(options).js()?;
         let now = options.now(time(clock)).js()?;
         self.request_time = now;
@@ -97,20 +104,62 @@ impl VerifierCore {
             authorization: authorization.as_deref(),
             dpop: dpop.as_deref(),
         };
+        let signature = match verdict {
+            1 => ProofSignature::Binding(Some(true)),
+            2 => ProofSignature::Binding(Some(false)),
+            3 => ProofSignature::InCore,
+            _ => ProofSignature::Binding(None),
+        };
         match self
             .verifier
-            .attempt_request(&request, now, &options.required_scopes, fetched)
+            .attempt_request(&request, now, &options.required_scopes, fetched, signature)
             .js()?
         {
-            Step::Done((claims, replay)) => {
+            RequestStep::Done { claims, replay } => {
                 self.replay = replay;
                 Ok(Some(claims))
             }
-            Step::Fetch(fetch) => {
+            RequestStep::Fetch(fetch) => {
                 self.fetch = Some((fetch, now));
                 Ok(None)
             }
+            RequestStep::VerifySignature(check) => {
+                self.signature = Some(check);
+                Ok(None)
+            }
         }
+    }
+
+    /// The proof signature to check, as JSON text `{"x","y","input","signature"}` (base64url
+    /// key coordinates and signature, the signing input as text), if the last `attemptRequest`
+    /// asked for one.
+    #[wasm_bindgen(getter, js_name = signatureCheck)]
+    pub fn signature_check(&self) -> Option<String> {
+        let check = self.signature.as_ref()?;
+        let (x, y) = check.coordinates();
+        let signature = b64::encode(&check.signature);
+        let mut text = String::from("{");
+        // base64url and a compact JWS signing input: nothing to escape.
+        for (i, (name, value)) in [
+            ("x", x.as_str()),
+            ("y", y.as_str()),
+            ("input", check.signing_input.as_str()),
+            ("signature", signature.as_str()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push('"');
+            text.push_str(name);
+            text.push_str("\":\"");
+            text.push_str(value);
+            text.push('"');
+        }
+        text.push('}');
+        Some(text)
     }
 
     /// The replay-store key the last `attemptRequest` asked to write, if any.
@@ -185,41 +234,6 @@ impl VerifierCore {
     #[wasm_bindgen(getter)]
     pub fn cached(&self) -> usize {
         self.verifier.cached()
-    }
-}
-
-thread_local! {
-    /// The key of fingerprints when the caller sets none: random, made on first use in a place
-    /// where random values are allowed (not workerd's global scope).
-    static DEFAULT_KEY: std::cell::RefCell<Option<FingerprintKey>> = const { std::cell::RefCell::new(None) };
-}
-
-/// `redact(text, options)`: `options` as JSON text (`{ fingerprintKey }`, base64url).
-#[wasm_bindgen]
-pub fn redact(text: &str, options: &str) -> Result<String, JsValue> {
-    let mut options = Options::parse(options, "redact").js()?;
-    let key = options.string("fingerprintKey").js()?;
-    options.finish().js()?;
-    match key {
-        Some(key) => {
-            let bytes = b64::decode(&key, "")
-                .map_err(|_| Error::option("redact", "fingerprintKey", "must be base64url"))
-                .js()?;
-            Ok(crate::redact::redact(text, &FingerprintKey::new(&bytes).js()?))
-        }
-        None => Ok(DEFAULT_KEY.with(|slot| {
-            let mut slot = slot.borrow_mut();
-            let key = match slot.take() {
-                Some(key) => key,
-                None => FingerprintKey::random(),
-            };
-            let out = crate::redact::redact(text, &key);
-            // A key that fingerprints nothing (no random source yet) is not kept.
-            if key.is_keyed() {
-                *slot = Some(key);
-            }
-            out
-        })),
     }
 }
 

@@ -99,6 +99,21 @@ test("a DPoP-bound token with its proof is accepted once; every refusal has its 
     assert.equal(response.status, 401, name);
     assert.match(response.headers.get("www-authenticate"), /^DPoP error="(invalid_dpop_proof|invalid_token)", algs="ES256"$/, name);
   }
+  // A forged signature (64 bytes, r and s in range): WebCrypto says no, so does the core without it.
+  const [fh, fp, fs] = (await proof(key, { token })).split(".");
+  const sig = Buffer.from(fs, "base64url");
+  sig[10] ^= 1;
+  const forged = `${fh}.${fp}.${sig.toString("base64url")}`;
+  assert.equal((await refused(verifier, request(token, forged))).code, "ERR_INVALID_DPOP_PROOF");
+  const webcrypto = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  const fresh = await proof(key, { token });
+  Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true, writable: true });
+  try {
+    assert.equal((await refused(verifier, request(token, forged))).code, "ERR_INVALID_DPOP_PROOF", "checked in the core");
+    assert.equal((await verifier.verifyRequest(request(token, fresh))).sub, "alice", "accepted by the core's own check");
+  } finally {
+    Object.defineProperty(globalThis, "crypto", webcrypto);
+  }
   // alg none: jose will not sign it; made by hand.
   const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "dpop+jwt", jwk: key.jwk })).toString("base64url")}.${Buffer.from(JSON.stringify({ jti: "n-1", htm: "GET", htu: "https://api.example/orders", iat: now(), ath: await ath(token) })).toString("base64url")}.`;
   assert.equal((await refused(verifier, request(token, none))).code, "ERR_INVALID_DPOP_PROOF");
