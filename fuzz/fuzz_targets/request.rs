@@ -64,6 +64,7 @@ fn good_request(path: &str, cookie: Option<&str>) -> Request {
         csrf: Some("1".into()),
         cookie: cookie.map(str::to_string),
         body_length: Some(0),
+        dpop: None,
     }
 }
 
@@ -171,9 +172,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(request.method, string("method").unwrap_or_default());
     assert_eq!(request.url, string("url").unwrap_or_default());
     assert_eq!((&request.origin, &request.csrf, &request.cookie), (&string("origin"), &string("csrf"), &string("cookie")));
+    assert_eq!(request.dpop, string("dpop"));
     let again = json!({
         "method": request.method, "url": request.url, "origin": request.origin, "csrf": request.csrf,
-        "cookie": request.cookie, "bodyLength": request.body_length,
+        "cookie": request.cookie, "bodyLength": request.body_length, "dpop": request.dpop,
     });
     assert_eq!(Request::parse(&again.to_string()).as_ref(), Ok(&request), "a request does not round-trip");
 
