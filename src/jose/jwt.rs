@@ -17,7 +17,7 @@ use crate::time::Time;
 /// The claim rules as a caller states them (the options of a verifier, minus its keys).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimRules {
-    /// Allowed `alg` names; default `["ES256"]`.
+    /// Allowed `alg` names; absent: the keys decide (see [`crate::jose::jwks`]).
     pub algorithms: Option<Vec<String>>,
     /// Accepted `iss` values.
     pub issuer: Option<Vec<String>>,
@@ -54,7 +54,9 @@ impl ClaimRules {
 /// The claim rules of a verifier, built from checked options.
 #[derive(Clone, Debug)]
 pub struct Validation {
-    pub algorithms: Vec<Algorithm>,
+    /// The `algorithms` option; `None`: every algorithm Tessera implements, each key verifying
+    /// only what it is bound to (see [`crate::jose::jwks`]).
+    pub algorithms: Option<Vec<Algorithm>>,
     pub issuer: Option<Vec<String>>,
     pub audience: Option<Vec<String>>,
     pub subject: Option<String>,
@@ -87,14 +89,21 @@ fn seconds_to_millis(seconds: f64) -> i64 {
 impl Validation {
     pub fn new(options: &ClaimRules) -> Result<Validation> {
         let algorithms = match &options.algorithms {
-            None => vec![Algorithm::Es256],
-            Some(names) => names
-                .iter()
-                .map(|name| {
-                    Algorithm::from_name(name)
-                        .ok_or_else(|| Error::claim(ErrorCode::InvalidOptions, "algorithms", "option algorithms may only contain ES256"))
-                })
-                .collect::<Result<Vec<_>>>()?,
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|name| {
+                        Algorithm::from_name(name).ok_or_else(|| {
+                            Error::claim(
+                                ErrorCode::InvalidOptions,
+                                "algorithms",
+                                "option algorithms may only contain ES256, ES384, RS256, RS384, RS512, PS256, PS384, PS512, EdDSA and Ed25519",
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            ),
         };
         let list = |list: &Option<Vec<String>>, name: &str| match list {
             Some(items) if items.is_empty() || items.iter().any(String::is_empty) => Err(Error::option(
@@ -376,7 +385,7 @@ pub struct VerifiedJwt {
 
 /// [`verify`], returning the header, the claims and their JSON text.
 pub fn verify_token(token: &str, keys: &KeySet, validation: &Validation, now: Time, required_scopes: &[String]) -> Result<VerifiedJwt> {
-    let verified = jws::verify_compact(token, keys, &validation.algorithms)?;
+    let verified = jws::verify_compact(token, keys, validation.algorithms.as_deref())?;
     let claims = json::parse_object(&verified.payload, "JWT claims are not a JSON object without duplicate members")?;
     json::check_exact_integers(&claims)?;
     validation.validate(&verified.header, &claims, now, required_scopes)?;
