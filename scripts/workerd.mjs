@@ -1,5 +1,5 @@
 // The Miniflare options every workerd run of this repository shares (tests, demo, benchmark), so the
-// module rules and the compatibility date live in one place. See /work/shared/TOOLCHAIN.md for why
+// module rules and the compatibility date live in one place. See the team's toolchain notes (TOOLCHAIN.md) for why
 // each is what it is.
 import { fileURLToPath } from "node:url";
 

@@ -13,7 +13,9 @@ impl PublicKey {
     /// From the JWK member `x` (RFC 8037 §2): exactly 32 bytes.
     pub fn from_bytes(x: &[u8]) -> Result<PublicKey> {
         let invalid = |message| Error::claim(ErrorCode::InvalidKey, "x", message);
-        let bytes: &[u8; 32] = x.try_into().map_err(|_| invalid("an Ed25519 public key must be exactly 32 bytes"))?;
+        let bytes: &[u8; 32] = x
+            .try_into()
+            .map_err(|_| invalid("an Ed25519 public key must be exactly 32 bytes"))?;
         tessera_curves::eddsa::PublicKey::from_bytes(bytes)
             .map(PublicKey)
             .ok_or_else(|| invalid("an Ed25519 public key must be a canonical point on the curve, not of small order"))

@@ -164,10 +164,9 @@ impl Scan<'_> {
         };
         let end = dotted_run_end(bytes, at);
         let token = text.get(at..end)?;
-        let plausible = match label {
-            "refresh" => token.len() > 5,
-            _ => token.contains('.') || token.len() >= 16,
-        };
+        // A refresh token always holds a dot after `tsr1` (trailing dots are not part of a run);
+        // a lone JWT header segment must be long enough to be one.
+        let plausible = token.contains('.') || token.len() >= 16;
         plausible.then(|| Found {
             end,
             replacement: self.fingerprint(label, token),
@@ -201,9 +200,6 @@ impl Scan<'_> {
         }
         while bytes.get(end) == Some(&b'=') {
             end += 1;
-        }
-        while end > start && bytes.get(end - 1) == Some(&b'.') {
-            end -= 1;
         }
         // `Bearer error="invalid_token"`, `Bearer realm=x`: a challenge's auth-param, not a
         // credential. Only the parameter names RFC 6750/7235/9728 define count: anything else that
@@ -318,7 +314,7 @@ impl Scan<'_> {
         let text = self.text;
         let bytes = text.as_bytes();
         let mut i = start;
-        let mut pairs = 0;
+        let mut any = false;
         let mut written = String::new();
         loop {
             let pair_start = i;
@@ -363,11 +359,20 @@ impl Scan<'_> {
                     end += 1;
                 }
             }
-            written.push_str(text.get(pair_start..value_start)?);
+            // The name is scanned like any text: a token there (`n%3D<JWT>=v`) is scrubbed too.
+            written.push_str(text.get(pair_start..name_start)?);
+            written.push_str(
+                &Scan {
+                    text: text.get(name_start..name_end)?,
+                    key: self.key,
+                }
+                .run(),
+            );
+            written.push_str(text.get(name_end..value_start)?);
             if let Some(value) = text.get(value_start..end).filter(|v| !v.is_empty()) {
                 written.push_str(&self.scrub_value(value, "cookie"));
             }
-            pairs += 1;
+            any = true;
             i = end;
             let next = skip_spaces(bytes, end);
             if !all_pairs || bytes.get(next) != Some(&b';') {
@@ -376,7 +381,7 @@ impl Scan<'_> {
             written.push_str(text.get(end..=next)?);
             i = next + 1;
         }
-        if pairs == 0 {
+        if !any {
             return None;
         }
         out.push_str(&written);
@@ -517,15 +522,15 @@ impl Quote {
         Quote { byte, escapes: 0 }
     }
 
-    /// A quote starting at `i`: `"`, `'`, or backslashes and `"`.
+    /// A quote starting at `i`: `"` or `'`, after up to [`MAX_ESCAPES`] backslashes (escaped
+    /// JSON, or `\'` in a single-quoted string).
     fn at(bytes: &[u8], i: usize) -> Option<Quote> {
         let mut escapes = 0;
         while bytes.get(i + escapes) == Some(&b'\\') && escapes < MAX_ESCAPES {
             escapes += 1;
         }
         match bytes.get(i + escapes) {
-            Some(b'"') => Some(Quote { byte: b'"', escapes }),
-            Some(b'\'') if escapes == 0 => Some(Quote { byte: b'\'', escapes }),
+            Some(&byte @ (b'"' | b'\'')) => Some(Quote { byte, escapes }),
             _ => None,
         }
     }
@@ -642,6 +647,12 @@ mod tests {
         assert_eq!(redact("eyJhbGciOiJFUzI1NiJ9"), fp("jwt", "eyJhbGciOiJFUzI1NiJ9"), "a lone header");
         assert_eq!(redact("eyJ is short"), "eyJ is short");
         assert_eq!(redact("keyJar.x.y"), "keyJar.x.y", "only at a word start");
+        // Four hex digits are a word, not an escape, without the `\u` before them.
+        assert_eq!(redact("abcdeyJhbGciOiJFUzI1NiJ9.x.y"), "abcdeyJhbGciOiJFUzI1NiJ9.x.y");
+        assert_eq!(
+            redact("\\u0022eyJhbGciOiJFUzI1NiJ9.x.y"),
+            format!("\\u0022{}", fp("jwt", "eyJhbGciOiJFUzI1NiJ9.x.y"))
+        );
         assert_eq!(redact("tsr1."), "tsr1.");
     }
 
@@ -698,6 +709,29 @@ mod tests {
             "a value outside the grammar is scrubbed up to the next `;`"
         );
         assert_eq!(redact(r#"Cookie: q="x y""#), format!("Cookie: q={}", fp("cookie", r#""x y""#)),);
+    }
+
+    #[test]
+    fn tokens_in_cookie_names() {
+        // Fuzz finding F12: a pair's name was copied as it was, so a token written there survived.
+        for (line, name) in [
+            (format!("Cookie:n%3D{JWT} =vvvvvvv"), format!("n%3D{}", fp("jwt", JWT))),
+            (format!("Cookie: {JWT}=v"), fp("jwt", JWT)),
+            (format!("Cookie: n.{JWT}=v"), format!("n.{}", fp("jwt", JWT))),
+            (format!("Cookie: n%3D{RT}=v"), format!("n%3D{}", fp("refresh", RT))),
+        ] {
+            let out = redact(&line);
+            assert!(!out.contains("eyJhbGci") && !out.contains(RT), "{out}");
+            assert!(out.contains(&name), "{out}");
+            assert!(
+                out.ends_with(&fp("cookie", if line.ends_with("vvvvvvv") { "vvvvvvv" } else { "v" })),
+                "{out}"
+            );
+            assert_eq!(redact(&out), out, "a fixed point");
+        }
+        // A second pair after a scrubbed name is still read as a pair.
+        let out = redact(&format!("Cookie: {JWT}=v; sid=opaque123"));
+        assert!(!out.contains("opaque123"), "{out}");
     }
 
     #[test]
@@ -803,6 +837,44 @@ mod tests {
     }
 
     #[test]
+    fn only_real_fingerprints_are_left_as_scrubbed() {
+        // Survivors of scripts/mutants.sh: a cookie value that merely looks like a fingerprint
+        // (unknown label, not hex, not closed) is scrubbed; a real one is kept.
+        for value in ["[abc 1234abcd]", "[jwt zzzzzzzz]", "[jwt 1234abcdX"] {
+            let line = format!("Cookie: sid={value}");
+            let out = redact(&line);
+            assert!(out.starts_with("Cookie: sid=[cookie "), "{value}: {out}");
+            assert_eq!(redact(&out), out);
+        }
+        let scrubbed = format!("Cookie: sid={}", fp("cookie", "x"));
+        assert_eq!(redact(&scrubbed), scrubbed);
+        assert_eq!(redact("Cookie: sid=[cookie --------]"), "Cookie: sid=[cookie --------]");
+    }
+
+    #[test]
+    fn a_bracketed_cookie_value_ends_with_its_line() {
+        // Survivor of scripts/mutants.sh: an unclosed JSON-valued cookie does not swallow the
+        // next line up to a bracket there.
+        let out = redact("Cookie: prefs={\"a\":1\nnext line: kept}");
+        assert!(out.ends_with("\nnext line: kept}"), "{out}");
+        assert!(!out.contains("{\"a\":1"), "{out}");
+    }
+
+    #[test]
+    fn escaped_quotes_up_to_fifteen_backslashes() {
+        // Survivors of scripts/mutants.sh: `\'` is a quote too (it left `password: \'x\'`
+        // unscrubbed), and the depth limit is exactly MAX_ESCAPES.
+        assert_eq!(
+            redact(r"{\'password\': \'hunter2\'}"),
+            format!(r"{{\'password\': \'{}\'}}", fp("secret", "hunter2"))
+        );
+        let deep = |n: usize| format!("{}\"", "\\".repeat(n));
+        assert!(Quote::at(deep(15).as_bytes(), 0).is_some_and(|q| q.escapes == 15 && q.byte == b'"'));
+        assert!(Quote::at(deep(16).as_bytes(), 0).is_none());
+        assert!(Quote::at(br"\'", 0).is_some_and(|q| q.escapes == 1 && q.byte == b'\''));
+    }
+
+    #[test]
     fn after_url_and_json_escapes() {
         for prefix in ["cookie%3D", "state%22", "x%3d", "\\u0022", "a=b%2C"] {
             let line = format!("{prefix}{RT}");
@@ -836,6 +908,21 @@ mod tests {
         assert!(encode(br#"{ "alg""#).starts_with("eyAi"));
         assert!(encode(b"{\n \"").starts_with("ewog"));
         assert_eq!(redact("ewok then"), "ewok then", "not a token: no dot, short");
+        // Survivors of scripts/mutants.sh in the base64url decoding of the first characters:
+        // `-` and `_` decode (a header whose first member starts with `~` or `?`), and
+        // upper-case letters decode to their own values (these two are no `{` + quote or space).
+        for header in [r#"{"~":"x","alg":"ES256"}"#, r#"{"?":"x","alg":"ES256"}"#] {
+            let jwt = format!("{}.{payload}.c2lnbmF0dXJl", encode(header.as_bytes()));
+            assert!(jwt.starts_with("eyJ-") || jwt.starts_with("eyI_"), "{jwt}");
+            assert_eq!(redact(&jwt), fp("jwt", &jwt), "{header}");
+        }
+        for text in [
+            "eyEAAAAAAAAAAAAAAAAAAAA.x",
+            "ewAAAAAAAAAAAAAAAAAAAAA.x",
+            "ew4AAAAAAAAAAAAAAAAAAAA.x",
+        ] {
+            assert_eq!(redact(text), text);
+        }
     }
 
     #[test]
@@ -855,6 +942,7 @@ mod tests {
         assert!(FingerprintKey::new(&[1u8; 15]).is_err());
         assert_eq!(format!("{:?}", key()), "FingerprintKey(..)");
         let none = FingerprintKey(None);
+        assert!(key().is_keyed() && !none.is_keyed());
         assert_eq!(super::redact(line, &none), "Authorization: Basic [basic --------]");
         assert_eq!(
             super::redact(&super::redact(line, &none), &key()),

@@ -533,18 +533,30 @@ mod tests {
                 1 => 3,
                 _ => (rng.next() % MAX_EXPONENT) | 1 | 2,
             };
-            let key = PublicKey::new(&n, &PublicKey { e, ..PublicKey::new(&n, &[3]).unwrap() }.exponent()).unwrap();
+            let key = PublicKey::new(
+                &n,
+                &PublicKey {
+                    e,
+                    ..PublicKey::new(&n, &[3]).unwrap()
+                }
+                .exponent(),
+            )
+            .unwrap();
             assert_eq!(key.bits(), bits);
             // s: random below n, and the edges 0, 1, n − 1.
-            let mut samples = vec![vec![0u8; n.len()], {
-                let mut one = vec![0u8; n.len()];
-                *one.last_mut().unwrap() = 1;
-                one
-            }, {
-                let mut m = n.clone();
-                *m.last_mut().unwrap() -= 1;
-                m
-            }];
+            let mut samples = vec![
+                vec![0u8; n.len()],
+                {
+                    let mut one = vec![0u8; n.len()];
+                    *one.last_mut().unwrap() = 1;
+                    one
+                },
+                {
+                    let mut m = n.clone();
+                    *m.last_mut().unwrap() -= 1;
+                    m
+                },
+            ];
             for _ in 0..3 {
                 let mut s = rng.bytes(n.len());
                 s[0] &= n[0] >> 1;
@@ -560,4 +572,3 @@ mod tests {
         }
     }
 }
-

@@ -9,7 +9,7 @@ use std::task::{Context, Poll, Waker};
 
 mod common;
 
-use common::b64;
+use common::{authority_options, b64, ORIGIN};
 use serde_json::{json, Value};
 use tessera::authority::handshake;
 use tessera::authority::signer::generate_key_pair;
@@ -102,31 +102,13 @@ fn run<F: Future>(future: F) -> F::Output {
     run_all(vec![future]).pop().unwrap()
 }
 
-const ORIGIN: &str = "https://app.example";
-
 fn authority() -> Authority {
     authority_with(json!({}))
 }
 
 /// The test authority with some options replaced.
 fn authority_with(extra: Value) -> Authority {
-    let (private, _) = generate_key_pair(&Default::default()).unwrap();
-    let mut options = json!({
-        "issuer": "https://auth.example",
-        "audience": "https://api.example",
-        "signingKeys": [private],
-        "accessTokenTtl": 300,
-        "sessionTtl": 86400,
-        "idleTtl": 3600,
-        "reuseGrace": 10,
-        "allowedOrigins": [ORIGIN],
-        "cookie": { "name": "rt", "path": "/auth" },
-        "refreshSecret": b64::encode(&[9u8; 32]),
-    });
-    for (name, value) in extra.as_object().unwrap() {
-        options[name] = value.clone();
-    }
-    Authority::new(&AuthorityOptions::from_json(options).unwrap()).unwrap()
+    Authority::new(&AuthorityOptions::from_json(authority_options(extra)).unwrap()).unwrap()
 }
 
 fn request(cookie: Option<&str>) -> Request {
@@ -936,4 +918,183 @@ fn an_access_token_whose_family_record_is_gone_is_revoked() {
         Some(ErrorCode::Revoked),
         "a store that lost the record must not keep it live"
     );
+}
+
+/// Replaces the stored record `key` with `patch` applied (fuzz finding F9: records from the store
+/// were trusted for arithmetic and identity).
+fn corrupt(store: &TestStore, key: &str, patch: Value) -> Value {
+    let mut inner = store.inner.borrow_mut();
+    let mut record = inner.get(key, store.time()).expect("record");
+    let generation = record["generation"].as_u64();
+    for (name, value) in patch.as_object().unwrap() {
+        record[name] = value.clone();
+    }
+    assert!(inner.put(key, record.clone(), generation, 86_400, store.time()));
+    record
+}
+
+#[test]
+fn unsound_records_are_store_failures_and_change_nothing() {
+    let a = authority();
+    let family_patches = [
+        json!({ "generation": u64::MAX }),
+        json!({ "generation": 1u64 << 53 }),
+        json!({ "subjectEpoch": u64::MAX }),
+        json!({ "rotatedAt": i64::MIN }),
+        json!({ "expiresAt": i64::MAX }),
+        json!({ "idleExpiresAt": -1 }),
+        json!({ "createdAt": 253_402_300_800i64 }),
+        json!({ "family": "another-family" }),
+    ];
+    for patch in family_patches {
+        let store = TestStore::new();
+        let r0 = login(&a, &store, "alice");
+        let t0 = cookie_of(&r0);
+        let access = r0.body["access_token"].as_str().unwrap().to_string();
+        // A rotation first, so that the previous-token path (grace retry, reuse) is reached too.
+        let t1 = cookie_of(&refresh(&a, &store, &t0));
+        let sid = t0.split('.').nth(1).unwrap();
+        let key = format!("family:{sid}");
+        let stored = corrupt(&store, &key, patch.clone());
+        for cookie in [&t1, &t0] {
+            let r = refresh(&a, &store, cookie);
+            assert_eq!((r.status, code(&r)), (503, "ERR_STORE_UNAVAILABLE"), "{patch}");
+            assert!(header(&r, "set-cookie").is_none(), "{patch}: the cookie is kept");
+        }
+        store.now.set(store.now.get() + 60); // past the grace window: t0 would be reuse
+        assert_eq!(refresh(&a, &store, &t0).status, 503, "{patch}");
+        let r = run(handshake::logout(&a, &store, &request(Some(&t1)), store.time(), &()));
+        assert_eq!(r.status, 503, "{patch}");
+        let error = run(handshake::verify(&a, &store, &access, store.time(), &[])).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::StoreUnavailable, "{patch}");
+        assert_eq!(store.inner.borrow_mut().get(&key, store.time()), Some(stored), "{patch}: unchanged");
+        assert!(store.inner.borrow_mut().get("family:another-family", store.time()).is_none());
+    }
+    for patch in [
+        json!({ "generation": u64::MAX }),
+        json!({ "epoch": u64::MAX }),
+        json!({ "revokedAt": i64::MIN }),
+        json!({ "families": [{ "sid": "x", "expiresAt": i64::MAX }] }),
+    ] {
+        let store = TestStore::new();
+        let r0 = login(&a, &store, "alice");
+        let t0 = cookie_of(&r0);
+        let stored = corrupt(&store, "subject:alice", patch.clone());
+        assert_eq!(refresh(&a, &store, &t0).status, 503, "{patch}");
+        let error = run(handshake::revoke_subject(&a, &store, "alice", store.time(), &())).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::StoreUnavailable, "{patch}");
+        assert_eq!(login(&a, &store, "alice").status, 503, "{patch}");
+        assert_eq!(
+            store.inner.borrow_mut().get("subject:alice", store.time()),
+            Some(stored),
+            "{patch}: unchanged"
+        );
+        // Another subject is not affected.
+        assert_eq!(login(&a, &store, "bob").status, 200);
+    }
+}
+
+#[test]
+fn log_levels_have_the_names_the_js_logger_receives() {
+    assert_eq!((handshake::Level::Info.as_str(), handshake::Level::Warn.as_str()), ("info", "warn"));
+}
+
+/// The subject record as stored: its version and the listed family ids.
+fn subject_list(store: &TestStore, sub: &str) -> (u64, Vec<String>) {
+    let record = store
+        .inner
+        .borrow_mut()
+        .get(&format!("subject:{sub}"), store.time())
+        .expect("subject record");
+    let sids = record["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["sid"].as_str().unwrap().to_string())
+        .collect();
+    (record["generation"].as_u64().unwrap(), sids)
+}
+
+fn sid_of(response: &Response) -> String {
+    cookie_of(response).split('.').nth(1).unwrap().to_string()
+}
+
+/// The per-subject list's bookkeeping (mutants that survived `scripts/mutants.sh`): every write
+/// raises the record's version, logout takes its family out, a family leaves the list the
+/// second it expires, and a family that ended by itself is dropped, not "revoked (limit)".
+#[test]
+fn the_subject_list_follows_logins_logouts_and_expiry() {
+    let (a, store) = (authority_with(json!({ "maxSessionsPerSubject": 2 })), TestStore::new());
+    let first = login(&a, &store, "alice");
+    let (g1, list) = subject_list(&store, "alice");
+    assert_eq!(list, [sid_of(&first)]);
+    let second = login(&a, &store, "alice");
+    let (g2, list) = subject_list(&store, "alice");
+    assert!(g2 > g1, "a login writes a new version");
+    assert_eq!(list, [sid_of(&first), sid_of(&second)]);
+    let out = run(handshake::logout(
+        &a,
+        &store,
+        &request(Some(&cookie_of(&second))),
+        store.time(),
+        &(),
+    ));
+    assert_eq!(out.status, 200);
+    let (g3, list) = subject_list(&store, "alice");
+    assert!(g3 > g2, "a logout writes a new version");
+    assert_eq!(list, [sid_of(&first)], "logout takes its family out of the list");
+    let only = login(&a, &store, "frank");
+    run(handshake::logout(&a, &store, &request(Some(&cookie_of(&only))), store.time(), &()));
+    assert!(subject_list(&store, "frank").1.is_empty(), "also the only one");
+
+    // Concurrent logins: none is lost from the list (compare-and-set on the version).
+    let logins: Vec<_> = (0..2)
+        .map(|_| {
+            let options = LoginOptions {
+                sub: "carol".into(),
+                scope: None,
+                claims: None,
+            };
+            let (a, store) = (&a, &store);
+            async move { handshake::login(a, store, &request(None), &options, store.time(), &()).await }
+        })
+        .collect();
+    let done = run_all(logins);
+    let (_, list) = subject_list(&store, "carol");
+    assert_eq!(list.len(), 2, "{list:?}");
+    for response in &done {
+        assert!(list.contains(&sid_of(response)));
+    }
+
+    // Idle expiry ends `first`; the next logins drop it from the list without revoking it.
+    let log = Lines::default();
+    store.now.set(store.now.get() + 3600);
+    let logged_login = || {
+        let options = LoginOptions {
+            sub: "alice".into(),
+            scope: None,
+            claims: None,
+        };
+        run(handshake::login(&a, &store, &request(None), &options, store.time(), &log))
+    };
+    let (third, fourth) = (logged_login(), logged_login());
+    let (_, list) = subject_list(&store, "alice");
+    assert_eq!(list, [sid_of(&third), sid_of(&fourth)]);
+    let lines = log.0.borrow();
+    assert!(!lines.iter().any(|(_, line)| line.contains("revoked (limit)")), "{lines:?}");
+    drop(lines);
+
+    // A family leaves the list at its absolute expiry exactly (sessionTtl 86400 s).
+    let (dave, erin) = (login(&a, &store, "dave"), login(&a, &store, "erin"));
+    store.now.set(store.now.get() + 86_399);
+    login(&a, &store, "dave");
+    assert!(
+        subject_list(&store, "dave").1.contains(&sid_of(&dave)),
+        "one second before its expiry it is listed"
+    );
+    store.now.set(store.now.get() + 1);
+    let later = login(&a, &store, "erin");
+    let (_, list) = subject_list(&store, "erin");
+    assert!(!list.contains(&sid_of(&erin)), "expired at this second: {list:?}");
+    assert!(list.contains(&sid_of(&later)));
 }

@@ -527,7 +527,14 @@ fn group_header(f: &Fixture, r: &mut Recorder) {
     let es256_only = f.verifier(json!({ "algorithms": ["ES256"] }));
     for alg in ["RS256", "RS512", "PS256", "ES384", "EdDSA", "Ed25519"] {
         let token = f.token_h(json!({ "alg": alg }), json!({}));
-        r.reject(&format!("alg {alg:?}, no key for it"), &v, &token, NOW, &[], ErrorCode::NoMatchingKey);
+        r.reject(
+            &format!("alg {alg:?}, no key for it"),
+            &v,
+            &token,
+            NOW,
+            &[],
+            ErrorCode::NoMatchingKey,
+        );
         r.reject(&format!("alg {alg:?}, algorithms [ES256]"), &es256_only, &token, NOW, &[], a);
     }
     for alg in [
@@ -1009,10 +1016,22 @@ fn group_algorithms(f: &Fixture, r: &mut Recorder) {
         NOW,
         &[],
     );
-    r.accept("algorithms absent: the P-256 key verifies ES256", &f.verifier(json!({})), &token, NOW, &[]);
+    r.accept(
+        "algorithms absent: the P-256 key verifies ES256",
+        &f.verifier(json!({})),
+        &token,
+        NOW,
+        &[],
+    );
     // Every implemented algorithm may be listed; a P-256 key still verifies only ES256.
     let every = json!(["ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA", "Ed25519"]);
-    r.accept("algorithms: every one", &f.verifier(json!({ "algorithms": every })), &token, NOW, &[]);
+    r.accept(
+        "algorithms: every one",
+        &f.verifier(json!({ "algorithms": every })),
+        &token,
+        NOW,
+        &[],
+    );
     r.reject(
         "algorithms [RS256] and an ES256 token",
         &f.verifier(json!({ "algorithms": ["RS256"] })),

@@ -1,14 +1,18 @@
 //! Fixtures shared by the fuzz targets: the RFC 7515 Appendix A.3 P-256 key (public as the one
 //! key of a verification set, private for signing fuzzer-chosen headers and claims), a fixed
-//! clock, and verifier configurations built once.
+//! clock, verifier configurations built once, and readers that turn JSON into the core's
+//! types the way the JavaScript binding does (the session role has no JSON parser of its own).
 #![allow(dead_code)]
 
 use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 use tessera::es256::PrivateKey;
-use tessera::jwt::Validation;
-use tessera::{b64, KeySet, VerifierOptions};
+use tessera::fuzzing::b64;
+use tessera::jose::jwt::{ClaimRules, Validation};
+use tessera::session::message::Fields;
+use tessera::session::{SessionOptions, TokenResponse};
+use tessera::{KeySet, Time};
 
 pub const X: &str = "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU";
 pub const Y: &str = "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0";
@@ -17,11 +21,23 @@ pub const KID: &str = "k";
 pub const ISSUER: &str = "https://issuer.example";
 pub const AUDIENCE: &str = "api";
 pub const URL: &str = "https://issuer.example/jwks";
+pub const ORIGIN: &str = "https://app.example";
+/// A 32-byte refresh secret, base64url (deterministic refresh-token tags across runs).
+pub const REFRESH_SECRET: &str = "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc";
 /// The fixed clock (unix seconds) the targets verify at.
-pub const NOW: f64 = 1_700_000_000.0;
+pub const NOW_SECS: i64 = 1_700_000_000;
+
+/// The fixed clock as the core's time.
+pub const fn now() -> Time {
+    Time::from_secs(NOW_SECS)
+}
 
 pub fn public_jwk() -> Value {
     json!({"kty": "EC", "crv": "P-256", "x": X, "y": Y, "kid": KID})
+}
+
+pub fn private_jwk() -> Value {
+    json!({"kty": "EC", "crv": "P-256", "x": X, "y": Y, "d": D, "kid": KID})
 }
 
 /// The verification set: one P-256 key, kid "k". Per thread (a key set caches its
@@ -48,15 +64,15 @@ pub fn private_key() -> &'static PrivateKey {
     })
 }
 
-fn validation(options: VerifierOptions) -> Validation {
-    match Validation::from_options(&options) {
+fn validation(rules: ClaimRules) -> Validation {
+    match Validation::new(&rules) {
         Ok(v) => v,
         Err(e) => panic!("fixture validation: {e}"),
     }
 }
 
-pub fn one(s: &str) -> Option<tessera::jwt::OneOrMany> {
-    Some(tessera::jwt::OneOrMany::One(s.to_string()))
+fn one(s: &str) -> Option<Vec<String>> {
+    Some(vec![s.to_string()])
 }
 
 /// Verifier configurations, the first being the strictest (RFC 9068 `at+jwt` profile).
@@ -65,23 +81,23 @@ pub fn validations() -> &'static [Validation] {
     V.get_or_init(|| {
         vec![
             // RFC 9068 access tokens: iss, aud, typ at+jwt and the seven required claims.
-            validation(VerifierOptions {
+            validation(ClaimRules {
                 issuer: one(ISSUER),
-                audience: Some(tessera::jwt::OneOrMany::Many(vec!["other".into(), AUDIENCE.into()])),
+                audience: Some(vec!["other".into(), AUDIENCE.into()]),
                 profile: Some("at+jwt".into()),
-                ..VerifierOptions::default()
+                ..ClaimRules::default()
             }),
             // Nothing configured: only the types and times of the claims present are checked.
-            validation(VerifierOptions::default()),
+            validation(ClaimRules::default()),
             // Subject, age, tolerance, typ with the application/ prefix, extra required claims.
-            validation(VerifierOptions {
-                issuer: Some(tessera::jwt::OneOrMany::Many(vec![ISSUER.into(), "https://b.example".into()])),
+            validation(ClaimRules {
+                issuer: Some(vec![ISSUER.into(), "https://b.example".into()]),
                 subject: Some("user-1".into()),
                 typ: Some("application/JWT".into()),
                 max_token_age: Some(3600.0),
                 clock_tolerance: Some(60.0),
                 required_claims: Some(vec!["nonce".into()]),
-                ..VerifierOptions::default()
+                ..ClaimRules::default()
             }),
         ]
     })
@@ -97,15 +113,17 @@ pub fn scopes(selector: u8) -> Vec<String> {
     }
 }
 
-/// Clocks a selector byte chooses from (edge values included).
-pub fn now(selector: u8) -> f64 {
-    match selector % 6 {
-        0 => NOW,
-        1 => NOW + 3600.0,
-        2 => 0.0,
-        3 => 1e300,
-        4 => -1.0,
-        _ => NOW - 86400.0,
+/// Clocks a selector byte chooses from (edge values included: the epoch, the last millisecond
+/// of year 9999, a fraction of a second after the fixed clock).
+pub fn now_at(selector: u8) -> Time {
+    match selector % 7 {
+        0 => now(),
+        1 => now().plus_secs(3600),
+        2 => Time::from_millis(0),
+        3 => Time::MAX,
+        4 => now().plus_millis(999),
+        5 => now().plus_secs(-86400),
+        _ => now().plus_millis(-1),
     }
 }
 
@@ -123,7 +141,7 @@ pub fn sign(header: &[u8], payload: &[u8]) -> String {
 pub const HEADER: &str = r#"{"alg":"ES256","kid":"k","typ":"at+jwt"}"#;
 
 pub fn claims() -> Map<String, Value> {
-    let now = NOW as i64;
+    let now = NOW_SECS;
     match json!({
         "iss": ISSUER, "aud": AUDIENCE, "sub": "user-1", "client_id": "client-1",
         "iat": now - 10, "exp": now + 300, "jti": "j-1", "scope": "read write"
@@ -133,20 +151,146 @@ pub fn claims() -> Map<String, Value> {
     }
 }
 
-/// A valid RFC 9068 access token for the fixture key, valid at [`NOW`].
+/// A valid RFC 9068 access token for the fixture key, valid at [`now`].
 pub fn valid_token() -> &'static str {
     static T: OnceLock<String> = OnceLock::new();
     T.get_or_init(|| sign(HEADER.as_bytes(), Value::Object(claims()).to_string().as_bytes()))
 }
 
-/// Every string *value* (not member name) in a JSON value, replaced by a fixed placeholder.
+/// Authority options (JSON) with the fixture key, a fixed refresh secret and one allowed origin.
+pub fn authority_options() -> Value {
+    json!({
+        "issuer": ISSUER,
+        "audience": AUDIENCE,
+        "signingKeys": [private_jwk()],
+        "allowedOrigins": [ORIGIN],
+        "refreshSecret": REFRESH_SECRET,
+        "sessionTtl": 3600,
+        "idleTtl": 600,
+        "reuseGrace": 10,
+    })
+}
+
+/// Every non-empty string *value* (not member name) in a JSON value, replaced by a fixed
+/// placeholder (empty strings stay empty: readers refuse them as such).
 pub fn blank_strings(value: &Value) -> Value {
     match value {
+        Value::String(s) if s.is_empty() => Value::String(String::new()),
         Value::String(_) => Value::String("\u{1}".into()),
         Value::Array(items) => Value::Array(items.iter().map(blank_strings).collect()),
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), blank_strings(v))).collect()),
         other => other.clone(),
     }
+}
+
+/// Every string value (not member name) anywhere in a JSON value.
+pub fn string_values<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::String(s) => out.push(s),
+        Value::Array(items) => items.iter().for_each(|v| string_values(v, out)),
+        Value::Object(map) => map.values().for_each(|v| string_values(v, out)),
+        _ => {}
+    }
+}
+
+/// Every member name anywhere in a JSON value.
+pub fn member_names<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Array(items) => items.iter().for_each(|v| member_names(v, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k);
+            member_names(v, out)
+        }),
+        _ => {}
+    }
+}
+
+// ---- The binding's readers (src/wasm/session.rs), over a JSON value instead of a JsValue ----
+
+/// A member: `Ok(None)` when absent or `null` (or `data` is not an object), `Err(())` when present
+/// with another type than `read` takes.
+fn member<T>(data: &Value, name: &str, read: impl FnOnce(&Value) -> Option<T>) -> Result<Option<T>, ()> {
+    match data.as_object().and_then(|o| o.get(name)) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value).map(Some).ok_or(()),
+    }
+}
+
+fn string(data: &Value, name: &str) -> Result<Option<String>, ()> {
+    member(data, name, |v| v.as_str().map(str::to_string))
+}
+
+fn number(data: &Value, name: &str) -> Result<Option<f64>, ()> {
+    member(data, name, Value::as_f64)
+}
+
+fn strings(data: &Value, name: &str) -> Result<Option<Vec<String>>, ()> {
+    member(data, name, |v| v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect())
+}
+
+/// A token response as the binding reads a `JSON.parse`d body: a member of the wrong type makes
+/// the whole response empty.
+pub fn token_response(data: &Value) -> TokenResponse {
+    let read = || -> Result<TokenResponse, ()> {
+        Ok(TokenResponse {
+            access_token: string(data, "access_token")?,
+            token_type: string(data, "token_type")?,
+            expires_in: number(data, "expires_in")?,
+            scope: string(data, "scope")?,
+            refresh_expires_in: number(data, "refresh_expires_in")?,
+        })
+    };
+    read().unwrap_or_default()
+}
+
+/// A channel message's fields as the binding reads structured-clone data (`None`: a member of
+/// the wrong type, no message).
+pub fn message_fields(data: &Value) -> Option<Fields> {
+    Some(Fields {
+        kind: string(data, "type").ok()?,
+        access_token: string(data, "accessToken").ok()?,
+        received_at: number(data, "receivedAt").ok()?,
+        expires_at: number(data, "expiresAt").ok()?,
+        scope: string(data, "scope").ok()?,
+        session_expires_at: number(data, "sessionExpiresAt").ok()?,
+        subject: string(data, "subject").ok()?,
+        iat: number(data, "iat").ok()?,
+        reason: string(data, "reason").ok()?,
+    })
+}
+
+/// `new TokenSession(options)` as the binding reads a data copy of the options.
+pub fn session_options(data: &Value, page_origin: &str) -> SessionOptions {
+    let mut rejected = Vec::new();
+    let mut read = SessionOptions {
+        page_origin: page_origin.to_string(),
+        ..SessionOptions::default()
+    };
+    match string(data, "authPath") {
+        Ok(v) => read.auth_path = v,
+        Err(()) => rejected.push(("authPath".to_string(), true)),
+    }
+    match number(data, "refreshMargin") {
+        Ok(v) => read.refresh_margin = v,
+        Err(()) => rejected.push(("refreshMargin".to_string(), true)),
+    }
+    match string(data, "channel") {
+        Ok(v) => read.channel = v,
+        Err(()) => rejected.push(("channel".to_string(), true)),
+    }
+    match strings(data, "apiOrigins") {
+        Ok(v) => read.api_origins = v,
+        Err(()) => rejected.push(("apiOrigins".to_string(), true)),
+    }
+    if let Some(map) = data.as_object() {
+        for name in map.keys() {
+            if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins") {
+                rejected.push((name.clone(), false));
+            }
+        }
+    }
+    read.rejected = rejected;
+    read
 }
 
 /// Known findings (listed in README.md) are skipped rather than asserted, so a run can go on
@@ -155,4 +299,16 @@ pub fn blank_strings(value: &Value) -> Value {
 pub fn known_findings_gated() -> bool {
     static GATED: OnceLock<bool> = OnceLock::new();
     *GATED.get_or_init(|| std::env::var_os("TESSERA_FUZZ_STRICT").is_none_or(|v| v != "1"))
+}
+
+/// Drives a future that never waits (the handshake over a `RefCell<MemoryStore>` and the
+/// default host): polled once with a no-op waker.
+pub fn ready<F: std::future::Future>(future: F) -> F::Output {
+    use std::task::{Context, Poll, Waker};
+    let mut context = Context::from_waker(Waker::noop());
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut context) {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("a handshake future over the memory store waited"),
+    }
 }

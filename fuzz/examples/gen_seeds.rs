@@ -1,5 +1,6 @@
-//! Writes the seed corpus into `fuzz/seeds/<target>/`: real tokens and JWKs, a handful of
-//! small files per target. Run from `fuzz/`: `cargo run --example gen_seeds`.
+//! Writes the seed corpus into `fuzz/seeds/<target>/`: real tokens and JWKs, option objects and
+//! texts, requests, records and session inputs, a handful of small files per target
+//! (`session_sequence` takes structured bytes and starts from an empty corpus). Run from `fuzz/`: `cargo run --example gen_seeds`.
 //! The files are committed; rerun only to change them (signatures are deterministic, RFC 6979).
 
 use std::fs;
@@ -31,15 +32,15 @@ fn structured(header: &Value, payload: &Value, selectors: &[u8]) -> Vec<u8> {
 }
 
 fn main() {
-    let now = common::NOW as i64;
+    let now = common::NOW_SECS;
     let claims = Value::Object(common::claims());
 
     // The seeds must reach the accepting paths: check the two real tokens verify.
     let validation = &common::validations()[0];
-    if let Err(e) = tessera::jwt::verify(common::valid_token(), common::key_set(), validation, common::NOW, &common::scopes(2)) {
+    if let Err(e) = tessera::jose::jwt::verify(common::valid_token(), common::key_set(), validation, common::now(), &common::scopes(2)) {
         panic!("fixture token does not verify: {e}");
     }
-    if let Err(e) = tessera::jws::verify_compact(RFC7515_A3, common::key_set(), &[tessera::jws::Algorithm::Es256]) {
+    if let Err(e) = tessera::jose::jws::verify_compact(RFC7515_A3, common::key_set(), &[tessera::jose::jwa::Algorithm::Es256]) {
         panic!("RFC 7515 A.3 token does not verify: {e}");
     }
 
@@ -93,16 +94,18 @@ fn main() {
             .to_string()
             .as_bytes(),
     );
-    write("options", "verifier_remote", json!({"jwksUrl":"https://issuer.example/jwks","cacheMaxAge":600,"cooldown":30,"issuer":common::ISSUER,"typ":"JWT","subject":"user-1"}).to_string().as_bytes());
+    write("options", "verifier_remote", json!({"jwksUrl":"https://issuer.example/jwks","cacheMaxAge":600_000,"cooldownDuration":30_000,"timeoutDuration":5000,"issuer":common::ISSUER,"typ":"JWT","subject":"user-1"}).to_string().as_bytes());
     write(
         "options",
         "signer_and_verifier",
         json!({
             "signer": {"privateJwk":{"kty":"EC","crv":"P-256","x":common::X,"y":common::Y,"d":common::D,"kid":"k"},"issuer":common::ISSUER,"audience":common::AUDIENCE},
-            "sign": {"now": common::NOW,"expiresIn":600,"typ":"at+jwt"},
+            "sign": {"now": common::NOW_SECS,"expiresIn":600,"typ":"at+jwt"},
             "claims": {"sub":"user-1","client_id":"c","scope":"read"},
             "verifier": {"jwks":{"keys":[common::public_jwk()]},"issuer":common::ISSUER,"audience":common::AUDIENCE,"profile":"at+jwt"},
-            "verify": {"now": common::NOW,"requiredScopes":["read"]}
+            "verify": {"now": common::NOW_SECS,"requiredScopes":["read"]},
+            "authority": common::authority_options(),
+            "login": {"sub":"user-1","scope":"read","claims":{"tenant":"t"}}
         })
         .to_string()
         .as_bytes(),
@@ -111,11 +114,58 @@ fn main() {
 
     // remote
     write("remote", "jwks_body", json!({"keys":[common::public_jwk(),{"kty":"RSA","n":"AQAB","e":"AQAB"}]}).to_string().as_bytes());
-    write("remote", "exported_state", json!({"url":common::URL,"fetchedAt":common::NOW,"jwks":{"keys":[common::public_jwk()]}}).to_string().as_bytes());
+    write("remote", "exported_state", json!({"url":common::URL,"fetchedAt":common::NOW_SECS,"jwks":{"keys":[common::public_jwk()]}}).to_string().as_bytes());
     write("remote", "url_loopback", b"http://127.0.0.1:8787/jwks");
 
     // json
     write("json", "nested", br#"{"a":[1,-0,1.5e300,18446744073709551615,-9223372036854775808,{"b":null}],"\u00e9":"\ud83d\ude00","c":{"d":true}}"#);
     write("json", "duplicate_escaped", br#"{"a":1,"\u0061":2}"#);
     write("json", "claims", claims.to_string().as_bytes());
+    write("json", "safe_integers", br#"{"a":9007199254740991,"b":-9007199254740991,"c":9.007199254740991e15,"d":[0.5,-1e-300,1e15]}"#);
+    write("json", "unsafe_integers", br#"{"a":9007199254740992,"b":[{"c":18446744073709551617}],"d":-1.5e300,"e":9007199254740991.5}"#);
+
+    // options_text: option objects as the glue's JSON text
+    write("options_text", "verifier_local", json!({"jwks":{"keys":[common::public_jwk()]},"issuer":[common::ISSUER],"audience":common::AUDIENCE,"profile":"at+jwt","clockTolerance":5,"maxTokenAge":3600,"requiredClaims":["sub"],"algorithms":["ES256"],"subject":null}).to_string().as_bytes());
+    write("options_text", "verifier_remote", json!({"jwksUrl":"http://127.0.0.1:8787/jwks","cacheMaxAge":600_000,"cooldownDuration":30_000,"timeoutDuration":5000}).to_string().as_bytes());
+    write("options_text", "authority", common::authority_options().to_string().as_bytes());
+    let mut authority = common::authority_options();
+    if let Some(map) = authority.as_object_mut() {
+        map.insert("cookie".into(), json!({"name":"rt","path":"/api/auth","hostPrefix":false}));
+        map.insert("accessTokenTtl".into(), json!(300));
+        map.insert("clientId".into(), json!("web"));
+        map.insert("maxSessionsPerSubject".into(), json!(5));
+        map.insert("fingerprintKey".into(), json!(common::REFRESH_SECRET));
+    }
+    write("options_text", "authority_all", authority.to_string().as_bytes());
+    write("options_text", "login", br#"{"sub":"user-1","scope":"read write","claims":{"tenant":"t1"}}"#);
+    write("options_text", "signer", json!({"privateJwk":common::private_jwk(),"issuer":common::ISSUER,"audience":["a","b"]}).to_string().as_bytes());
+    write("options_text", "sign", br#"{"now":1700000000.5,"expiresIn":600,"typ":"at+jwt"}"#);
+    write("options_text", "verify_and_kid", br#"{"now":1700000000,"requiredScopes":["read"],"kid":"k1"}"#);
+    write("options_text", "bad_types", br#"{"cookie":{"name":5,"paht":"/"},"issuer":"","sessionTtl":59.5,"clockTolerance":"5s"}"#);
+
+    // request: the binding's request JSON ($RT: the live refresh token, $OLD: the rotated one)
+    let request = |url: &str, cookie: &str| json!({"method":"POST","url":url,"origin":common::ORIGIN,"csrf":"1","cookie":cookie,"bodyLength":0});
+    write("request", "refresh", request("https://app.example/auth/refresh", "a=1; tessera_rt=$RT").to_string().as_bytes());
+    write("request", "refresh_reused", request("https://app.example/auth/refresh", "tessera_rt=$OLD").to_string().as_bytes());
+    write("request", "logout", request("/auth/logout?x=1", "tessera_rt=\"$RT\"").to_string().as_bytes());
+    write("request", "jwks", br#"{"method":"GET","url":"https://app.example/.well-known/jwks.json","origin":null,"csrf":null,"cookie":null,"bodyLength":null}"#);
+    write("request", "csrf_missing", br#"{"method":"POST","url":"https://app.example/auth/refresh","origin":"https://evil.example","cookie":"tessera_rt=$RT","bodyLength":16385}"#);
+
+    // handshake: a Cookie header, a family record, a subject record, authority options
+    write("handshake", "cookie", b"a=1; tessera_rt=tsr1.AAAAAAAAAAAAAAAAAAAAAA.0.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA");
+    let family = json!({
+        "family":"AAAAAAAAAAAAAAAAAAAAAA","sub":"user-1","scope":"read","claims":{},"createdAt":now,"expiresAt":now + 3600,
+        "idleExpiresAt":now + 600,"generation":1,"current":"h","previous":null,"rotatedAt":now,"nonce":"n","subjectEpoch":0,
+        "revoked":false,"revokedReason":null
+    });
+    write("handshake", "family", family.to_string().as_bytes());
+    write("handshake", "subject", json!({"generation":3,"epoch":2,"revokedAt":now,"families":[{"sid":"AAAAAAAAAAAAAAAAAAAAAA","expiresAt":now + 3600}]}).to_string().as_bytes());
+    write("handshake", "authority", common::authority_options().to_string().as_bytes());
+
+    // session: a token response, channel messages, TokenSession options, a challenge
+    write("session", "response", br#"{"access_token":"a.b.c","token_type":"Bearer","expires_in":300,"scope":"read","refresh_expires_in":3600}"#);
+    write("session", "message_token", json!({"type":"token","accessToken":"a.b.c","receivedAt":1_700_000_000_000u64,"expiresAt":1_700_000_300_000u64,"scope":"read","sessionExpiresAt":1_700_003_600_000u64,"subject":"user-1","iat":1_700_000_000}).to_string().as_bytes());
+    write("session", "message_logout", br#"{"type":"logout","reason":"invalid_grant"}"#);
+    write("session", "options", br#"{"authPath":"https://auth.example/auth/","refreshMargin":60,"channel":"app","apiOrigins":["https://api.example"]}"#);
+    write("session", "challenge", br#"Newauth realm="apps", type=1, Bearer realm="example", error="invalid_token", error_description="expired""#);
 }

@@ -5,15 +5,15 @@
 //! Beyond "no panic": every key error is `ERR_INVALID_KEY`; an accepted key round-trips through
 //! its public (and private) JSON with the same point, members and RFC 7638 thumbprint; a private
 //! key signs what its public key verifies; a set with private members is always refused; an
-//! accepted set round-trips through `to_json`.
+//! accepted set round-trips through `to_json`, and `to_json_text` writes the same JSON.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map, Value};
-use tessera::error::ErrorCode;
-use tessera::jwk::{self, Parsed};
-use tessera::jws::Algorithm;
-use tessera::{json, KeySet};
+use tessera::fuzzing::json;
+use tessera::jose::jwa::Algorithm;
+use tessera::jose::jwk::{self, Parsed};
+use tessera::{ErrorCode, KeySet};
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -96,6 +96,9 @@ fuzz_target!(|data: &[u8]| {
     match KeySet::from_json(&value) {
         Ok(set) => {
             let json = set.to_json();
+            // The hand-written text form (exported state) says what the value form says.
+            let text = set.to_json_text();
+            assert_eq!(serde_json::from_str::<Value>(&text).ok().as_ref(), Some(&json), "to_json_text differs from to_json: {text}");
             let Ok(again) = KeySet::from_json(&json) else { panic!("to_json of a set does not parse") };
             assert_eq!(again.len(), set.len());
             assert_eq!(again.to_json(), json);

@@ -9,25 +9,25 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
-use tessera::error::ErrorCode;
-use tessera::remote::RemoteJwks;
+use tessera::verifier::remote::RemoteJwks;
+use tessera::ErrorCode;
 
 #[path = "../common/mod.rs"]
 mod common;
 
 fn remote() -> RemoteJwks {
-    match RemoteJwks::new(common::URL, Some(600.0), Some(30.0)) {
+    match RemoteJwks::new(common::URL, Some(600_000.0), Some(30_000.0), None) {
         Ok(r) => r,
         Err(e) => panic!("fixture remote: {e}"),
     }
 }
 
-/// A remote holding the fixture set, fetched at NOW.
+/// A remote holding the fixture set, fetched at the fixed clock.
 fn loaded() -> RemoteJwks {
     let mut r = remote();
-    r.begin_fetch(common::NOW);
+    r.begin_fetch(common::now());
     let body = json!({ "keys": [common::public_jwk()] }).to_string();
-    if let Err(e) = r.complete_fetch(200, body.as_bytes(), common::NOW) {
+    if let Err(e) = r.complete_fetch(200, body.as_bytes(), common::now()) {
         panic!("fixture fetch: {e}");
     }
     r
@@ -54,47 +54,60 @@ fn check_loopback_authority(rest: &str) {
     assert!(matches!(host, "127.0.0.1" | "localhost" | "[::1]"), "http: URL accepted for non-loopback host {host:?}");
 }
 
+/// export → import → export is the identity, and the exported text says what the cache holds:
+/// its URL, `fetchedAt` in whole seconds, and the usable keys as `KeySet::to_json` writes them.
 fn check_round_trip(r: &RemoteJwks) {
     let state = r.export();
+    let parsed: Value = serde_json::from_str(&state).unwrap_or_else(|e| panic!("export is not JSON ({e}): {state}"));
+    assert_eq!(parsed.get("url").and_then(Value::as_str), Some(r.url()));
+    assert!(parsed.get("fetchedAt").is_some_and(Value::is_u64), "fetchedAt is not whole seconds: {state}");
+    assert_eq!(parsed.get("jwks"), Some(&r.keys().map_or(Value::Null, |k| k.to_json())), "the exported jwks differ from the cache");
     let mut other = remote();
     assert!(other.import(&state).is_ok(), "export does not import: {state}");
     assert_eq!(other.export(), state);
+    assert_eq!(key_count(&other), key_count(r));
 }
 
 fuzz_target!(|data: &[u8]| {
     // A cold cache.
     let mut cold = remote();
-    cold.begin_fetch(common::NOW);
-    match cold.complete_fetch(200, data, common::NOW) {
+    cold.begin_fetch(common::now());
+    match cold.complete_fetch(200, data, common::now()) {
         Ok(()) => {
             assert!(cold.keys().is_some());
-            assert_eq!(cold.needs_fetch(common::NOW + 1.0), Ok(false));
+            assert_eq!(cold.needs_fetch(common::now().plus_secs(1)), Ok(false));
             check_round_trip(&cold);
         }
         Err(e) => {
             assert!(matches!(e.code(), ErrorCode::JwksFetch | ErrorCode::InvalidKey), "{e}");
             assert!(cold.keys().is_none());
-            assert_eq!(cold.needs_fetch(common::NOW + 1.0).map_err(|e| e.code()), Err(ErrorCode::JwksFetch), "no cooldown after a failure");
+            assert_eq!(cold.needs_fetch(common::now().plus_secs(1)).map_err(|e| e.code()), Err(ErrorCode::JwksFetch), "no cooldown after a failure");
         }
     }
 
     // A warm cache: a bad response must not replace the good set.
     let mut warm = loaded();
-    warm.begin_fetch(common::NOW + 700.0);
-    if warm.complete_fetch(200, data, common::NOW + 700.0).is_err() {
+    warm.begin_fetch(common::now().plus_secs(700));
+    if warm.complete_fetch(200, data, common::now().plus_secs(700)).is_err() {
         assert_eq!(key_count(&warm), Some(1));
-        assert!(!warm.may_refetch_for(Some("other"), common::NOW + 701.0));
+        assert!(!warm.may_refetch_for(Some("other"), common::now().plus_secs(701)));
     }
-    let _ = warm.complete_fetch(500, data, common::NOW + 800.0);
+    let _ = warm.complete_fetch(500, data, common::now().plus_secs(800));
     assert!(warm.keys().is_some());
 
-    // Import of the body as a whole state, and as the jwks of a well-formed state.
-    if let Ok(value) = serde_json::from_slice::<Value>(data) {
-        for state in [value.clone(), json!({ "url": common::URL, "fetchedAt": common::NOW, "jwks": value })] {
+    // Import of the body as a whole state (JSON text), and as the jwks of a well-formed state.
+    if let Ok(text) = std::str::from_utf8(data) {
+        let wrapped = format!("{{\"url\":{},\"fetchedAt\":{},\"jwks\":{text}}}", json!(common::URL), common::NOW_SECS);
+        for state in [text, wrapped.as_str()] {
             let mut target = loaded();
             let before = target.export();
-            match target.import(&state) {
-                Ok(()) => check_round_trip(&target),
+            match target.import(state) {
+                Ok(()) => {
+                    // Only a strict JSON object (no duplicate members) with the known members.
+                    let Ok(object) = tessera::fuzzing::json::parse_object(state.as_bytes(), "") else { panic!("imported a state that is no strict JSON object: {state}") };
+                    assert!(object.keys().all(|k| matches!(k.as_str(), "url" | "fetchedAt" | "jwks")));
+                    check_round_trip(&target);
+                }
                 Err(e) => {
                     assert!(matches!(e.code(), ErrorCode::InvalidOptions | ErrorCode::InvalidKey), "{e}");
                     assert_eq!(target.export(), before, "a failed import changed the cache");
@@ -105,7 +118,7 @@ fuzz_target!(|data: &[u8]| {
 
     // The input as the jwksUrl.
     if let Ok(url) = std::str::from_utf8(data) {
-        if let Ok(r) = RemoteJwks::new(url, None, None) {
+        if let Ok(r) = RemoteJwks::new(url, None, None, None) {
             assert!(url.starts_with("https://") || url.starts_with("http://"), "scheme of {url:?}");
             assert!(!url.contains(|c: char| c.is_whitespace() || c.is_control()));
             assert_eq!(r.url(), url);

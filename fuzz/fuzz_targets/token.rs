@@ -10,14 +10,16 @@
 //!   cannot clash with the JSON.
 //!
 //! Beyond "no panic", the structured mode checks that `jwt::verify` equals its specification
-//! composed from the parts (parse header → alg → key → claims → validate), that accepted
-//! claims really satisfy the strict validation, and that a changed signature never verifies.
+//! composed from the parts (parse header → alg → key → claims → exact integers → validate),
+//! that accepted claims really satisfy the strict validation (numbers within ±(2^53−1)
+//! included), and that a changed signature never verifies.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
-use tessera::error::ErrorCode;
-use tessera::{b64, json, jws, jwt};
+use tessera::fuzzing::{b64, json};
+use tessera::jose::{jws, jwt};
+use tessera::{ErrorCode, Time};
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -55,12 +57,12 @@ fn raw(text: &str) {
         assert_eq!(compact.header.members.get("alg").and_then(Value::as_str), Some(compact.header.alg.as_str()));
     }
     let validations = common::validations();
-    let _ = jwt::verify(text, common::key_set(), &validations[0], common::NOW, &common::scopes(1));
+    let _ = jwt::verify(text, common::key_set(), &validations[0], common::now(), &common::scopes(1));
 }
 
 /// What `jwt::verify` must return for a token whose signature is known to be good, composed
 /// from the public parts: header checks, alg allow-list, key selection, claims, validation.
-fn expected(token: &str, payload: &[u8], validation: &jwt::Validation, now: f64, scopes: &[String]) -> Result<Map<String, Value>, ErrorCode> {
+fn expected(token: &str, payload: &[u8], validation: &jwt::Validation, now: Time, scopes: &[String]) -> Result<Map<String, Value>, ErrorCode> {
     let compact = jws::parse_compact(token).map_err(|e| e.code())?;
     if compact.header.alg != "ES256" {
         return Err(ErrorCode::AlgNotAllowed);
@@ -69,12 +71,13 @@ fn expected(token: &str, payload: &[u8], validation: &jwt::Validation, now: f64,
         return Err(ErrorCode::NoMatchingKey);
     }
     let claims = json::parse_object(payload, "claims").map_err(|e| e.code())?;
+    json::check_exact_integers(&claims).map_err(|e| e.code())?;
     validation.validate(&compact.header, &claims, now, scopes).map_err(|e| e.code())?;
     Ok(claims)
 }
 
 fn structured(header: &[u8], payload: &[u8], selectors: &[u8]) {
-    let now = common::now(selectors.first().copied().unwrap_or(0));
+    let now = common::now_at(selectors.first().copied().unwrap_or(0));
     let scopes = common::scopes(selectors.get(1).copied().unwrap_or(1));
     let token = common::sign(header, payload);
     let validations = common::validations();
@@ -87,6 +90,7 @@ fn structured(header: &[u8], payload: &[u8], selectors: &[u8]) {
         } else {
             match jws::parse_compact(&token) {
                 Ok(compact) if compact.header.alg == "ES256" && compact.header.kid.as_deref().is_none_or(|k| k == common::KID) => json::parse_object(payload, "claims")
+                    .and_then(|claims| json::check_exact_integers(&claims).map(|()| claims))
                     .map_err(|e| e.code())
                     .and_then(|claims| validation.validate(&compact.header, &claims, now, &scopes).map(|()| claims).map_err(|e| e.code())),
                 _ => continue,
@@ -100,7 +104,9 @@ fn structured(header: &[u8], payload: &[u8], selectors: &[u8]) {
 }
 
 /// Properties of an accepted token that hold whatever path the code took to accept it.
-fn check_accepted(validation: &jwt::Validation, index: usize, claims: &Map<String, Value>, now: f64, scopes: &[String], token: &str) {
+fn check_accepted(validation: &jwt::Validation, index: usize, claims: &Map<String, Value>, now: Time, scopes: &[String], token: &str) {
+    assert!(json::check_exact_integers(claims).is_ok(), "accepted a number beyond ±(2^53−1)");
+    let secs = now.secs_f64();
     for claim in &validation.required_claims {
         assert!(claims.contains_key(claim), "accepted without required claim {claim}");
     }
@@ -114,16 +120,16 @@ fn check_accepted(validation: &jwt::Validation, index: usize, claims: &Map<Strin
         (Some(expected), Some(Value::Array(auds))) => assert!(auds.iter().any(|a| a.as_str().is_some_and(|a| expected.iter().any(|e| e == a)))),
         (Some(_), other) => panic!("accepted aud {other:?}"),
     }
-    let tolerance = validation.clock_tolerance;
+    let tolerance = validation.clock_tolerance as f64 / 1000.0;
     if let Some(exp) = claims.get("exp") {
         let exp = exp.as_f64().unwrap_or(f64::NAN);
-        assert!(exp > now - tolerance, "accepted an expired token");
+        assert!(exp > secs - tolerance, "accepted an expired token");
     }
     if let Some(nbf) = claims.get("nbf") {
-        assert!(nbf.as_f64().is_some_and(|nbf| nbf <= now + tolerance), "accepted before nbf");
+        assert!(nbf.as_f64().is_some_and(|nbf| nbf <= secs + tolerance), "accepted before nbf");
     }
     if let Some(iat) = claims.get("iat") {
-        assert!(iat.as_f64().is_some_and(|iat| iat <= now + tolerance), "accepted iat in the future");
+        assert!(iat.as_f64().is_some_and(|iat| iat <= secs + tolerance), "accepted iat in the future");
     }
     if !scopes.is_empty() {
         let mut granted: Vec<&str> = claims.get("scope").and_then(Value::as_str).map(|s| s.split(' ').collect()).unwrap_or_default();

@@ -112,12 +112,20 @@ impl<S: Store> Records<'_, S> {
         }
     }
 
+    /// A record that parses but is not sound (another family's id, counters or times out of
+    /// range: see `Family::is_sound`) is corruption too.
     async fn family(&self, id: &str) -> Result<Option<Family>> {
-        self.read(&family_key(id)).await
+        match self.read::<Family>(&family_key(id)).await? {
+            Some(record) if !record.is_sound(id) => Err(unavailable()),
+            record => Ok(record),
+        }
     }
 
     async fn subject(&self, sub: &str) -> Result<Option<Subject>> {
-        self.read(&subject_key(sub)).await
+        match self.read::<Subject>(&subject_key(sub)).await? {
+            Some(record) if !record.is_sound() => Err(unavailable()),
+            record => Ok(record),
+        }
     }
 
     /// The subject's revocation epoch (0 without a record).
@@ -158,7 +166,7 @@ impl<S: Store> Records<'_, S> {
         families.drain(..leaving);
         families.push(added);
         let next = Subject {
-            generation: subject.generation + 1,
+            generation: subject.generation.saturating_add(1),
             families,
             ..subject.clone()
         };
@@ -175,7 +183,7 @@ impl<S: Store> Records<'_, S> {
                 return Ok(());
             }
             let next = Subject {
-                generation: subject.generation + 1,
+                generation: subject.generation.saturating_add(1),
                 families: subject.families.iter().filter(|f| f.sid != sid).cloned().collect(),
                 ..subject.clone()
             };

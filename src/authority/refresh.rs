@@ -202,10 +202,32 @@ pub struct Family {
     pub revoked_reason: Option<String>,
 }
 
+/// The largest counter (generation, epoch) a sound record holds: 2^53 − 1, which JavaScript
+/// stores (records cross as JSON) read exactly.
+pub const MAX_COUNTER: u64 = (1 << 53) - 1;
+
+/// Whether `secs` is a time a sound record holds: 1970 to the end of year 9999.
+pub(crate) fn is_record_time(secs: i64) -> bool {
+    (0..=Time::MAX.secs()).contains(&secs)
+}
+
 impl Family {
+    /// Whether this record, read from the store as `family:<id>`, can be the family `id`: its
+    /// own id is `id`, its counters are at most [`MAX_COUNTER`] and its times lie between 1970
+    /// and year 9999. Anything else is corruption (or a hostile store): the handshake answers
+    /// 503 rather than compute with it.
+    pub fn is_sound(&self, id: &str) -> bool {
+        self.family == id
+            && self.generation <= MAX_COUNTER
+            && self.subject_epoch <= MAX_COUNTER
+            && [self.created_at, self.expires_at, self.idle_expires_at, self.rotated_at]
+                .into_iter()
+                .all(is_record_time)
+    }
+
     /// Seconds until the absolute expiry (the cookie's `Max-Age`).
     pub fn remaining(&self, now: i64) -> i64 {
-        (self.expires_at - now).max(0)
+        self.expires_at.saturating_sub(now).max(0)
     }
 
     /// Whether the family can still be used at `now` (unix seconds) under the subject's `epoch`.
@@ -216,7 +238,7 @@ impl Family {
     /// The record revoked for `reason`, one generation later.
     pub fn revoke(&self, reason: &str) -> Family {
         Family {
-            generation: self.generation + 1,
+            generation: self.generation.saturating_add(1),
             revoked: true,
             revoked_reason: Some(reason.to_string()),
             ..self.clone()
@@ -252,7 +274,7 @@ fn random_32() -> Result<[u8; 32]> {
 
 fn successor(key: &RefreshKey, family: &Family, presented: &RefreshToken, nonce: &str) -> RefreshToken {
     let random = key.mac(b"tessera/refresh/next", &[nonce.as_bytes(), presented.as_str().as_bytes()]);
-    RefreshToken::mint(key, &family.family, family.generation + 1, &random)
+    RefreshToken::mint(key, &family.family, family.generation.saturating_add(1), &random)
 }
 
 fn hash_eq(a: &str, b: &str) -> bool {
@@ -306,6 +328,9 @@ pub fn rotate(
     now: Time,
 ) -> Result<Rotation> {
     let now = now.secs();
+    if !record.is_sound(&presented.family) {
+        return Err(Error::new(ErrorCode::StoreUnavailable, "the session store is unavailable"));
+    }
     if record.revoked || record.subject_epoch < subject_epoch {
         return Ok(Rotation::Revoked);
     }
@@ -315,27 +340,24 @@ pub fn rotate(
     let hash = presented.token.hash();
     if presented.generation == record.generation && hash_eq(&hash, &record.current) {
         let nonce = b64::encode(&random_32()?);
-        let next = Family {
-            generation: record.generation + 1,
-            current: String::new(),
-            previous: Some(hash),
-            rotated_at: now,
-            nonce: nonce.clone(),
-            idle_expires_at: now.saturating_add(policy.idle_ttl).min(record.expires_at),
-            ..record.clone()
-        };
         let token = successor(key, record, &presented.token, &nonce);
         let next = Family {
+            generation: record.generation.saturating_add(1),
             current: token.hash(),
-            ..next
+            previous: Some(hash),
+            rotated_at: now,
+            nonce,
+            idle_expires_at: now.saturating_add(policy.idle_ttl).min(record.expires_at),
+            ..record.clone()
         };
         return Ok(Rotation::Rotate {
             record: Box::new(next),
             token,
         });
     }
-    let is_previous = presented.generation + 1 == record.generation && record.previous.as_deref().is_some_and(|p| hash_eq(&hash, p));
-    if is_previous && now - record.rotated_at <= policy.reuse_grace {
+    let is_previous =
+        presented.generation.checked_add(1) == Some(record.generation) && record.previous.as_deref().is_some_and(|p| hash_eq(&hash, p));
+    if is_previous && now.saturating_sub(record.rotated_at) <= policy.reuse_grace {
         // Re-derive the successor the rotation handed out; it must be the current token.
         let parent = Family {
             generation: presented.generation,
@@ -407,6 +429,75 @@ mod tests {
     }
 
     #[test]
+    fn the_length_limit_is_inclusive_and_the_key_never_printed() {
+        // 160 bytes are parsed (and refused as any malformed token); 161 stop before parsing.
+        for (len, message) in [
+            (MAX_TOKEN_LEN, "the refresh token is not valid"),
+            (MAX_TOKEN_LEN + 1, "the refresh token is too long"),
+        ] {
+            let text = format!("tsr1.{}", "a".repeat(len - 5));
+            assert_eq!(authenticate(&key(), &text).unwrap_err().message(), message, "{len} bytes");
+        }
+        assert_eq!(format!("{:?}", key()), "RefreshKey(..)");
+    }
+
+    #[test]
+    fn a_family_is_live_only_unrevoked_current_and_unexpired() {
+        let (live, _) = start(&key(), "alice", "read", Map::new(), 5, &POLICY, Time::from_secs(0)).unwrap();
+        let (expires, idle) = (live.expires_at, live.idle_expires_at);
+        assert!(idle < expires);
+        assert!(live.is_live(5, idle - 1) && live.is_live(4, 0));
+        assert!(!live.is_live(6, 0), "a lower epoch than the subject's");
+        assert!(!live.is_live(5, idle), "idle");
+        let long_idle = Family {
+            idle_expires_at: expires + 10,
+            ..live.clone()
+        };
+        assert!(
+            long_idle.is_live(5, expires - 1) && !long_idle.is_live(5, expires),
+            "absolute expiry"
+        );
+        assert!(!live.revoke("x").is_live(5, 0), "revoked");
+    }
+
+    #[test]
+    fn only_the_current_token_rotates() {
+        // A token minted with the server key for the current generation, but not the one handed
+        // out (as a leaked key or a minting bug would make): authentic, yet never current.
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let other = RefreshToken::mint(&key(), &r0.family, 0, &[7u8; 32]);
+        assert_ne!(other, t0);
+        assert!(matches!(refresh(&r0, &other, 1), Rotation::Reuse { .. }));
+        let Rotation::Rotate { record: r1, token: t1 } = refresh(&r0, &t0, 1) else {
+            panic!("rotate")
+        };
+        // The same for the previous generation inside the grace window: no retry.
+        let other_parent = RefreshToken::mint(&key(), &r0.family, 0, &[8u8; 32]);
+        assert!(matches!(refresh(&r1, &other_parent, 2), Rotation::Reuse { .. }));
+        assert!(matches!(refresh(&r1, &t0, 2), Rotation::Retry { token } if token == t1));
+    }
+
+    #[test]
+    fn families_tokens_and_nonces_are_random_and_revocations_say_why() {
+        let (a, ta) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let (b, tb) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let random = |t: &RefreshToken| t.as_str().split('.').nth(3).unwrap().to_string();
+        assert_ne!(a.family, b.family);
+        assert_ne!(random(&ta), random(&tb), "login tokens");
+        assert_ne!(a.nonce, b.nonce);
+        let Rotation::Rotate { record: a1, .. } = refresh(&a, &ta, 1) else {
+            panic!("rotate")
+        };
+        let Rotation::Rotate { record: b1, .. } = refresh(&b, &tb, 1) else {
+            panic!("rotate")
+        };
+        assert_ne!(a1.nonce, b1.nonce, "rotation nonces");
+        assert_ne!(a1.nonce, a.nonce);
+        let revoked = a1.revoke("logout");
+        assert_eq!((revoked.revoked, revoked.revoked_reason.as_deref()), (true, Some("logout")));
+    }
+
+    #[test]
     fn the_whole_tag_must_match() {
         let (_, token) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
         let s = token.as_str();
@@ -425,6 +516,56 @@ mod tests {
         longer.push(0);
         assert!(authenticate(&key(), &format!("{body}.{}", b64::encode(&longer))).is_err());
         assert!(authenticate(&key(), s).is_ok());
+    }
+
+    #[test]
+    fn unsound_records_are_refused_before_any_arithmetic() {
+        // Fuzz finding F9: counters at u64::MAX, times at i64::MIN, another family's record.
+        let (r0, t0) = start(&key(), "alice", "read", Map::new(), 0, &POLICY, Time::from_secs(0)).unwrap();
+        let Rotation::Rotate { record: r1, .. } = refresh(&r0, &t0, 5) else {
+            panic!("rotate")
+        };
+        let presented = authenticate(&key(), t0.as_str()).unwrap();
+        let unsound = [
+            Family {
+                generation: u64::MAX,
+                ..(*r1).clone()
+            },
+            Family {
+                generation: MAX_COUNTER + 1,
+                ..(*r1).clone()
+            },
+            Family {
+                subject_epoch: u64::MAX,
+                ..(*r1).clone()
+            },
+            Family {
+                rotated_at: i64::MIN,
+                ..(*r1).clone()
+            },
+            Family {
+                expires_at: Time::MAX.secs() + 1,
+                ..(*r1).clone()
+            },
+            Family {
+                family: "other".into(),
+                ..(*r1).clone()
+            },
+        ];
+        for record in unsound {
+            assert!(!record.is_sound(&r1.family), "{record:?}");
+            let error = rotate(&key(), &record, &presented, &POLICY, 0, Time::from_secs(6)).unwrap_err();
+            assert_eq!(error.code(), ErrorCode::StoreUnavailable);
+            // Nothing overflows, even outside the handshake.
+            assert!(record.revoke("x").generation >= record.generation);
+            assert!(record.remaining(i64::MIN) >= 0);
+        }
+        assert!(r1.is_sound(&r1.family));
+        assert!(Family {
+            generation: MAX_COUNTER,
+            ..(*r1).clone()
+        }
+        .is_sound(&r1.family));
     }
 
     #[test]

@@ -64,6 +64,16 @@ pub struct SubjectFamily {
 const EPOCH_PER_SECOND: u64 = 1000;
 
 impl Subject {
+    /// Whether this record is one the handshake can compute with: counters at most
+    /// [`MAX_COUNTER`](super::refresh::MAX_COUNTER), times between 1970 and year 9999.
+    pub fn is_sound(&self) -> bool {
+        use super::refresh::{is_record_time, MAX_COUNTER};
+        self.generation <= MAX_COUNTER
+            && self.epoch <= MAX_COUNTER
+            && self.revoked_at.is_none_or(is_record_time)
+            && self.families.iter().all(|f| is_record_time(f.expires_at))
+    }
+
     /// The record after "log out everywhere" at `now`: the epoch becomes
     /// `max(epoch + 1, now × 1000)`. A forgotten record reads as epoch 0, yet the new epoch is
     /// still above every epoch a live family can hold: this record outlives every family that
@@ -73,8 +83,8 @@ impl Subject {
     pub fn revoked(&self, now: i64) -> Subject {
         let floor = u64::try_from(now).unwrap_or(0).saturating_mul(EPOCH_PER_SECOND);
         Subject {
-            generation: self.generation + 1,
-            epoch: (self.epoch + 1).max(floor),
+            generation: self.generation.saturating_add(1),
+            epoch: self.epoch.saturating_add(1).max(floor),
             revoked_at: Some(now),
             families: Vec::new(),
         }

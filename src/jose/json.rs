@@ -28,6 +28,13 @@ pub const MAX_EXACT_INTEGER: u64 = (1 << 53) - 1;
 /// that two different values, say two numeric subject ids, would look the same. Every double of
 /// that size is an integer, whatever its notation (`18446744073709551617`, `1.5e300`): all are
 /// refused, also those too large for a 64-bit integer, which serde reads as doubles.
+///
+/// A number written with a fraction or an exponent (or beyond the 64-bit range) arrives as a
+/// double, which cannot say what its literal was: `9007199254740991.1` is beyond the limit, yet
+/// reads as 9007199254740990. Such numbers must therefore be below 2^52 in magnitude, where a
+/// double still holds fractions and rounding cannot cross the limit; from 2^52 on they are
+/// refused whatever their literal (the safe side). Integers written as integers are compared
+/// exactly against 2^53 − 1.
 pub fn check_exact_integers(object: &Map<String, Value>) -> Result<()> {
     if object.values().all(exact_integers) {
         Ok(())
@@ -36,13 +43,16 @@ pub fn check_exact_integers(object: &Map<String, Value>) -> Result<()> {
     }
 }
 
+/// 2^52: from here on a double has no fraction bits.
+const DOUBLE_FRACTION_LIMIT: f64 = 4_503_599_627_370_496.0;
+
 // Recursion depth is bounded by serde_json's nesting limit (128) on everything parsed here.
 fn exact_integers(value: &Value) -> bool {
     match value {
         Value::Number(n) => match (n.as_u64(), n.as_i64()) {
             (Some(u), _) => u <= MAX_EXACT_INTEGER,
             (None, Some(i)) => i.unsigned_abs() <= MAX_EXACT_INTEGER,
-            (None, None) => n.as_f64().is_some_and(|f| f.abs() <= MAX_EXACT_INTEGER as f64),
+            (None, None) => n.as_f64().is_some_and(|f| f.abs() < DOUBLE_FRACTION_LIMIT),
         },
         Value::Array(items) => items.iter().all(exact_integers),
         Value::Object(map) => map.values().all(exact_integers),
@@ -146,7 +156,7 @@ mod tests {
     #[test]
     fn integers_beyond_double_precision_are_refused() {
         let ok = parse_object(
-            br#"{"a":9007199254740991,"b":-9007199254740991,"c":1.5e15,"d":[{"e":0.5}],"f":-1e-300}"#,
+            br#"{"a":9007199254740991,"b":-9007199254740991,"c":1.5e15,"d":[{"e":0.5}],"f":-1e-300,"g":4503599627370495.5,"h":-4.503599627370495e15,"i":4503599627370496}"#,
             "x",
         )
         .unwrap();
@@ -161,8 +171,19 @@ mod tests {
             br#"{"a":{"b":123456789012345678901234567890}}"#,
             br#"{"a":1.5e300}"#,
             br#"{"a":9007199254740993.5}"#,
+            // Fuzz finding F10: beyond 2^53 − 1, though its double is not.
+            br#"{"a":9007199254740991.1}"#,
+            br#"{"a":-9007199254740991.1}"#,
+            br#"{"a":[9007199254740990.9]}"#,
+            br#"{"a":9.007199254740991e15}"#,
+            br#"{"a":4503599627370496.5}"#,
+            br#"{"a":4.503599627370496e15}"#,
         ] {
-            assert!(check_exact_integers(&parse_object(bad, "x").unwrap()).is_err());
+            assert!(
+                check_exact_integers(&parse_object(bad, "x").unwrap()).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 }

@@ -25,7 +25,7 @@
 use serde_json::Value;
 
 use super::jwa::Algorithm;
-use super::jwk::{self, Jwk, Key, PublicJwk};
+use super::jwk::{self, Key, PublicJwk};
 use crate::error::{Error, ErrorCode, Result};
 
 /// At most this many keys in one set: a bound on work per token and on memory.
@@ -69,20 +69,6 @@ impl KeySet {
             }
         }
         Ok(KeySet { keys })
-    }
-
-    /// A set of P-256 keys (the authority's own): `kid` and `alg` are kept.
-    pub fn from_keys(keys: Vec<Jwk>) -> KeySet {
-        KeySet {
-            keys: keys
-                .into_iter()
-                .map(|jwk| PublicJwk {
-                    kid: jwk.kid,
-                    alg: jwk.alg.as_deref().and_then(Algorithm::from_name),
-                    key: Key::P256(jwk.public),
-                })
-                .collect(),
-        }
     }
 
     pub fn len(&self) -> usize {
@@ -192,6 +178,7 @@ mod tests {
             {"kty":"EC","crv":"P-521","x":X,"y":Y,"kid":"d"},
         ]}))?;
         assert_eq!(set.len(), 2, "the enc key, the sign-only key and the P-521 key are skipped");
+        assert!(!set.is_empty() && KeySet::from_json(&json!({ "keys": [] }))?.is_empty());
         assert!(set.select(Some("a"), Algorithm::Es256).is_ok());
         for kid in ["b", "c", "d", "zz"] {
             assert_eq!(

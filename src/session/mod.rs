@@ -552,41 +552,89 @@ fn token_of(response: &TokenResponse, now: Time) -> Result<SharedToken> {
 }
 
 /// Whether a `WWW-Authenticate` value holds a Bearer challenge with `error="invalid_token"`
-/// (RFC 6750 §3; the scheme case-insensitive, the error value quoted or not).
+/// (RFC 6750 §3), read by the RFC 9110 §11.6.1 grammar: a list of challenges, each a scheme
+/// (case-insensitive) with a token68 or comma-separated `name = value` parameters, values a token
+/// or a quoted-string (commas and `\`-escapes inside it are part of the value). A value outside
+/// the grammar never reads as `true` on the strength of text the grammar would not reach, and an
+/// unterminated quoted-string is `false`.
 pub fn is_invalid_token(challenge: &str) -> bool {
-    let mut in_bearer = false;
-    // Challenges and their auth-params are comma-separated; a new scheme starts a new challenge.
-    for part in challenge.as_bytes().split(|&b| b == b',') {
-        let mut part = part.trim_ascii();
-        let equals = part.iter().position(|&b| b == b'=');
-        match part.iter().position(|&b| b == b' ') {
-            // `Bearer error=…`: a scheme, then its first auth-param.
-            Some(space) if equals.is_none_or(|e| space < e) => {
-                let (scheme, rest) = part.split_at_checked(space).unwrap_or((part, b""));
-                in_bearer = scheme.eq_ignore_ascii_case(b"bearer");
-                part = rest.trim_ascii();
+    let s = challenge.as_bytes();
+    let at = |i: usize| s.get(i).copied();
+    let skip = |mut i: usize, class: fn(u8) -> bool| {
+        while at(i).is_some_and(class) {
+            i += 1;
+        }
+        i
+    };
+    let blank = |b: u8| b == b' ' || b == b'\t';
+    let mut i = 0;
+    let mut bearer = false;
+    // Inside a challenge (after its scheme, before the next comma): a bare word is its token68,
+    // never another scheme (a new challenge starts only after a comma).
+    let mut in_challenge = false;
+    loop {
+        let from = i;
+        i = skip(i, |b| b == b' ' || b == b'\t' || b == b',');
+        if s.get(from..i).is_some_and(|gap| gap.contains(&b',')) {
+            in_challenge = false;
+        }
+        // A token (and the token68 characters, so that `Basic a/b==` is read as one word).
+        let start = i;
+        i = skip(i, |b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~/".contains(&b));
+        let Some(name) = s.get(start..i).filter(|n| !n.is_empty()) else {
+            return false; // the end, or nothing the grammar allows here
+        };
+        let j = skip(i, blank);
+        if at(j) != Some(b'=') {
+            // A bare word: a challenge's scheme, or inside one its token68.
+            if !in_challenge {
+                bearer = name.eq_ignore_ascii_case(b"bearer");
+                in_challenge = true;
             }
-            // A scheme alone.
-            _ if equals.is_none() => {
-                in_bearer = part.eq_ignore_ascii_case(b"bearer");
+            continue;
+        }
+        let value_start = skip(j + 1, blank);
+        let wanted = b"invalid_token";
+        let is_error = bearer && name.eq_ignore_ascii_case(b"error");
+        if at(value_start) == Some(b'"') {
+            // A quoted-string, compared as it reads (quoted-pairs unescaped).
+            let mut k = value_start + 1;
+            let mut read = 0; // bytes of the value read so far
+            let mut same = true;
+            loop {
+                let byte = match at(k) {
+                    None => return false,
+                    Some(b'"') => break,
+                    Some(b'\\') => {
+                        k += 1;
+                        match at(k) {
+                            Some(escaped) => escaped,
+                            None => return false,
+                        }
+                    }
+                    Some(byte) => byte,
+                };
+                same = same && wanted.get(read) == Some(&byte);
+                read += 1;
+                k += 1;
+            }
+            if is_error && same && read == wanted.len() {
+                return true;
+            }
+            i = k + 1;
+        } else {
+            let end = skip(value_start, |b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+            if end == value_start {
+                // No value: the `=` padding of a token68 (`abc==`).
+                i = skip(j, |b| b == b'=');
                 continue;
             }
-            _ => {}
-        }
-        if !in_bearer {
-            continue;
-        }
-        let Some(equals) = part.iter().position(|&b| b == b'=') else {
-            continue;
-        };
-        let (name, value) = part.split_at_checked(equals).unwrap_or((part, b""));
-        let value = value.get(1..).unwrap_or_default().trim_ascii();
-        let value = value.strip_prefix(b"\"").and_then(|v| v.strip_suffix(b"\"")).unwrap_or(value);
-        if name.trim_ascii().eq_ignore_ascii_case(b"error") && value == b"invalid_token" {
-            return true;
+            if is_error && s.get(value_start..end) == Some(&wanted[..]) {
+                return true;
+            }
+            i = end;
         }
     }
-    false
 }
 
 #[cfg(test)]

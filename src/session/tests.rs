@@ -210,6 +210,17 @@ fn challenges_are_parsed() {
         r#"Bearer realm="api", error="invalid_token", error_description="x""#,
         r#"Basic realm="x", Bearer error="invalid_token""#,
         r#"DPoP algs="ES256", Bearer error="invalid_token""#,
+        // Fuzz findings F11a-c: a comma inside a quoted-string, whitespace around `=`, a
+        // quoted-pair in the value; and other well-formed shapes.
+        r#"Bearer error_description="expired, renew", error="invalid_token""#,
+        r#"Bearer realm="x", error = "invalid_token""#,
+        "Bearer error\t=\tinvalid_token",
+        r#"Bearer error="invalid\_token""#,
+        r#"Bearer realm="a \"quoted\", b", error="invalid_token""#,
+        r#"Basic YWxhZGRpbjpvcGVuc2VzYW1l==, Bearer error="invalid_token""#,
+        r#"Negotiate a/b+c=, , Bearer realm="x",error="invalid_token""#,
+        r#"BEARER ERROR="invalid_token""#,
+        r#"Bearer error="invalid_toke\n""#,
     ] {
         assert!(is_invalid_token(yes), "{yes}");
     }
@@ -220,6 +231,23 @@ fn challenges_are_parsed() {
         r#"Basic error="invalid_token""#,
         r#"Bearer error_description="invalid_token""#,
         r#"Bearer error="invalid_token_x""#,
+        // The error inside another parameter's quoted-string, or after an unterminated one.
+        r#"Bearer realm="x, error=invalid_token""#,
+        r#"Bearer realm="x\", error=invalid_token""#,
+        r#"Bearer realm="x, error="invalid_token""#,
+        r#"Bearer error="invalid_token"#,
+        // A token68 is no parameter, and parameters after another scheme are that scheme's.
+        "Bearer invalid_token",
+        r#"Bearer realm="x", Basic error="invalid_token""#,
+        r#"Bearer, error="insufficient_scope""#,
+        // Survivors of scripts/mutants.sh: a wrong quoted value of the right length, an unquoted
+        // value under another name, a token68 that reads "bearer" (not a scheme).
+        r#"Bearer error="invalid_tokex""#,
+        "Bearer error_description=invalid_token",
+        r#"Basic bearer, error="invalid_token""#,
+        r#"Basic bearer error="invalid_token""#,
+        // Without a comma no new challenge starts: here Bearer is Basic's second word.
+        r#"Basic abc Bearer error="invalid_token""#,
     ] {
         assert!(!is_invalid_token(no), "{no}");
     }
@@ -473,4 +501,113 @@ fn a_refused_tab_message_changes_nothing_the_tab_shares() {
     assert_eq!(s.held_peek(), Some(&peek(1000.0)));
     assert!(matches!(s.heard(TabMessage::Hello, t(2), 0.0), Heard::Share(token) if token.access_token == "token-1"));
     assert_eq!(s.state(t(2)).subject.as_deref(), Some("alice"));
+}
+
+#[test]
+fn clock_offsets_round_to_whole_seconds_both_ways() {
+    // Survivors of scripts/mutants.sh: `round` for negative offsets (a client clock ahead).
+    assert_eq!((round(1.4), round(1.5), round(0.0)), (1.0, 2.0, 0.0));
+    assert_eq!((round(-1.4), round(-1.5), round(-2.6)), (-1.0, -2.0, -3.0));
+    let mut s = session(30.0);
+    let now = t(1_000_000);
+    s.accept(&response(300.0), peek(1000.0 - 90.6), now, 0.0).unwrap();
+    assert_eq!(s.state(now).clock_offset, Some(-91.0));
+}
+
+#[test]
+fn channel_names_and_adoption_bounds() {
+    let s = session(30.0);
+    assert_eq!((s.channel(), s.lock_name().as_str()), ("tessera", "tessera:refresh"));
+    let named = Session::new(&SessionOptions {
+        channel: Some("app-1".into()),
+        ..options(30.0)
+    })
+    .unwrap();
+    assert_eq!(named.channel(), "app-1");
+
+    // A shared token: at most 16 KiB, not expiring at this very millisecond, a session expiry
+    // not before its receipt (equal is fine).
+    let now = t(1_000_000);
+    let mut s = session(30.0);
+    assert!(!s.adopt(shared(&"t".repeat(16 * 1024 + 1), 999_000, 1_100_000), peek(1.0), now, 0.0));
+    assert!(!s.adopt(shared("a", 0, 1_000_000), peek(1.0), now, 0.0), "expires now");
+    let early = SharedToken {
+        session_expires_at: Some(t(998_999)),
+        ..shared("b", 999_000, 1_100_000)
+    };
+    assert!(!s.adopt(early, peek(1.0), now, 0.0), "session ends before receipt");
+    let at_receipt = SharedToken {
+        session_expires_at: Some(t(999_000)),
+        ..shared("c", 999_000, 1_100_000)
+    };
+    assert!(s.adopt(at_receipt, peek(1.0), now, 0.0));
+    assert!(
+        s.adopt(shared(&"t".repeat(16 * 1024), 999_000, 1_200_000), peek(1.0), now, 0.0),
+        "16 KiB exactly"
+    );
+}
+
+#[test]
+fn a_refused_start_is_quiet_and_a_token_received_at_the_request_makes_it_unneeded() {
+    // Survivors of scripts/mutants.sh. A new tab without a cookie: its 401 tells no one.
+    let mut s = session(30.0);
+    let ticket = s.refresh_started();
+    assert!(matches!(
+        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(10), 0.0),
+        Outcome::Refused
+    ));
+    // A token received at the very millisecond the refresh was requested is fresh enough.
+    s.accept(&response(300.0), peek(1.0), t(1_000), 0.0).unwrap();
+    assert!(!s.still_needed(t(1_000)));
+    assert!(s.still_needed(t(1_001)));
+}
+
+#[test]
+fn edges_of_retries_wake_ups_expiry_and_sign_out() {
+    // Survivors of scripts/mutants.sh.
+    let mut s = session(30.0);
+    assert!(
+        matches!(s.heard(TabMessage::Logout("logout".into()), t(1), 0.0), Heard::Nothing),
+        "signed out already"
+    );
+    s.accept(&response(300.0), peek(1.0), t(0), 0.0).unwrap();
+    assert_eq!(s.shared().map(|token| token.expires_at), Some(t(300_000)));
+    let planned = s.state(t(0)).refresh_at;
+    assert_eq!(planned, Some(t(270_000)));
+    // A wake-up without failed attempts changes nothing.
+    s.wake(t(100_000));
+    assert_eq!(s.state(t(100_000)).refresh_at, planned);
+    // A failure whose retry would fall exactly at expiry schedules none (the token is gone then).
+    let ticket = s.refresh_started();
+    assert!(matches!(
+        s.refresh_answered(ticket, Answer::Failed, Peek::default(), t(299_000), 1.0),
+        Outcome::Failed { failures: 1, status: 0 }
+    ));
+    assert_eq!(s.state(t(299_000)).refresh_at, planned);
+    // Expired at its expiry millisecond.
+    assert_eq!((s.state(t(299_999)).status, s.state(t(300_000)).status), ("signed-in", "expired"));
+}
+
+#[test]
+fn token_response_scope_and_session_expiry_bounds() {
+    // Survivors of scripts/mutants.sh: the scope limit is inclusive (16 KiB, written out), and a
+    // negative or non-finite refresh_expires_in gives no session expiry.
+    let with = |scope: usize, refresh: f64| TokenResponse {
+        scope: Some("s".repeat(scope)),
+        refresh_expires_in: Some(refresh),
+        ..response(300.0)
+    };
+    let mut s = session(30.0);
+    assert!(s.accept(&with(16 * 1024 + 1, 60.0), peek(1.0), t(0), 0.0).is_err());
+    let ok = s.accept(&with(16 * 1024, 60.0), peek(1.0), t(0), 0.0).unwrap();
+    assert_eq!(ok.session_expires_at, Some(t(60_000)));
+    let long = s.accept(&with(1, 100_000_000.0), peek(1.0), t(0), 0.0).unwrap();
+    assert_eq!(long.session_expires_at, Some(t(100_000_000_000)), "ten years is the limit");
+    for refresh in [-5.0, f64::NAN, f64::INFINITY, 315_360_001.0] {
+        assert_eq!(
+            s.accept(&with(1, refresh), peek(1.0), t(0), 0.0).unwrap().session_expires_at,
+            None,
+            "{refresh}"
+        );
+    }
 }

@@ -181,6 +181,84 @@ mod tests {
     }
 
     #[test]
+    fn memory_bound_is_four_mib_and_an_entry_at_most_an_eighth() {
+        // Survivor of scripts/mutants.sh (`4 * 1024 * 1024` → `4 + 1024 * 1024`): the sizes
+        // written out. A claims text of 200 KiB (counted twice: text and parsed, ≈ 400 KiB) is
+        // kept, one of 300 KiB (≈ 600 KiB) is not; of twenty ≈ 300 KiB entries, 13 fit in 4 MiB.
+        let big = |n: usize| jwt(&format!("{{\"p\":\"{}\"}}", "x".repeat(n)));
+        let mut cache = TokenCache::default();
+        cache.insert("h.big.s", big(200 * 1024), 0);
+        assert!(cache.get("h.big.s", 0).is_some());
+        cache.insert("h.huge.s", big(300 * 1024), 0);
+        assert!(cache.get("h.huge.s", 0).is_none());
+        for i in 0..20 {
+            cache.insert(&format!("h.b{i}.s"), big(150 * 1024), 0);
+        }
+        assert_eq!(cache.len(), 13);
+        assert!(cache.bytes <= 4 * 1024 * 1024);
+    }
+
+    #[test]
+    fn parsed_size_counts_members_keys_strings_and_slots() {
+        // Survivors of scripts/mutants.sh: the estimate, term by term.
+        let member = size_of::<String>() + size_of::<Value>() + 8;
+        let map = |text: &str| crate::jose::json::parse_object(text.as_bytes(), "x").unwrap();
+        assert_eq!(parsed_size(&map(r#"{"ab":"xyz"}"#)), member + 2 + 3);
+        assert_eq!(
+            parsed_size(&map(r#"{"a":[1,"xy"],"b":{"c":null}}"#)),
+            member + 1 + 2 * size_of::<Value>() + 2 + member + 1 + member + 1
+        );
+    }
+
+    /// What the cache counts is what its entries hold, in order, once each.
+    fn check_accounts(cache: &TokenCache) {
+        assert_eq!(cache.bytes, cache.entries.values().map(|e| e.size).sum::<usize>());
+        assert_eq!(cache.order.len(), cache.entries.len());
+        assert!(cache.order.iter().all(|index| cache.entries.contains_key(index)));
+    }
+
+    #[test]
+    fn entries_of_exactly_an_eighth_fill_the_bound_and_the_accounts_add_up() {
+        // Survivors of scripts/mutants.sh in `insert`: the size formula, the one-eighth limit
+        // (inclusive), the bound (inclusive) and the byte accounts on replacement and eviction.
+        let sized = |token: &str, n: usize| {
+            let entry = jwt(&format!("{{\"p\":\"{}\"}}", "x".repeat(n)));
+            let size = token.len() + entry.json.len() + parsed_size(&entry.claims) + parsed_size(&entry.header.members);
+            (entry, size)
+        };
+        let eighth = MAX_BYTES / 8;
+        // A claims string length giving an entry of exactly an eighth (tokens of even length).
+        let (_, empty) = sized("h.e00.s", 0);
+        let n = (eighth - empty) / 2;
+        let exact = |i: usize| {
+            let token = format!("h.e{i:02}.s");
+            let (entry, size) = sized(&token, n);
+            assert_eq!(size, eighth);
+            (token, entry)
+        };
+        let mut cache = TokenCache::default();
+        cache.insert("h.e00.s", sized("h.e00.s", n + 1).0, 0);
+        assert_eq!(cache.len(), 0, "one byte over an eighth is not kept");
+        for i in 0..8 {
+            let (token, entry) = exact(i);
+            cache.insert(&token, entry, 0);
+            check_accounts(&cache);
+        }
+        assert_eq!((cache.len(), cache.bytes), (8, MAX_BYTES), "eight eighths fit exactly");
+        assert!(cache.get("h.e00.s", 0).is_some());
+        // Replacing an entry (another signature) keeps the others and the accounts.
+        cache.insert("h.e03.t", exact(3).1, 0);
+        check_accounts(&cache);
+        assert_eq!(cache.len(), 8);
+        // A ninth evicts exactly the oldest.
+        let (token, entry) = exact(8);
+        cache.insert(&token, entry, 0);
+        check_accounts(&cache);
+        assert_eq!(cache.len(), 8);
+        assert!(cache.get("h.e00.s", 0).is_none() && cache.get("h.e01.s", 0).is_some());
+    }
+
+    #[test]
     fn same_bytes_is_equality() {
         let text = b"eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ1In0.sig";
         for len in 0..text.len() {

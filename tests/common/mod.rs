@@ -211,3 +211,27 @@ pub fn json_with_trailing_bits(json: &str) -> String {
         text.push(' ');
     }
 }
+
+/// The allowed Origin of the test authorities.
+pub const ORIGIN: &str = "https://app.example";
+
+/// The test Authority's options (a fresh signing key), with some members replaced.
+pub fn authority_options(extra: Value) -> Value {
+    let (private, _) = tessera::authority::signer::generate_key_pair(&Default::default()).unwrap();
+    let mut options = json!({
+        "issuer": "https://auth.example",
+        "audience": "https://api.example",
+        "signingKeys": [private],
+        "accessTokenTtl": 300,
+        "sessionTtl": 86400,
+        "idleTtl": 3600,
+        "reuseGrace": 10,
+        "allowedOrigins": [ORIGIN],
+        "cookie": { "name": "rt", "path": "/auth" },
+        "refreshSecret": b64::encode(&[9u8; 32]),
+    });
+    for (name, value) in extra.as_object().unwrap() {
+        options[name] = value.clone();
+    }
+    options
+}
