@@ -1,6 +1,6 @@
 // tessera-auth/verify, typed as an application uses it (compiled, never run).
 import { Verifier, TesseraError, errorResponse, redact } from "tessera-auth/verify";
-import type { ErrorCode, JWTClaims, VerifierOptions } from "tessera-auth/verify";
+import type { ErrorCode, JWSAlgorithm, JWTClaims, RSAPublicJWK, VerifierOptions } from "tessera-auth/verify";
 
 const options: VerifierOptions = {
   jwksUrl: "https://auth.example/.well-known/jwks.json",
@@ -51,7 +51,12 @@ new Verifier({ jwksUrl: "https://auth.example/jwks", clockTolerance: "5m" });
 new Verifier({ jwks: { keys: [] }, cacheMaxAge: 1000 });
 // @ts-expect-error exactly one of jwks and jwksUrl
 new Verifier({ issuer: "https://auth.example" });
-// @ts-expect-error only ES256 exists
+// Keys as identity providers publish them, and the algorithms that choose RS or PS for them.
+const rsa: RSAPublicJWK = { kty: "RSA", n: "…", e: "AQAB", kid: "r1", x5c: ["MIIC…"], x5t: "…", "x5t#S256": "…" };
+const algorithms: JWSAlgorithm[] = ["RS256", "PS256", "ES384", "EdDSA", "Ed25519"];
+new Verifier({ jwks: { keys: [rsa, { kty: "OKP", crv: "Ed25519", x: "…" }] }, algorithms: ["RS256", "ES256"] });
+new Verifier({ jwksUrl: "https://auth.example/jwks", algorithms });
+// @ts-expect-error HMAC is never verified
 new Verifier({ jwks: { keys: [] }, algorithms: ["HS256"] });
 // @ts-expect-error requiredScopes is a list
 verifier.verifySync("token", { requiredScopes: "read" });
