@@ -31,6 +31,8 @@ pub enum ErrorCode {
     BadIssuer,
     BadAudience,
     BadSubject,
+    /// A claim named in the `claims` option does not have a required value.
+    BadClaim,
     BadType,
     MissingClaim,
     /// A claim has the wrong JSON type.
@@ -52,7 +54,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in documentation order.
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 26] = [
         ErrorCode::Malformed,
         ErrorCode::AlgNotAllowed,
         ErrorCode::Unsupported,
@@ -67,6 +69,7 @@ impl ErrorCode {
         ErrorCode::BadIssuer,
         ErrorCode::BadAudience,
         ErrorCode::BadSubject,
+        ErrorCode::BadClaim,
         ErrorCode::BadType,
         ErrorCode::MissingClaim,
         ErrorCode::InvalidClaim,
@@ -97,6 +100,7 @@ impl ErrorCode {
             ErrorCode::BadIssuer => "ERR_BAD_ISSUER",
             ErrorCode::BadAudience => "ERR_BAD_AUDIENCE",
             ErrorCode::BadSubject => "ERR_BAD_SUBJECT",
+            ErrorCode::BadClaim => "ERR_BAD_CLAIM",
             ErrorCode::BadType => "ERR_BAD_TYPE",
             ErrorCode::MissingClaim => "ERR_MISSING_CLAIM",
             ErrorCode::InvalidClaim => "ERR_INVALID_CLAIM",

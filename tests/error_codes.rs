@@ -1467,6 +1467,77 @@ fn group_identity(f: &Fixture, r: &mut Recorder) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Exact claim values (the `claims` option): Cognito's token_use and client_id, Entra's tid and
+// ver, Google's azp
+
+fn group_claim_values(f: &Fixture, r: &mut Recorder) {
+    let (bc, mc, ic, io) = (
+        ErrorCode::BadClaim,
+        ErrorCode::MissingClaim,
+        ErrorCode::InvalidClaim,
+        ErrorCode::InvalidOptions,
+    );
+    let v =
+        f.verifier(json!({ "claims": { "token_use": "access", "client_id": ["app-1", "app-2"], "ver": "2.0", "n": 2, "admin": false } }));
+    let good = json!({ "token_use": "access", "client_id": "app-2", "ver": "2.0", "n": 2.0, "admin": false });
+    r.accept("every claim has an accepted value", &v, &f.token(good.clone()), NOW, &[]);
+    r.accept(
+        "the first of a list",
+        &v,
+        &f.token(merge(good.clone(), json!({ "client_id": "app-1" }))),
+        NOW,
+        &[],
+    );
+    for (what, change, expected) in [
+        ("token_use id", json!({ "token_use": "id" }), (bc, "token_use")),
+        ("token_use in another case", json!({ "token_use": "ACCESS" }), (bc, "token_use")),
+        ("client_id not listed", json!({ "client_id": "app-3" }), (bc, "client_id")),
+        (
+            "client_id a prefix of a listed one",
+            json!({ "client_id": "app-" }),
+            (bc, "client_id"),
+        ),
+        ("ver as a number", json!({ "ver": 2.0 }), (bc, "ver")),
+        ("n as a string", json!({ "n": "2" }), (bc, "n")),
+        ("n other", json!({ "n": 3 }), (bc, "n")),
+        ("admin true", json!({ "admin": true }), (bc, "admin")),
+        (
+            "token_use absent (merge drops null)",
+            json!({ "token_use": null }),
+            (mc, "token_use"),
+        ),
+        (
+            "token_use an array holding the value",
+            json!({ "token_use": ["access"] }),
+            (ic, "token_use"),
+        ),
+        ("ver an object", json!({ "ver": { "v": "2.0" } }), (ic, "ver")),
+    ] {
+        r.reject_claim(what, &v, &f.token(merge(good.clone(), change)), NOW, &[], expected);
+    }
+
+    let jwks = f.k1.jwks();
+    for (what, claims) in [
+        ("not an object", json!(["token_use"])),
+        ("an empty list", json!({ "token_use": [] })),
+        ("null", json!({ "token_use": null })),
+        ("an object value", json!({ "token_use": { "is": "access" } })),
+        ("a nested list", json!({ "token_use": [["access"]] })),
+        ("an empty name", json!({ "": "x" })),
+        ("iss (has its own option)", json!({ "iss": ISSUER })),
+        ("aud (has its own option)", json!({ "aud": AUDIENCE })),
+        ("exp (a time)", json!({ "exp": 1 })),
+    ] {
+        r.expect_claim(
+            &format!("claims option: {what}"),
+            verifier(json!({ "jwks": jwks, "claims": claims })),
+            io,
+            "claims",
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Explicit typing
 
 fn group_typ(f: &Fixture, r: &mut Recorder) {
@@ -2030,7 +2101,7 @@ fn group_remote(f: &Fixture, r: &mut Recorder) {
 
 type Group = fn(&Fixture, &mut Recorder);
 
-const GROUPS: [(&str, Group); 13] = [
+const GROUPS: [(&str, Group); 14] = [
     ("structure", group_structure),
     ("header", group_header),
     ("payload", group_payload),
@@ -2042,6 +2113,7 @@ const GROUPS: [(&str, Group); 13] = [
     ("typ", group_typ),
     ("required", group_required),
     ("scopes", group_scopes),
+    ("claim values", group_claim_values),
     ("options", group_options),
     ("remote", group_remote),
 ];

@@ -2,7 +2,7 @@
 // `require("tessera-auth")` and `require("tessera-auth/authority")` in Node).
 export { Authority, MemoryStore, Signer, generateKeyPair, Verifier, redact, errorResponse, TesseraError } from "./shared.cjs";
 export type {
-  ErrorCode, JWTClaims, AccessTokenClaims, SessionClaims, JWK, ECPublicJWK, ECPrivateJWK, RSAPublicJWK, OKPPublicJWK, JWSAlgorithm, JSONWebKeySet,
+  ErrorCode, JWTClaims, AccessTokenClaims, SessionClaims, JWK, ECPublicJWK, ECPrivateJWK, RSAPublicJWK, OKPPublicJWK, JWSAlgorithm, ClaimValue, JSONWebKeySet,
   ClaimValidationOptions, LocalKeySetOptions, RemoteKeySetOptions, VerifierOptions, VerifyOptions, KeySetState,
   RedactOptions, StoreRecord, SessionStore, CookieOptions, LogLevel, AuthorityOptions, LoginOptions, SignerOptions,
   SignOptions, SignClaims, KeyPairOptions, KeyPair,

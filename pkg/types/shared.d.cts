@@ -36,6 +36,8 @@ export type ErrorCode =
   | "ERR_BAD_AUDIENCE"
   /** `sub` is not as configured. */
   | "ERR_BAD_SUBJECT"
+  /** A claim named in the `claims` option does not have an accepted value (`claim` names it). */
+  | "ERR_BAD_CLAIM"
   /** The `typ` header is not the expected type. */
   | "ERR_BAD_TYPE"
   /** A required claim is absent (`claim` names it). */
@@ -181,6 +183,9 @@ export interface JSONWebKeySet<K extends JWK = JWK> {
 // ---------------------------------------------------------------------------------------------
 // Verify
 
+/** A value the `claims` option accepts for a claim. */
+export type ClaimValue = string | number | boolean;
+
 /** The JWS algorithms a `Verifier` verifies (`Ed25519` is RFC 9864's fully-specified name for EdDSA on Ed25519). */
 export type JWSAlgorithm = "ES256" | "ES384" | "EdDSA" | "Ed25519" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512";
 
@@ -202,8 +207,16 @@ export interface ClaimValidationOptions {
   subject?: string;
   /** Expected `typ` header, compared case-insensitively with `application/` optional. */
   typ?: string;
-  /** Claim names that must be present. */
+  /** Claim names that must be present (jose's meaning: presence only). */
   requiredClaims?: readonly string[];
+  /**
+   * Claims that must have a given value: `{ token_use: "access", client_id: ["a", "b"] }` — each
+   * named claim must be present (`ERR_MISSING_CLAIM`), a string, number or boolean
+   * (`ERR_INVALID_CLAIM`), and equal to the value or to one of the listed values (`ERR_BAD_CLAIM`;
+   * strings compared exactly, numbers by value). `iss`, `sub`, `aud`, `exp`, `nbf`, `iat` have their
+   * own options and are refused here.
+   */
+  claims?: { readonly [claim: string]: ClaimValue | readonly ClaimValue[] };
   /** Seconds: tokens whose `iat` is older are rejected (`ERR_TOO_OLD`; requires `iat`). */
   maxTokenAge?: number;
   /** Seconds of leeway for `exp`, `nbf` and `iat` (default 0). */

@@ -1,7 +1,7 @@
 //! JWT claims validation (RFC 7519 §4.1, RFC 8725, RFC 9068), run only after the signature holds.
 //!
 //! Order: payload is a JSON object → explicit type → required claims → `iss` → `sub` → `aud` →
-//! `iat` (future, max age) → `nbf` → `exp` → scopes. A claim of the wrong JSON type is
+//! the `claims` option's values → `iat` (future, max age) → `nbf` → `exp` → scopes. A claim of the wrong JSON type is
 //! `ERR_INVALID_CLAIM`, never "absent".
 
 use serde_json::{Map, Value};
@@ -32,6 +32,8 @@ pub struct ClaimRules {
     pub clock_tolerance: Option<f64>,
     /// `"at+jwt"`: RFC 9068 access tokens.
     pub profile: Option<String>,
+    /// The `claims` option: claim name → required value, or list of accepted values.
+    pub claims: Option<Map<String, Value>>,
 }
 
 impl ClaimRules {
@@ -47,6 +49,7 @@ impl ClaimRules {
             max_token_age: options.seconds("maxTokenAge")?,
             clock_tolerance: options.seconds("clockTolerance")?,
             profile: options.string("profile")?,
+            claims: options.object("claims")?,
         })
     }
 }
@@ -67,6 +70,46 @@ pub struct Validation {
     pub max_token_age: Option<i64>,
     /// Milliseconds.
     pub clock_tolerance: i64,
+    /// Claims that must have one of the listed values (the `claims` option).
+    pub claim_values: Vec<(String, Vec<Value>)>,
+}
+
+/// Claims the `claims` option may not constrain: each has its own option (`issuer`, `subject`,
+/// `audience`), or is a time whose check is not equality.
+const CLAIMS_WITH_THEIR_OWN_RULE: [&str; 6] = ["iss", "sub", "aud", "exp", "nbf", "iat"];
+
+/// The `claims` option read: each name to a non-empty list of strings, finite numbers or
+/// booleans (one value is a list of one).
+fn claim_values(option: Option<&Map<String, Value>>) -> Result<Vec<(String, Vec<Value>)>> {
+    let invalid = |message| Error::claim(ErrorCode::InvalidOptions, "claims", message);
+    let scalar = |value: &Value| matches!(value, Value::String(_) | Value::Bool(_)) || value.as_f64().is_some_and(f64::is_finite);
+    let mut out = Vec::new();
+    for (name, value) in option.into_iter().flatten() {
+        if name.is_empty() || CLAIMS_WITH_THEIR_OWN_RULE.contains(&name.as_str()) {
+            return Err(invalid(
+                "option claims names claims other than iss, sub, aud, exp, nbf and iat (those have their own options)",
+            ));
+        }
+        let values = match value {
+            Value::Array(values) => values.clone(),
+            one => vec![one.clone()],
+        };
+        if values.is_empty() || !values.iter().all(scalar) {
+            return Err(invalid(
+                "option claims maps each claim to a string, number or boolean, or a non-empty list of them",
+            ));
+        }
+        out.push((name.clone(), values));
+    }
+    Ok(out)
+}
+
+/// Claim values compared as JSON values, numbers by value (`1` equals `1.0`).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+        _ => a == b,
+    }
 }
 
 /// The `profile` option: RFC 9068 JWT access tokens.
@@ -181,6 +224,7 @@ impl Validation {
             required_claims,
             max_token_age: options.max_token_age.map(seconds_to_millis),
             clock_tolerance: options.clock_tolerance.map_or(0, seconds_to_millis),
+            claim_values: claim_values(options.claims.as_ref())?,
         })
     }
 
@@ -231,6 +275,7 @@ impl Validation {
             }
         }
         self.check_audience(claims)?;
+        self.check_claim_values(claims)?;
         let tolerance = self.clock_tolerance as f64 / 1000.0;
         let iat = number_claim(claims, "iat")?;
         if let Some(iat) = iat {
@@ -254,6 +299,31 @@ impl Validation {
             }
         }
         check_scopes(claims, required_scopes)
+    }
+
+    /// The `claims` option: each named claim present, a string, number or boolean, and equal to
+    /// one of its accepted values. The error names the claim, never its value.
+    fn check_claim_values(&self, claims: &Map<String, Value>) -> Result<()> {
+        for (name, accepted) in &self.claim_values {
+            let value = claims
+                .get(name)
+                .ok_or_else(|| Error::claim(ErrorCode::MissingClaim, name.clone(), "a required claim is missing"))?;
+            if !matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                return Err(Error::claim(
+                    ErrorCode::InvalidClaim,
+                    name.clone(),
+                    "the claim must be a string, number or boolean",
+                ));
+            }
+            if !accepted.iter().any(|a| same_value(a, value)) {
+                return Err(Error::claim(
+                    ErrorCode::BadClaim,
+                    name.clone(),
+                    "the claim does not have a required value",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_audience(&self, claims: &Map<String, Value>) -> Result<()> {

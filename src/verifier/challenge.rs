@@ -60,6 +60,7 @@ pub fn error_answer(code: Option<ErrorCode>) -> ErrorAnswer {
             | C::BadIssuer
             | C::BadAudience
             | C::BadSubject
+            | C::BadClaim
             | C::BadType
             | C::MissingClaim
             | C::InvalidClaim
