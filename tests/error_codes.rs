@@ -2136,7 +2136,7 @@ fn every_error_code_is_triggered() {
         ErrorCode::StoreUnavailable,
         ErrorCode::Freed,
     ];
-    let all: HashSet<ErrorCode> = ErrorCode::ALL.into_iter().filter(|c| !handshake.contains(c)).collect();
+    let all: HashSet<ErrorCode> = ErrorCode::ALL.iter().copied().filter(|c| !handshake.contains(c)).collect();
     let missing: Vec<&str> = all.iter().filter(|c| !recorder.seen.contains(c)).map(|c| c.as_str()).collect();
     assert!(missing.is_empty(), "codes never triggered: {missing:?}");
     assert_eq!(recorder.seen, all);

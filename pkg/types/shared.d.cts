@@ -238,6 +238,7 @@ export interface LocalKeySetOptions extends ClaimValidationOptions {
    */
   jwks: JSONWebKeySet;
   jwksUrl?: undefined;
+  discovery?: undefined;
   cacheMaxAge?: undefined;
   cooldownDuration?: undefined;
   timeoutDuration?: undefined;
@@ -246,6 +247,7 @@ export interface LocalKeySetOptions extends ClaimValidationOptions {
 /** `new Verifier(…)` with a remote JWK Set, fetched and cached. */
 export interface RemoteKeySetOptions extends ClaimValidationOptions {
   jwks?: undefined;
+  discovery?: undefined;
   /**
    * The key set's URL: `https:` (plain `http:` only for `127.0.0.1`, `localhost`, `[::1]`), fetched
    * with the runtime's `fetch`, redirects not followed, body at most 64 KiB.
@@ -259,8 +261,23 @@ export interface RemoteKeySetOptions extends ClaimValidationOptions {
   timeoutDuration?: number;
 }
 
-/** `new Verifier(options)`: exactly one of `jwks` and `jwksUrl`, and the claim rules. */
-export type VerifierOptions = LocalKeySetOptions | RemoteKeySetOptions;
+/**
+ * `new Verifier(…)` finding the key set through the issuer's metadata: OpenID Connect Discovery
+ * (`{issuer}/.well-known/openid-configuration`), else RFC 8414
+ * (`/.well-known/oauth-authorization-server` before the issuer's path). The document's `issuer`
+ * must equal `issuer` exactly, and its `jwks_uri` be `https:` (loopback `http:` allowed); both are
+ * cached like a `jwksUrl` set (`cacheMaxAge`, `cooldownDuration`, `exportState`/`importState`).
+ * A metadata failure is `ERR_JWKS_FETCH`.
+ */
+export interface DiscoveryOptions extends Omit<RemoteKeySetOptions, "jwksUrl" | "issuer" | "discovery"> {
+  discovery: true;
+  /** The one issuer: an `https:` URL (loopback `http:` allowed) without query or fragment. */
+  issuer: string;
+  jwksUrl?: undefined;
+}
+
+/** `new Verifier(options)`: exactly one of `jwks`, `jwksUrl` and `discovery`, and the claim rules. */
+export type VerifierOptions = LocalKeySetOptions | RemoteKeySetOptions | DiscoveryOptions;
 
 /** `verifier.verify(token, options)` and `authority.verify(token, options)`. */
 export interface VerifyOptions {
@@ -273,6 +290,8 @@ export interface VerifyOptions {
 /** The remote key set cache of a `Verifier` (`exportState()` / `importState(state)`). */
 export interface KeySetState {
   url: string;
+  /** With `discovery`: the issuer whose metadata named `url`. */
+  issuer?: string;
   /** When the set was fetched, unix seconds. */
   fetchedAt: number;
   jwks: JSONWebKeySet<ECPublicJWK | RSAPublicJWK | OKPPublicJWK> | null;

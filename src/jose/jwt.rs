@@ -71,7 +71,36 @@ pub struct Validation {
     /// Milliseconds.
     pub clock_tolerance: i64,
     /// Claims that must have one of the listed values (the `claims` option).
-    pub claim_values: Vec<(String, Vec<Value>)>,
+    pub claim_values: Vec<(String, Vec<ClaimValue>)>,
+}
+
+/// A value the `claims` option accepts for a claim: JSON scalars only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClaimValue {
+    String(String),
+    Number(f64),
+    Bool(bool),
+}
+
+impl ClaimValue {
+    fn from_json(value: &Value) -> Option<ClaimValue> {
+        match value {
+            Value::String(s) => Some(ClaimValue::String(s.clone())),
+            Value::Bool(b) => Some(ClaimValue::Bool(*b)),
+            Value::Number(n) => n.as_f64().filter(|v| v.is_finite()).map(ClaimValue::Number),
+            _ => None,
+        }
+    }
+
+    /// Whether a claim's value is this one: strings exactly, numbers by value (`1` is `1.0`).
+    fn matches(&self, claim: &Value) -> bool {
+        match (self, claim) {
+            (ClaimValue::String(a), Value::String(b)) => a == b,
+            (ClaimValue::Number(a), Value::Number(b)) => b.as_f64() == Some(*a),
+            (ClaimValue::Bool(a), Value::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// Claims the `claims` option may not constrain: each has its own option (`issuer`, `subject`,
@@ -80,9 +109,8 @@ const CLAIMS_WITH_THEIR_OWN_RULE: [&str; 6] = ["iss", "sub", "aud", "exp", "nbf"
 
 /// The `claims` option read: each name to a non-empty list of strings, finite numbers or
 /// booleans (one value is a list of one).
-fn claim_values(option: Option<&Map<String, Value>>) -> Result<Vec<(String, Vec<Value>)>> {
+fn claim_values(option: Option<&Map<String, Value>>) -> Result<Vec<(String, Vec<ClaimValue>)>> {
     let invalid = |message| Error::claim(ErrorCode::InvalidOptions, "claims", message);
-    let scalar = |value: &Value| matches!(value, Value::String(_) | Value::Bool(_)) || value.as_f64().is_some_and(f64::is_finite);
     let mut out = Vec::new();
     for (name, value) in option.into_iter().flatten() {
         if name.is_empty() || CLAIMS_WITH_THEIR_OWN_RULE.contains(&name.as_str()) {
@@ -91,25 +119,19 @@ fn claim_values(option: Option<&Map<String, Value>>) -> Result<Vec<(String, Vec<
             ));
         }
         let values = match value {
-            Value::Array(values) => values.clone(),
-            one => vec![one.clone()],
+            Value::Array(values) => values.iter().map(ClaimValue::from_json).collect(),
+            one => ClaimValue::from_json(one).map(|one| vec![one]),
         };
-        if values.is_empty() || !values.iter().all(scalar) {
-            return Err(invalid(
-                "option claims maps each claim to a string, number or boolean, or a non-empty list of them",
-            ));
+        match values {
+            Some(values) if !values.is_empty() => out.push((name.clone(), values)),
+            _ => {
+                return Err(invalid(
+                    "option claims maps each claim to a string, number or boolean, or a non-empty list of them",
+                ))
+            }
         }
-        out.push((name.clone(), values));
     }
     Ok(out)
-}
-
-/// Claim values compared as JSON values, numbers by value (`1` equals `1.0`).
-fn same_value(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
-        _ => a == b,
-    }
 }
 
 /// The `profile` option: RFC 9068 JWT access tokens.
@@ -315,7 +337,7 @@ impl Validation {
                     "the claim must be a string, number or boolean",
                 ));
             }
-            if !accepted.iter().any(|a| same_value(a, value)) {
+            if !accepted.iter().any(|a| a.matches(value)) {
                 return Err(Error::claim(
                     ErrorCode::BadClaim,
                     name.clone(),

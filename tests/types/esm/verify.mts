@@ -62,3 +62,14 @@ new Verifier({ jwks: { keys: [] }, algorithms: ["HS256"] });
 verifier.verifySync("token", { requiredScopes: "read" });
 // @ts-expect-error not an error code
 const wrong: ErrorCode = "ERR_NOPE";
+
+// OpenID Connect / RFC 8414 discovery: one issuer, the metadata names the key set.
+const discovered = new Verifier({ issuer: "https://tenant.example.com/", discovery: true, audience: "api", claims: { token_use: "access", client_id: ["a", "b"], ver: "2.0" } });
+const discoveredState: string | undefined = discovered.exportState()?.issuer;
+// @ts-expect-error discovery takes one issuer, not a list
+new Verifier({ issuer: ["https://a.example", "https://b.example"], discovery: true });
+// @ts-expect-error discovery and jwksUrl exclude each other
+new Verifier({ issuer: "https://a.example", discovery: true, jwksUrl: "https://a.example/jwks" });
+// @ts-expect-error claims values are strings, numbers or booleans
+new Verifier({ jwks: { keys: [] }, claims: { tid: { id: "x" } } });
+export { discoveredState };
