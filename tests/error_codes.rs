@@ -1831,10 +1831,28 @@ fn group_scopes(f: &Fixture, r: &mut Recorder) {
         &["read"],
         (ic, "scope"),
     );
-    r.reject_claim(
-        "scp as a string",
+    // Microsoft Entra ID writes scp as one space-delimited string.
+    let entra = f.token(json!({ "scp": "User.Read  Files.Read" }));
+    r.accept(
+        "scp as a space-delimited string (Entra)",
         &v,
-        &f.token(json!({ "scp": "read" })),
+        &entra,
+        NOW,
+        &["Files.Read", "User.Read"],
+    );
+    r.reject_claim("scp string lacks a scope", &v, &entra, NOW, &["User.ReadWrite"], (is, "scope"));
+    r.reject_claim(
+        "scp string is not split on commas",
+        &v,
+        &f.token(json!({ "scp": "a,b" })),
+        NOW,
+        &["a"],
+        (is, "scope"),
+    );
+    r.reject_claim(
+        "scp as an object",
+        &v,
+        &f.token(json!({ "scp": { "read": true } })),
         NOW,
         &["read"],
         (ic, "scp"),

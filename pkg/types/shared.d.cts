@@ -283,7 +283,7 @@ export type VerifierOptions = LocalKeySetOptions | RemoteKeySetOptions | Discove
 export interface VerifyOptions {
   /** The time to verify at, unix seconds (default: the runtime clock). */
   now?: number;
-  /** Scopes that must all appear in `scope` (space-delimited) or `scp` (array). */
+  /** Scopes that must all appear in `scope` (space-delimited) or `scp` (an array, or space-delimited as Entra ID writes it). */
   requiredScopes?: readonly string[];
 }
 
@@ -492,7 +492,7 @@ export interface SignClaims {
   nbf?: number;
   client_id?: string;
   scope?: string;
-  scp?: readonly string[];
+  scp?: readonly string[] | string;
   iat?: never;
   exp?: never;
   jti?: never;

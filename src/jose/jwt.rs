@@ -413,7 +413,7 @@ fn number_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Optio
 }
 
 /// Required scopes must all be granted, by `scope` (space-delimited, RFC 8693 §4.2) or `scp`
-/// (array of strings). A token carrying neither has no scopes.
+/// (an array of strings, as Okta writes it, or space-delimited, as Microsoft Entra ID does). A token carrying neither has no scopes.
 fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> {
     if required.is_empty() {
         return Ok(());
@@ -432,19 +432,24 @@ fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> 
     }
     match claims.get("scp") {
         None => {}
+        // Microsoft Entra ID writes scp as a space-delimited string, like scope.
+        Some(Value::String(scp)) => granted.extend(scp.split(' ').filter(|s| !s.is_empty())),
         Some(Value::Array(items)) => {
             for item in items {
-                granted.push(
-                    item.as_str()
-                        .ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, "scp", "the scp claim must be an array of strings"))?,
-                );
+                granted.push(item.as_str().ok_or_else(|| {
+                    Error::claim(
+                        ErrorCode::InvalidClaim,
+                        "scp",
+                        "the scp claim must be a string or an array of strings",
+                    )
+                })?);
             }
         }
         Some(_) => {
             return Err(Error::claim(
                 ErrorCode::InvalidClaim,
                 "scp",
-                "the scp claim must be an array of strings",
+                "the scp claim must be a string or an array of strings",
             ))
         }
     }
