@@ -492,7 +492,7 @@ export interface SignClaims {
   nbf?: number;
   client_id?: string;
   scope?: string;
-  scp?: readonly string[] | string;
+  scp?: readonly string[];
   iat?: never;
   exp?: never;
   jti?: never;
