@@ -133,7 +133,10 @@ fn main() {
     write("options", "bad_types", br#"{"clockTolerance":"5s","algorithms":["ES256",7],"issuer":[]}"#);
 
     // remote
-    write("remote", "jwks_body", json!({"keys":[common::public_jwk(),{"kty":"RSA","n":"AQAB","e":"AQAB"}]}).to_string().as_bytes());
+    // An RSA key beside the P-256 one (a 1-byte modulus would now refuse the set: RSA keys are used).
+    write("remote", "jwks_body", json!({"keys":[common::public_jwk(),{"kty":"RSA","n":common::RSA_N,"e":"AQAB","x5c":["MIIC"]}]}).to_string().as_bytes());
+    // Issuer metadata (discovery) naming the fixture issuer and its key set.
+    write("remote", "openid_metadata", json!({"issuer":common::ISSUER,"jwks_uri":common::URL,"id_token_signing_alg_values_supported":["RS256","ES256"]}).to_string().as_bytes());
     write("remote", "exported_state", json!({"url":common::URL,"fetchedAt":common::NOW_SECS,"jwks":{"keys":[common::public_jwk()]}}).to_string().as_bytes());
     write("remote", "url_loopback", b"http://127.0.0.1:8787/jwks");
 
