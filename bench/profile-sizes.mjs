@@ -38,7 +38,7 @@ const roles = args.length ? args : ["session", "verify", "authority"];
 
 const twiggy = existsSync(join(homedir(), ".cargo/bin/twiggy")) ? join(homedir(), ".cargo/bin/twiggy") : "twiggy";
 const wasmOpt = join(REPO, "node_modules/.bin/wasm-opt");
-const FEATURES = "--enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue".split(" ");
+const FEATURES = "--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals".split(" ");
 
 // `build_role <role> <profile> <wasm-opt level> <targets...>` in scripts/build.sh.
 const buildSh = readFileSync(join(REPO, "scripts/build.sh"), "utf8");
@@ -112,7 +112,9 @@ for (const role of roles) {
     stdio: ["ignore", "inherit", "inherit"],
   });
   const dir = join(out, role);
-  run("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", `tessera_${role}`, join(targetDir, "wasm32-unknown-unknown", r.profile, "tessera.wasm")]);
+  const built = join(out, `tessera_${role}.wasm`);
+  run("node", [join(REPO, "scripts/strip-target-features.mjs"), join(targetDir, "wasm32-unknown-unknown", r.profile, "tessera.wasm"), built]);
+  run("wasm-bindgen", ["--target", "web", "--out-dir", dir, "--out-name", `tessera_${role}`, built]);
   const wasm = join(dir, `tessera_${role}_bg.wasm`);
   const named = join(dir, `tessera_${role}_named.wasm`);
   const stripped = join(dir, `tessera_${role}_stripped.wasm`);

@@ -124,6 +124,32 @@ if (runs("verify")) {
     sign: (key, bytes) => crypto.sign("sha256", bytes, { key, dsaEncoding: "ieee-p1363" }),
   });
 
+  // DPoP (issue 17): 100 clients, each with its own P-256 key; token i is bound to client i % 100
+  // (cnf.jkt) and comes with a proof by that client for GET https://api.example/orders. Made
+  // before timing; verified at the proofs' own time (`now`), each pass on a fresh Verifier (so its
+  // replay cache is empty and the same proofs can serve every pass).
+  log("making 100 DPoP client keys and one proof per token");
+  const DPOP_URL = "https://api.example/orders";
+  const dpopNow = Math.floor(Date.now() / 1000);
+  const dpopClients = await Promise.all(
+    Array.from({ length: 100 }, async () => {
+      const pair = await subtle.generateKey(ecdsa, true, ["sign", "verify"]);
+      const { kty, crv, x, y } = await subtle.exportKey("jwk", pair.publicKey);
+      const jwk = { kty, crv, x, y };
+      return { pair, jwk, jkt: await jose.calculateJwkThumbprint(jwk) };
+    }),
+  );
+  const dpopRequests = [];
+  for (let i = 0; i < TOKENS; i++) {
+    const client = dpopClients[i % dpopClients.length];
+    const token = signer.signSync({ ...claimsFor(i), cnf: { jkt: client.jkt } }, { expiresIn: 3600, now: dpopNow });
+    const ath = crypto.createHash("sha256").update(token).digest("base64url");
+    const proof = await new jose.SignJWT({ jti: `bench-${i}`, htm: "GET", htu: DPOP_URL, iat: dpopNow, ath })
+      .setProtectedHeader({ alg: "ES256", typ: "dpop+jwt", jwk: client.jwk })
+      .sign(client.pair.privateKey);
+    dpopRequests.push({ method: "GET", url: DPOP_URL, headers: { authorization: `DPoP ${token}`, dpop: proof } });
+  }
+  const dpopOptions = { now: dpopNow };
   // ---------------------------------------------------------------- correctness checks (untimed)
   log("checking every token with jose, and every candidate on a valid and a tampered token");
   const jtis = new Set();
@@ -150,6 +176,16 @@ if (runs("verify")) {
     "Tessera verifySync (cache holds the untampered token)": () => throws(() => verifier.verifySync(bad)),
     "Tessera verifySync (fresh Verifier)": () => throws(() => newVerifier().verifySync(bad)),
     "Tessera root verifySync (fresh Verifier)": () => throws(() => newRootVerifier().verifySync(bad)),
+    // DPoP: a proof by another client (the token's binding fails) and the same request twice.
+    "Tessera verifyRequest (another client's proof)": () =>
+      newVerifier()
+        .verifyRequest({ ...dpopRequests[0], headers: { ...dpopRequests[0].headers, dpop: dpopRequests[1].headers.dpop } }, dpopOptions)
+        .then(() => false, (e) => e.code === "ERR_INVALID_DPOP_PROOF" || e.code === "ERR_DPOP_BINDING"),
+    "Tessera verifyRequest (a replayed proof)": async () => {
+      const once = newVerifier();
+      await once.verifyRequest(dpopRequests[3], dpopOptions);
+      return once.verifyRequest(dpopRequests[3], dpopOptions).then(() => false, (e) => e.code === "ERR_DPOP_REPLAY");
+    },
   };
   for (const [name, refuse] of Object.entries(refuses)) if (!(await refuse())) throw new Error(`${name} accepted a tampered token`);
   if (fastVerify(tokens[2]).n !== 2 || jsonwebtoken.verify(tokens[2], pem, jwtOptions).n !== 2) throw new Error("fast-jwt/jsonwebtoken");
@@ -221,6 +257,16 @@ if (runs("verify")) {
       },
     },
     {
+      key: "verifyRequestDpop",
+      name: "Tessera `verifier.verifyRequest` with a DPoP proof (100 clients in rotation; await each; fresh Verifier per pass)",
+      ...fresh(newVerifier),
+      async run(count) {
+        let ok = 0;
+        for (let i = 0; i < count; i++) if ((await this.v.verifyRequest(dpopRequests[i], dpopOptions)).n === i) ok++;
+        return ok;
+      },
+    },
+    {
       key: "verifySync",
       name: "Tessera `tessera-auth/verify` `verifier.verifySync` (fresh Verifier per pass)",
       ...fresh(newVerifier),
@@ -232,7 +278,7 @@ if (runs("verify")) {
     },
     {
       key: "rootVerifySync",
-      name: "Tessera root `tessera-auth` `verifySync` — the authority build, opt-level s (fresh Verifier per pass)",
+      name: "Tessera root `tessera-auth` `verifySync` — the authority build, opt-level z (fresh Verifier per pass)",
       ...fresh(newRootVerifier),
       run(count) {
         let ok = 0;
@@ -560,6 +606,7 @@ if (results.verifyRows) {
   target("fresh-token `verify` / node:crypto raw verify", row("verify").ratio, 0.9, { atMost: false, unit: "×", fmt: x });
   target("fresh-token `verifySync` / node:crypto raw verify", row("verifySync").ratio, 0.9, { atMost: false, unit: "×", fmt: x });
   target("repeat token: Tessera `verifySync` / jose `jwtVerify`", row("repeat").median / row("joseRepeat").median, 50, { atMost: false, unit: "×", fmt: (n) => n.toFixed(1) });
+  target("DPoP: `verifyRequest` with a proof (100 clients) / plain `verify`", row("verifyRequestDpop").median / row("verify").median, 0.4, { atMost: false, unit: "×", fmt: x });
 }
 
 // ---------------------------------------------------------------- report
@@ -651,7 +698,7 @@ ${ROUNDS} interleaved rounds (each round runs every candidate once over all ${TO
 
 ${opsTable(results.verifyRows, "node:crypto verify")}
 
-"Raw" rows check only the signature over pre-split bytes; the JWT rows also parse the token and check \`alg\`, \`iss\`, \`aud\`, \`exp\`. \`Verifier\` comes from \`tessera-auth/verify\` (the verify build, opt-level 3) except in the "root" row: \`import { Verifier } from "tessera-auth"\`, which in Node is the authority build (opt-level s, smaller and slower). Tessera's \`Verifier\` caches verified tokens (up to 1024, keyed on the signing input; claims re-checked on every hit), so its distinct-token rows use a fresh \`Verifier\` for every timed pass (made outside the timing) and measure full verification; the "cache warm" row reuses one \`Verifier\` whose cache already holds all ${TOKENS} tokens. The two "repeat token" rows verify one token ${TOKENS} times (jose has no cache: its repeat row is the reference).
+"Raw" rows check only the signature over pre-split bytes; the JWT rows also parse the token and check \`alg\`, \`iss\`, \`aud\`, \`exp\`. \`Verifier\` comes from \`tessera-auth/verify\` (the verify build, opt-level 3) except in the "root" row: \`import { Verifier } from "tessera-auth"\`, which in Node is the authority build (opt-level z, smaller and slower). Tessera's \`Verifier\` caches verified tokens (up to 1024, keyed on the signing input; claims re-checked on every hit), so its distinct-token rows use a fresh \`Verifier\` for every timed pass (made outside the timing) and measure full verification; the "cache warm" row reuses one \`Verifier\` whose cache already holds all ${TOKENS} tokens. The two "repeat token" rows verify one token ${TOKENS} times (jose has no cache: its repeat row is the reference).
 
 ## RS256, EdDSA and ES384 (ratio to node:crypto raw RS256 verify = 1.00)
 
@@ -691,7 +738,7 @@ ${table(
   [
     ['`import "tessera-auth/verify"` (ESM entry → `dist/verify/node.cjs`)', "import:verify"],
     ['`require("tessera-auth/verify")` (`dist/verify/node.cjs`)', "require:verify"],
-    ['`import "tessera-auth"` (root: the authority build, opt-level s)', "import:root"],
+    ['`import "tessera-auth"` (root: the authority build, opt-level z)', "import:root"],
     ['Diagnostic: `import "tessera-auth/verify"` under `node --no-wasm-lazy-compilation` (every function compiled inside `new WebAssembly.Module`)', "import:verify:eager"],
     ['jose: `import("jose")` + `importJWK` + `jwtVerify`', "jose"],
   ].map(([label, mode]) => [

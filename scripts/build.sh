@@ -2,7 +2,7 @@
 # Builds the npm package in pkg/: one WebAssembly build per role, from one crate (Cargo features):
 #   session   — TokenSession (browsers)                 profile `session` (opt-level z), wasm-opt -Oz
 #   verify    — Verifier, redact, errorResponse          profile `release` (opt-level 3), wasm-opt -O3
-#   authority — Authority, Signer, stores + verify     profile `authority` (opt-level s), wasm-opt -O3
+#   authority — Authority, Signer, stores + verify     profile `authority` (opt-level z), wasm-opt -O3
 # then wasm-bindgen per runtime (web: browsers, bundlers, workerd, Deno; nodejs: Node), one bundled
 # script per entry (esbuild, scripts/bundle.mjs), and a size line per build. Outputs go to
 # pkg/dist/ (not committed).
@@ -14,7 +14,8 @@ if [ ! -x "$wasm_opt" ] || [ ! -x node_modules/.bin/esbuild ]; then
   echo "build: run scripts/setup.sh first (npm packages binaryen and esbuild are missing)" >&2
   exit 1
 fi
-features="--enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue"
+# Built without reference-types and multivalue (.cargo/config.toml says why): wasm-opt may not add them.
+features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals"
 
 # role profile wasm-opt-level targets...: one cargo build, then wasm-bindgen + wasm-opt per target
 # (web → dist/<role>/web/, nodejs → dist/<role>/).
@@ -22,7 +23,9 @@ build_role() {
   local role=$1 profile=$2 level=$3
   shift 3
   cargo build --profile "$profile" --lib --target wasm32-unknown-unknown --no-default-features --features "$role" --quiet
-  local wasm="target/wasm32-unknown-unknown/$profile/tessera.wasm"
+  local wasm="target/wasm32-unknown-unknown/$profile/tessera_$role.wasm"
+  # wasm-bindgen reads the target_features section; std's entry there is not what we compiled.
+  node scripts/strip-target-features.mjs "target/wasm32-unknown-unknown/$profile/tessera.wasm" "$wasm"
   rm -rf "pkg/dist/$role"
   for target in "$@"; do
     local dir="pkg/dist/$role$([ "$target" = web ] && echo /web)"

@@ -52,6 +52,18 @@ pub enum ErrorCode {
     StoreUnavailable,
     /// A JavaScript object used after its `free()`.
     Freed,
+    /// A DPoP proof (RFC 9449) that is missing, malformed, signed wrongly or made for another
+    /// request (HTTP 401 `invalid_dpop_proof`).
+    InvalidDpopProof,
+    /// A DPoP proof whose `jti` was seen before (HTTP 401 `invalid_dpop_proof`).
+    DpopReplay,
+    /// A DPoP proof without the server's current nonce; the answer carries a fresh one in
+    /// `DPoP-Nonce` (HTTP 401 `use_dpop_nonce`, RFC 9449 §8).
+    UseDpopNonce,
+    /// A token presented the wrong way for its binding: a DPoP-bound token (`cnf.jkt`) sent as
+    /// Bearer or with another key's proof, an unbound token sent as DPoP, or a Bearer token where
+    /// DPoP is required (HTTP 401 `invalid_token` with a DPoP challenge).
+    DpopBinding,
 }
 
 impl ErrorCode {
@@ -84,6 +96,10 @@ impl ErrorCode {
         ErrorCode::Revoked,
         ErrorCode::StoreUnavailable,
         ErrorCode::Freed,
+        ErrorCode::InvalidDpopProof,
+        ErrorCode::DpopReplay,
+        ErrorCode::UseDpopNonce,
+        ErrorCode::DpopBinding,
     ];
 
     /// The stable string form used by JavaScript and HTTP responses.
@@ -116,6 +132,10 @@ impl ErrorCode {
             ErrorCode::Revoked => "ERR_REVOKED",
             ErrorCode::StoreUnavailable => "ERR_STORE_UNAVAILABLE",
             ErrorCode::Freed => "ERR_FREED",
+            ErrorCode::InvalidDpopProof => "ERR_INVALID_DPOP_PROOF",
+            ErrorCode::DpopReplay => "ERR_DPOP_REPLAY",
+            ErrorCode::UseDpopNonce => "ERR_USE_DPOP_NONCE",
+            ErrorCode::DpopBinding => "ERR_DPOP_BINDING",
         }
     }
 

@@ -1098,3 +1098,158 @@ fn the_subject_list_follows_logins_logouts_and_expiry() {
     assert!(!list.contains(&sid_of(&erin)), "expired at this second: {list:?}");
     assert!(list.contains(&sid_of(&later)));
 }
+
+// ------------------------------------------------------------------------------------------
+// DPoP at the auth endpoints (RFC 9449 §5): sessions bound at login, refreshes only by the key.
+
+mod dpop_proofs {
+    use super::common::TestKey;
+    use serde_json::json;
+
+    /// A DPoP proof by `key` for `POST url`, issued at `iat`, with its own `jti`.
+    pub fn proof(key: &TestKey, url: &str, iat: i64, jti: &str) -> String {
+        let mut jwk = key.public_json();
+        jwk.as_object_mut().unwrap().remove("kid");
+        let header = json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": jwk });
+        let claims = json!({ "jti": jti, "htm": "POST", "htu": url, "iat": iat });
+        key.mint(&header.to_string(), &claims.to_string())
+    }
+
+    pub fn jkt(key: &TestKey) -> String {
+        tessera::jose::jwk::thumbprint(key.public_json().as_object().unwrap()).unwrap()
+    }
+}
+
+fn with_proof(mut request: Request, proof: Option<String>) -> Request {
+    request.dpop = proof;
+    request
+}
+
+fn claims_of(a: &Authority, response: &Response, now: Time) -> serde_json::Map<String, Value> {
+    a.verify(response.body["access_token"].as_str().unwrap(), now, &[]).unwrap()
+}
+
+#[test]
+fn dpop_binds_the_session_at_login_and_every_refresh_needs_its_key() {
+    use dpop_proofs::{jkt, proof};
+    let a = authority_with(json!({ "dpop": "allowed" }));
+    let store = TestStore::new();
+    let now = store.now.get();
+    let client = common::TestKey::new("client");
+    let thief = common::TestKey::new("thief");
+    let url = "https://auth.example/auth/refresh";
+    let options = LoginOptions {
+        sub: "alice".into(),
+        scope: Some("read".into()),
+        claims: None,
+    };
+    let login = run(handshake::login(
+        &a,
+        &store,
+        &with_proof(request(None), Some(proof(&client, url, now, "j-login"))),
+        &options,
+        store.time(),
+        &(),
+    ));
+    assert_eq!(login.status, 200, "{}", login.body);
+    assert_eq!(login.body["token_type"], "DPoP");
+    assert_eq!(claims_of(&a, &login, store.time())["cnf"], json!({ "jkt": jkt(&client) }));
+    let cookie = cookie_of(&login);
+
+    // Refused without changing the session: no proof, the thief's proof, a replayed proof, a proof
+    // for another URL or a stale one.
+    let refused = |proof: Option<String>| {
+        let response = run(handshake::refresh(
+            &a,
+            &store,
+            &with_proof(request(Some(&cookie)), proof),
+            store.time(),
+            &(),
+        ));
+        (response.status, code(&response).to_string(), response.body["error"].clone())
+    };
+    let invalid = (400, "ERR_INVALID_DPOP_PROOF".to_string(), json!("invalid_dpop_proof"));
+    assert_eq!(refused(None), invalid);
+    assert_eq!(refused(Some(proof(&thief, url, now, "j-thief"))), invalid);
+    assert_eq!(
+        refused(Some(proof(&client, url, now, "j-login"))),
+        (400, "ERR_DPOP_REPLAY".to_string(), json!("invalid_dpop_proof"))
+    );
+    assert_eq!(
+        refused(Some(proof(&client, "https://auth.example/auth/logout", now, "j-2"))),
+        invalid
+    );
+    assert_eq!(refused(Some(proof(&client, url, now - 301, "j-3"))), invalid);
+    // The session was left as it was: the client's own proof still refreshes the same cookie.
+    let next = run(handshake::refresh(
+        &a,
+        &store,
+        &with_proof(request(Some(&cookie)), Some(proof(&client, url, now, "j-4"))),
+        store.time(),
+        &(),
+    ));
+    assert_eq!(next.status, 200, "{}", next.body);
+    assert_eq!(next.body["token_type"], "DPoP");
+    assert_eq!(claims_of(&a, &next, store.time())["cnf"]["jkt"], json!(jkt(&client)));
+
+    // A Bearer session stays Bearer (a proof on its refresh is checked but binds nothing).
+    let bearer = login_with(&a, &store, "bob");
+    assert_eq!(bearer.body["token_type"], "Bearer");
+    assert!(claims_of(&a, &bearer, store.time()).get("cnf").is_none());
+    let bearer_refresh = run(handshake::refresh(
+        &a,
+        &store,
+        &with_proof(request(Some(&cookie_of(&bearer))), Some(proof(&client, url, now, "j-5"))),
+        store.time(),
+        &(),
+    ));
+    assert_eq!(
+        (bearer_refresh.status, bearer_refresh.body["token_type"].clone()),
+        (200, json!("Bearer"))
+    );
+}
+
+fn login_with(a: &Authority, store: &TestStore, sub: &str) -> Response {
+    login(a, store, sub)
+}
+
+#[test]
+fn dpop_required_and_off() {
+    use dpop_proofs::proof;
+    let store = TestStore::new();
+    let now = store.now.get();
+    let client = common::TestKey::new("client");
+    let url = "https://auth.example/auth/refresh";
+    let required = authority_with(json!({ "dpop": "required" }));
+    let without = login(&required, &store, "carol");
+    assert_eq!((without.status, code(&without)), (400, "ERR_INVALID_DPOP_PROOF"));
+    let logout = run(handshake::logout(&required, &store, &request(None), store.time(), &()));
+    assert_eq!(code(&logout), "ERR_INVALID_DPOP_PROOF");
+    // Off: a proof is ignored and tokens are Bearer.
+    let off = authority();
+    let options = LoginOptions {
+        sub: "dave".into(),
+        scope: None,
+        claims: None,
+    };
+    let ignored = run(handshake::login(
+        &off,
+        &store,
+        &with_proof(request(None), Some(proof(&client, url, now, "j-off"))),
+        &options,
+        store.time(),
+        &(),
+    ));
+    assert_eq!(ignored.body["token_type"], "Bearer");
+    // Login claims cannot forge a binding.
+    let forged = LoginOptions {
+        sub: "eve".into(),
+        scope: None,
+        claims: Some(json!({ "cnf": { "jkt": "x" } }).as_object().unwrap().clone()),
+    };
+    let refused = run(handshake::login(&off, &store, &request(None), &forged, store.time(), &()));
+    assert_eq!(code(&refused), "ERR_INVALID_OPTIONS");
+    // The option is checked.
+    let error = AuthorityOptions::from_json(authority_options(json!({ "dpop": "on" }))).unwrap_err();
+    assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidOptions, Some("dpop")));
+}

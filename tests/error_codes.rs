@@ -2145,14 +2145,19 @@ fn every_error_code_is_triggered() {
         group(&fixture, &mut recorder);
         println!("{name}: {} checks", recorder.checks - before);
     }
-    // The refresh handshake's codes are triggered by tests/authority.rs; ERR_FREED only exists
-    // in JavaScript (an object used after free(): tests/js/api.test.mjs).
+    // The refresh handshake's codes are triggered by tests/authority.rs, the DPoP codes by
+    // tests/dpop.rs; ERR_FREED only exists in JavaScript (an object used after free():
+    // tests/js/api.test.mjs).
     let handshake = [
         ErrorCode::InvalidGrant,
         ErrorCode::Csrf,
         ErrorCode::Revoked,
         ErrorCode::StoreUnavailable,
         ErrorCode::Freed,
+        ErrorCode::InvalidDpopProof,
+        ErrorCode::DpopReplay,
+        ErrorCode::UseDpopNonce,
+        ErrorCode::DpopBinding,
     ];
     let all: HashSet<ErrorCode> = ErrorCode::ALL.iter().copied().filter(|c| !handshake.contains(c)).collect();
     let missing: Vec<&str> = all.iter().filter(|c| !recorder.seen.contains(c)).map(|c| c.as_str()).collect();

@@ -32,6 +32,7 @@ async function requestText(request, maxBody, readBody) {
       csrf: header("tessera-request"),
       cookie: header("cookie"),
       bodyLength,
+      dpop: header("dpop"),
     };
   } catch {
     throw fail("ERR_INVALID_OPTIONS", "a Request is required", "request");

@@ -35,6 +35,70 @@ export function codeOf(error) {
   }
 }
 
+/** A Tessera error's own property `name` if it is a string (a DPoP nonce, the scheme), else
+ * `undefined`; never throws. */
+function stringProperty(error, name) {
+  try {
+    const value = error instanceof TesseraError ? error[name] : undefined;
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One header of `headers` (a `Headers`, or a plain object of strings, names in any case). */
+function headerOf(headers, name) {
+  if (typeof headers?.get === "function") {
+    const value = headers.get(name);
+    return value === null ? undefined : value;
+  }
+  let found;
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    if (key.toLowerCase() !== name) continue;
+    // Two spellings of one header are two headers: joined as HTTP joins them.
+    found = found === undefined ? value : `${found}, ${value}`;
+  }
+  return found;
+}
+
+/** `{ method, url, authorization, dpop }` of a `Request` or `{ method, url, headers }`, read here
+ * (inside a `try`: a throwing getter is `ERR_MALFORMED`, not an exception under wasm frames). */
+export function requestParts(request) {
+  let parts;
+  try {
+    const { method, url, headers } = request;
+    parts = { method, url, authorization: headerOf(headers, "authorization"), dpop: headerOf(headers, "dpop") };
+  } catch {
+    parts = undefined;
+  }
+  const text = (value) => value === undefined || typeof value === "string";
+  if (!parts || typeof parts.method !== "string" || typeof parts.url !== "string" || !text(parts.authorization) || !text(parts.dpop)) {
+    throw fail("ERR_MALFORMED", "verifyRequest needs a Request or { method, url, headers } with string values");
+  }
+  return parts;
+}
+
+/** Checks and wraps the application's replay store (the store contract's `put`). */
+function replayStoreOf(options) {
+  let store;
+  try {
+    store = options?.dpop?.replayStore;
+  } catch {
+    throw fail("ERR_INVALID_OPTIONS", "Verifier option dpop could not be read", "dpop");
+  }
+  if (store === undefined || store === null) return undefined;
+  let put;
+  try {
+    put = store.put;
+  } catch {
+    put = undefined;
+  }
+  if (typeof put !== "function") {
+    throw fail("ERR_INVALID_OPTIONS", "Verifier option dpop.replayStore must have put(key, record, expected, ttl), as the store contract says", "dpop");
+  }
+  return { put: (key, ttl) => put.call(store, key, { generation: 1 }, null, ttl) };
+}
+
 /**
  * The verify API over an instantiated core module `wasm` (the wasm-bindgen exports of a build
  * that has the verify role).
@@ -44,11 +108,23 @@ export function verifyApi(wasm) {
   class Verifier {
     #core;
     #pending = null;
+    #replayStore;
 
-    /** `new Verifier({ jwks | jwksUrl, issuer, audience, … })` (see the README). */
+    /** `new Verifier({ jwks | jwksUrl, issuer, audience, dpop, … })` (see the README). */
     constructor(options) {
       if (options === undefined || options === null) throw fail("ERR_INVALID_OPTIONS", "Verifier options are required");
-      this.#core = new wasm.VerifierCore(json(options, "Verifier options"));
+      const replayStore = replayStoreOf(options);
+      let plain = options;
+      if (replayStore) {
+        // The core learns only that the application keeps the replay store.
+        try {
+          plain = { ...options, dpop: { ...options.dpop, replayStore: true } };
+        } catch {
+          throw fail("ERR_INVALID_OPTIONS", "Verifier option dpop could not be read", "dpop");
+        }
+      }
+      this.#core = new wasm.VerifierCore(json(plain, "Verifier options"));
+      this.#replayStore = replayStore;
     }
 
     #live() {
@@ -75,6 +151,46 @@ export function verifyApi(wasm) {
         if (claims !== undefined) return parse(claims);
         if (fetches >= 3) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
         await this.#fetchKeys(core);
+      }
+    }
+
+    /**
+     * Verifies the access token of an HTTP request (a `Request`, or `{ method, url, headers }`):
+     * `Authorization: Bearer …`, or `Authorization: DPoP …` with its `DPoP` proof (RFC 9449),
+     * which must match the request and the token's `cnf.jkt`, and is accepted once. Resolves the
+     * token's claims. Errors from a DPoP request carry `scheme: "DPoP"` (and `dpopNonce` for
+     * `ERR_USE_DPOP_NONCE`) so that `errorResponse` answers with the right challenge.
+     */
+    async verifyRequest(request, options) {
+      const core = this.#live();
+      const { method, url, authorization, dpop } = requestParts(request);
+      const optionsText = json(options, "verify options");
+      try {
+        let claims;
+        // As in verify: with discovery the core may ask for the metadata before the key set.
+        for (let fetches = 0; claims === undefined; fetches += 1) {
+          claims = core.attemptRequest(method, url, authorization, dpop, optionsText, Date.now(), fetches > 0);
+          if (claims !== undefined) break;
+          if (fetches >= 3) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
+          await this.#fetchKeys(core);
+        }
+        const [key, ttl] = [core.replayKey, core.replayTtl];
+        if (key !== undefined) {
+          let fresh;
+          try {
+            fresh = (await this.#replayStore.put(key, ttl)) === true;
+          } catch {
+            throw fail("ERR_STORE_UNAVAILABLE", "the DPoP replay store failed");
+          }
+          if (!fresh) throw fail("ERR_DPOP_REPLAY", "the DPoP proof was used before", "jti");
+        }
+        return parse(claims);
+      } catch (error) {
+        if (error instanceof TesseraError && /^dpop /i.test(authorization ?? "")) {
+          error.scheme = "DPoP";
+          if (error.code === "ERR_USE_DPOP_NONCE") error.dpopNonce = core.dpopNonce;
+        }
+        throw error;
       }
     }
 
@@ -120,10 +236,13 @@ export function verifyApi(wasm) {
     return wasm.redact(text, json(options, "redact options"));
   }
 
-  /** The HTTP response for an error from `verify` (RFC 6750): 401 `invalid_token` with
-   * `WWW-Authenticate`, 403 `insufficient_scope`, 503 …; 500 for an error that is not Tessera's. */
+  /** The HTTP response for an error from `verify` or `verifyRequest` (RFC 6750, RFC 9449 §7.1):
+   * 401 `invalid_token` with `WWW-Authenticate` (a DPoP challenge for DPoP requests and codes,
+   * `DPoP-Nonce` with `use_dpop_nonce`), 403 `insufficient_scope`, 503 …; 500 for an error that
+   * is not Tessera's. */
   function errorResponse(error) {
-    return toResponse(parse(wasm.errorResponse(codeOf(error))));
+    const dpop = stringProperty(error, "scheme") === "DPoP";
+    return toResponse(parse(wasm.errorResponse(codeOf(error), dpop, stringProperty(error, "dpopNonce"))));
   }
 
   return { Verifier, redact, errorResponse, TesseraError };

@@ -3,7 +3,7 @@
 export { Authority, MemoryStore, Signer, generateKeyPair, Verifier, redact, errorResponse, TesseraError } from "./shared.cjs";
 export type {
   ErrorCode, JWTClaims, AccessTokenClaims, SessionClaims, JWK, ECPublicJWK, ECPrivateJWK, RSAPublicJWK, OKPPublicJWK, JWSAlgorithm, ClaimValue, JSONWebKeySet,
-  ClaimValidationOptions, LocalKeySetOptions, RemoteKeySetOptions, DiscoveryOptions, VerifierOptions, VerifyOptions, KeySetState,
+  ClaimValidationOptions, LocalKeySetOptions, RemoteKeySetOptions, DiscoveryOptions, VerifierOptions, VerifyOptions, KeySetState, VerifierDpopOptions, ReplayStore, RequestLike,
   RedactOptions, StoreRecord, SessionStore, CookieOptions, LogLevel, AuthorityOptions, LoginOptions, SignerOptions,
   SignOptions, SignClaims, KeyPairOptions, KeyPair,
 } from "./shared.cjs";

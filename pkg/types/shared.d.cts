@@ -59,7 +59,15 @@ export type ErrorCode =
   /** The session store failed, or compare-and-set kept failing (HTTP 503). */
   | "ERR_STORE_UNAVAILABLE"
   /** The object's `free()` was called; make a new one. */
-  | "ERR_FREED";
+  | "ERR_FREED"
+  /** A DPoP proof that is missing, malformed, badly signed or made for another request (HTTP 401 `invalid_dpop_proof`). */
+  | "ERR_INVALID_DPOP_PROOF"
+  /** A DPoP proof whose `jti` was seen before (HTTP 401 `invalid_dpop_proof`). */
+  | "ERR_DPOP_REPLAY"
+  /** A DPoP proof without the server's current nonce; `dpopNonce` holds a fresh one (HTTP 401 `use_dpop_nonce`). */
+  | "ERR_USE_DPOP_NONCE"
+  /** A DPoP-bound token sent as Bearer or with another key's proof, an unbound token sent as DPoP, or Bearer where DPoP is required (HTTP 401 `invalid_token`). */
+  | "ERR_DPOP_BINDING";
 
 /**
  * Every failure tessera-auth reports. `code` is stable; `claim` names the claim or option that
@@ -72,6 +80,10 @@ export declare class TesseraError extends Error {
   code: ErrorCode;
   /** The claim or option that failed, when one did. */
   claim?: string;
+  /** `"DPoP"` on errors of `verifyRequest` for a request that used the DPoP scheme (`errorResponse` then answers with a DPoP challenge). */
+  scheme?: "DPoP";
+  /** With `ERR_USE_DPOP_NONCE`: the nonce the client must put in its next proof (`errorResponse` sends it as `DPoP-Nonce`). */
+  dpopNonce?: string;
   static [Symbol.hasInstance](value: unknown): value is TesseraError;
 }
 
@@ -228,6 +240,43 @@ export interface ClaimValidationOptions {
   profile?: "at+jwt";
 }
 
+/**
+ * Where `verifyRequest` remembers the `jti` of accepted DPoP proofs: any store of the store
+ * contract (STORE.md: `RedisStore`, `DurableObjectStore`, `MemoryStore`, your own). Only `put` is
+ * called, as `put(key, { generation: 1 }, null, ttlSeconds)`: a write that must not find a live
+ * record; `false` is a replay.
+ */
+export interface ReplayStore {
+  put(key: string, record: StoreRecord, expectedGeneration: null, ttlSeconds: number): Promise<boolean>;
+}
+
+/** `Verifier` option `dpop`: DPoP-bound tokens at this resource server (RFC 9449 §7). */
+export interface VerifierDpopOptions {
+  /** Refuse Bearer tokens: every request must present a DPoP-bound token with its proof (default `false`). */
+  required?: boolean;
+  /** Seconds a proof stays acceptable after its `iat` (default 300; 1 to 3600), plus `clockTolerance`. */
+  maxAge?: number;
+  /** Base64url of at least 32 random bytes: turns on server nonces (RFC 9449 §8), made without a store. */
+  nonceSecret?: string;
+  /** Seconds a nonce is current (default 300; 10 to 3600); it is accepted for up to twice as long. */
+  nonceLifetime?: number;
+  /**
+   * Where seen proofs are kept. Default: inside this `Verifier` (one process or isolate; at most
+   * 100,000 live proofs, then `ERR_STORE_UNAVAILABLE`). With several processes or isolates, give
+   * a shared store (Redis, a Durable Object) so that a proof is accepted once across all of them.
+   */
+  replayStore?: ReplayStore;
+}
+
+/** The part of an HTTP request `verifyRequest` reads: a `Request` fits. */
+export interface RequestLike {
+  method: string;
+  /** The absolute URL the request was sent to. */
+  url: string;
+  /** A `Headers` object, or a plain object of header names (any case) to values. */
+  headers: { get(name: string): string | null } | Readonly<Record<string, string>>;
+}
+
 /** `new Verifier(…)` with a local JWK Set. */
 export interface LocalKeySetOptions extends ClaimValidationOptions {
   /**
@@ -242,6 +291,8 @@ export interface LocalKeySetOptions extends ClaimValidationOptions {
   cacheMaxAge?: undefined;
   cooldownDuration?: undefined;
   timeoutDuration?: undefined;
+  /** DPoP-bound tokens in `verifyRequest`. */
+  dpop?: VerifierDpopOptions;
 }
 
 /** `new Verifier(…)` with a remote JWK Set, fetched and cached. */
@@ -259,6 +310,8 @@ export interface RemoteKeySetOptions extends ClaimValidationOptions {
   cooldownDuration?: number;
   /** Milliseconds one fetch of the key set may take (default 5000, as jose's). */
   timeoutDuration?: number;
+  /** DPoP-bound tokens in `verifyRequest`. */
+  dpop?: VerifierDpopOptions;
 }
 
 /**
@@ -309,6 +362,14 @@ export declare class Verifier {
   verify<T extends object = JWTClaims>(token: string, options?: VerifyOptions): Promise<T & JWTClaims>;
   /** As `verify`, with the keys at hand (never fetching: `ERR_JWKS_FETCH` when no set is loaded). */
   verifySync<T extends object = JWTClaims>(token: string, options?: VerifyOptions): T & JWTClaims;
+  /**
+   * Verifies the access token of an HTTP request and resolves its claims: `Authorization: Bearer
+   * <token>`, or `Authorization: DPoP <token>` with a `DPoP` proof header (RFC 9449 §4.3, §7.1:
+   * signed by the key the token's `cnf.jkt` names, made for this method and URL, recent, for this
+   * token, with the current nonce when `dpop.nonceSecret` is set, and never seen before). A
+   * DPoP-bound token sent as Bearer is refused (`ERR_DPOP_BINDING`).
+   */
+  verifyRequest<T extends object = JWTClaims>(request: RequestLike, options?: VerifyOptions): Promise<T & JWTClaims>;
   /** The remote key set cache, or `null` for a local key set. */
   exportState(): KeySetState | null;
   /** Restores an exported cache for the same `jwksUrl`; on error nothing changes. */
@@ -411,6 +472,12 @@ export interface AuthorityOptions {
   clientId?: string;
   /** Live sessions one subject may hold; a login beyond it revokes the oldest: 1 to 10000 (default 50). */
   maxSessionsPerSubject?: number;
+  /**
+   * DPoP on login, refresh and logout (RFC 9449 §5), default `"off"`. `"allowed"`: a login with a
+   * `DPoP` proof binds the session to its key (access tokens get `cnf.jkt`, `token_type` `"DPoP"`,
+   * refreshes need a proof by that key). `"required"`: every request needs a proof.
+   */
+  dpop?: "off" | "allowed" | "required";
   /** Base64url key (at least 16 bytes) of the fingerprints in log lines (default: derived from `refreshSecret`, else random). */
   fingerprintKey?: string;
   /** Where sessions live (default: a new `MemoryStore`). A custom store needs `refreshSecret`. */

@@ -2,5 +2,5 @@
 export { Verifier, redact, errorResponse, TesseraError } from "./shared.cjs";
 export type {
   ErrorCode, JWTClaims, AccessTokenClaims, JWK, ECPublicJWK, RSAPublicJWK, OKPPublicJWK, JWSAlgorithm, ClaimValue, JSONWebKeySet, ClaimValidationOptions, LocalKeySetOptions,
-  RemoteKeySetOptions, DiscoveryOptions, VerifierOptions, VerifyOptions, KeySetState, RedactOptions,
+  RemoteKeySetOptions, DiscoveryOptions, VerifierOptions, VerifyOptions, KeySetState, RedactOptions, VerifierDpopOptions, ReplayStore, RequestLike,
 } from "./shared.cjs";

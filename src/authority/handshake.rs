@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 use super::refresh::{Family, RefreshToken, Rotation};
 use super::signer;
@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::jose::jwt::VerifiedJwt;
 use crate::redact::redact;
 use crate::time::Time;
+use crate::verifier::dpop::ReplayWrite;
 
 /// What the handshake needs from its runtime besides the store: where to report what it did
 /// (one line per event, with a level; every line has passed through [`redact`] first, so a sink
@@ -141,6 +142,28 @@ impl<S: Store> Records<'_, S> {
             .await
     }
 
+    /// Spends a DPoP proof's `jti`: a write that must not find a live record (the store contract),
+    /// so a proof is used once across every instance that shares the store.
+    async fn spend_proof(&self, write: &ReplayWrite) -> Result<()> {
+        let ttl = i64::from(write.ttl_secs);
+        if self.store.put(&write.key, json!({ "generation": 1 }), None, ttl, self.now).await? {
+            Ok(())
+        } else {
+            Err(Error::claim(ErrorCode::DpopReplay, "jti", "the DPoP proof was used before"))
+        }
+    }
+
+    /// The request's DPoP proof checked and spent: the thumbprint of its key, if it has one.
+    async fn proof_key(&self, request: &Request) -> Result<Option<String>> {
+        match self.authority.proof_key(request, self.now)? {
+            None => Ok(None),
+            Some((jkt, write)) => {
+                self.spend_proof(&write).await?;
+                Ok(Some(jkt))
+            }
+        }
+    }
+
     async fn put_subject(&self, sub: &str, subject: &Subject, read_at: Option<u64>) -> Result<bool> {
         let ttl = self.authority.subject_ttl();
         self.store.put(&subject_key(sub), to_value(subject)?, read_at, ttl, self.now).await
@@ -224,12 +247,14 @@ pub async fn login<S: Store>(
     let result = async {
         authority.check_request(request)?;
         authority.check_login(options)?;
+        let jkt = records.proof_key(request).await?;
         // The subject record first (its epoch, and the new family in its list), then the family:
         // a family is never live without being counted against the subject's limit.
         for _ in 0..MAX_ATTEMPTS {
             let current = records.subject(&options.sub).await?;
             let subject = current.clone().unwrap_or_default();
-            let (family, token) = authority.start(options, subject.epoch, now)?;
+            let (mut family, token) = authority.start(options, subject.epoch, now)?;
+            family.jkt.clone_from(&jkt);
             let added = SubjectFamily {
                 sid: family.family.clone(),
                 expires_at: family.expires_at,
@@ -273,10 +298,12 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
     let result = async {
         authority.check_request(request)?;
         let presented = authority.presented(request)?;
+        let jkt = records.proof_key(request).await?;
         for _ in 0..MAX_ATTEMPTS {
             let Some(record) = records.family(&presented.family).await? else {
                 return Err(Error::new(ErrorCode::InvalidGrant, "unknown session"));
             };
+            Authority::check_binding(&record, jkt.as_deref())?;
             let epoch = records.epoch(&record.sub).await?;
             match authority.rotate(&record, &presented, epoch, now)? {
                 Rotation::Rotate { record: next, token } => {
@@ -335,6 +362,9 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
     let records = Records { store, authority, now };
     let result = async {
         authority.check_request(request)?;
+        // A proof that comes (or must come) is checked and spent; a session ends with its cookie
+        // alone, as ending it is all logout can do.
+        records.proof_key(request).await?;
         // An invalid or missing cookie still logs out (the cookie is cleared). Each session whose
         // cookie came with the request ends: with two cookies (one tossed by a sibling subdomain,
         // which the clearing Set-Cookie cannot reach), both families are revoked, so the cookie

@@ -12,11 +12,13 @@ pub mod store;
 use serde_json::{json, Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::jose::b64;
+use crate::jose::jwa::Algorithm;
 use crate::jose::jwt::{self, ClaimRules, VerifiedJwt};
+use crate::jose::{self, b64};
 use crate::options::Options;
 use crate::redact::FingerprintKey;
 use crate::time::Time;
+use crate::verifier::dpop::{replay_write, ReplayWrite};
 use crate::verifier::{Verifier, VerifierOptions};
 use refresh::{Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
 use signer::{SignOptions, Signer};
@@ -69,7 +71,24 @@ pub struct AuthorityOptions {
     pub fingerprint_key: Option<String>,
     /// Whether sessions live in a store the caller gave (shared by instances, surviving restarts).
     pub custom_store: bool,
+    /// DPoP on the auth endpoints (RFC 9449 §5): `"off"` (default), `"allowed"`, `"required"`.
+    pub dpop: DpopMode,
 }
+
+/// Whether the auth endpoints take DPoP proofs and bind sessions to their keys.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DpopMode {
+    /// Proofs are ignored; sessions and access tokens are Bearer.
+    #[default]
+    Off,
+    /// A login with a proof binds its session; one without stays Bearer.
+    Allowed,
+    /// Every login, refresh and logout needs a proof.
+    Required,
+}
+
+/// How old a DPoP proof may be at the auth endpoints, in milliseconds.
+pub const DPOP_MAX_AGE_MS: i64 = 300_000;
 
 /// Whole seconds in `min..=10 years`.
 fn ttl(options: &mut Options, name: &str, min: i64) -> Result<Option<i64>> {
@@ -134,6 +153,12 @@ impl AuthorityOptions {
             max_sessions_per_subject: o.integer("maxSessionsPerSubject", 1, 10_000, "must be a whole number from 1 to 10000")?,
             fingerprint_key: o.string("fingerprintKey")?,
             custom_store: false,
+            dpop: match o.string("dpop")?.as_deref() {
+                None | Some("off") => DpopMode::Off,
+                Some("allowed") => DpopMode::Allowed,
+                Some("required") => DpopMode::Required,
+                Some(_) => return Err(Error::option("Authority", "dpop", "must be \"off\", \"allowed\" or \"required\"")),
+            },
         };
         o.finish()?;
         Ok(read)
@@ -180,11 +205,13 @@ pub struct Request {
     /// Bytes of the body: the declared `Content-Length`, or what was read when that is more (a
     /// binding reads at most [`MAX_BODY_BYTES`] + 1).
     pub body_length: Option<u64>,
+    /// The `DPoP` header (several are joined by commas, as HTTP does).
+    pub dpop: Option<String>,
 }
 
 impl Request {
     /// From the JSON text a binding makes of a request: `{ method, url, origin, csrf, cookie,
-    /// bodyLength }` (headers absent or `null` when the request has none).
+    /// bodyLength, dpop }` (headers absent or `null` when the request has none).
     pub fn parse(text: &str) -> Result<Request> {
         let malformed = || Error::malformed("the request could not be read");
         let mut o = Options::parse(text, "request").map_err(|_| malformed())?;
@@ -199,6 +226,7 @@ impl Request {
                 .map_err(|_| malformed())?
                 .filter(|n| *n >= 0.0)
                 .map(|n| n.min(u64::MAX as f64) as u64),
+            dpop: o.string("dpop").map_err(|_| malformed())?,
         };
         o.finish().map_err(|_| malformed())?;
         Ok(request)
@@ -227,10 +255,11 @@ pub struct Authority {
     /// Live families per subject.
     pub max_sessions: usize,
     fingerprint_key: FingerprintKey,
+    pub dpop: DpopMode,
 }
 
 /// Claims the authority sets itself; login `claims` may not carry them.
-const RESERVED: [&str; 10] = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "sid"];
+const RESERVED: [&str; 11] = ["iss", "sub", "aud", "exp", "iat", "nbf", "jti", "client_id", "scope", "sid", "cnf"];
 
 /// The endpoints [`Authority::route`] recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -368,7 +397,50 @@ impl Authority {
             client_id: options.client_id.clone().unwrap_or_else(|| "tessera".into()),
             max_sessions,
             fingerprint_key,
+            dpop: options.dpop,
         })
+    }
+
+    /// The DPoP proof of an auth-endpoint request (RFC 9449 §4.3, §5): `None` when DPoP is off
+    /// or (unless required) the request has none; else the proof's key thumbprint and the store
+    /// write that spends its `jti` (the handshake makes it before acting on the proof).
+    pub fn proof_key(&self, request: &Request, now: Time) -> Result<Option<(String, ReplayWrite)>> {
+        let proof = match (self.dpop, request.dpop.as_deref()) {
+            (DpopMode::Off, _) => return Ok(None),
+            (DpopMode::Allowed, None) => return Ok(None),
+            (DpopMode::Required, None) => {
+                return Err(Error::new(ErrorCode::InvalidDpopProof, "this token service requires a DPoP proof"));
+            }
+            (_, Some(proof)) => proof,
+        };
+        let proof = jose::dpop::check(
+            proof,
+            &jose::dpop::Expected {
+                method: &request.method,
+                url: &request.url,
+                access_token: None,
+                algorithms: &[Algorithm::Es256],
+                now,
+                max_age_ms: DPOP_MAX_AGE_MS,
+                tolerance_ms: 0,
+            },
+        )?;
+        let write = replay_write(&proof, DPOP_MAX_AGE_MS, 0, now);
+        Ok(Some((proof.jkt, write)))
+    }
+
+    /// A refresh of `record` with a proof by `jkt` (or none): a bound session needs a proof by
+    /// its own key; checked before anything is written, so a refused refresh changes nothing.
+    pub fn check_binding(record: &Family, jkt: Option<&str>) -> Result<()> {
+        match (record.jkt.as_deref(), jkt) {
+            (Some(bound), Some(key)) if bound == key => Ok(()),
+            (Some(_), Some(_)) => Err(Error::new(ErrorCode::InvalidDpopProof, "the session is bound to another DPoP key")),
+            (Some(_), None) => Err(Error::new(
+                ErrorCode::InvalidDpopProof,
+                "the session is DPoP-bound: send a proof by its key",
+            )),
+            (None, _) => Ok(()),
+        }
     }
 
     /// The key of the fingerprints in this authority's log lines.
@@ -489,6 +561,11 @@ impl Authority {
         claims.insert("client_id".into(), self.client_id.clone().into());
         claims.insert("scope".into(), family.scope.clone().into());
         claims.insert("sid".into(), family.family.clone().into());
+        if let Some(jkt) = &family.jkt {
+            let mut cnf = Map::new();
+            cnf.insert("jkt".into(), jkt.clone().into());
+            claims.insert("cnf".into(), Value::Object(cnf));
+        }
         let options = SignOptions {
             expires_in: Some(self.access_ttl),
             ..SignOptions::default()
@@ -523,7 +600,7 @@ impl Authority {
             // itself stays in the cookie), so a UI can show when sign-in will be needed again.
             body: json!({
                 "access_token": access_token,
-                "token_type": "Bearer",
+                "token_type": if family.jkt.is_some() { "DPoP" } else { "Bearer" },
                 "expires_in": self.access_ttl,
                 "refresh_expires_in": remaining,
                 "scope": family.scope,
@@ -563,6 +640,14 @@ impl Authority {
                 status: 400,
                 headers: vec![("cache-control", "no-store".into())],
                 body: json!({ "error": "invalid_request", "code": "ERR_MALFORMED" }),
+            };
+        }
+        if matches!(error.code(), ErrorCode::InvalidDpopProof | ErrorCode::DpopReplay) {
+            // RFC 9449 §5: the token endpoint answers 400 invalid_dpop_proof (no challenge).
+            return Response {
+                status: 400,
+                headers: vec![("cache-control", "no-store".into())],
+                body: json!({ "error": "invalid_dpop_proof", "code": error.code().as_str() }),
             };
         }
         let mut response = error_response(Some(error.code()));

@@ -200,6 +200,10 @@ pub struct Family {
     pub subject_epoch: u64,
     pub revoked: bool,
     pub revoked_reason: Option<String>,
+    /// The RFC 7638 thumbprint of the DPoP key the session is bound to (RFC 9449 §5), if any:
+    /// every refresh must come with a proof by that key, and access tokens carry it as `cnf.jkt`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jkt: Option<String>,
 }
 
 /// The largest counter (generation, epoch) a sound record holds: 2^53 − 1, which JavaScript
@@ -313,6 +317,7 @@ pub fn start(
         subject_epoch,
         revoked: false,
         revoked_reason: None,
+        jkt: None,
     };
     Ok((record, token))
 }

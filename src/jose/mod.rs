@@ -3,6 +3,7 @@
 //! ([`jwks`]), compact JWS ([`jws`]) and JWT claims validation ([`jwt`]).
 
 pub(crate) mod b64;
+pub mod dpop;
 pub(crate) mod json;
 pub mod jwa;
 pub mod jwk;

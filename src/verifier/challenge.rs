@@ -1,6 +1,7 @@
 //! Errors as HTTP responses: RFC 6750 §3 for resource servers (`401 invalid_token` with a
-//! `WWW-Authenticate: Bearer` challenge, `403 insufficient_scope`), RFC 6749 §5.2 for the token
-//! endpoints (`invalid_grant`). The one mapping from error codes to the wire; the wire says as
+//! `WWW-Authenticate: Bearer` challenge, `403 insufficient_scope`), RFC 9449 §7.1 for DPoP
+//! (`WWW-Authenticate: DPoP error="…", algs="ES256"`, and `DPoP-Nonce` with `use_dpop_nonce`),
+//! RFC 6749 §5.2 for the token endpoints (`invalid_grant`). The one mapping from error codes to the wire; the wire says as
 //! little as the standards need, `code` is Tessera's stable code for clients.
 
 use serde_json::{json, Value};
@@ -30,10 +31,31 @@ pub struct ErrorAnswer {
     pub status: u16,
     /// The OAuth error (`invalid_token`, `invalid_grant`, …).
     pub error: &'static str,
-    /// The Bearer challenge's error (RFC 6750 §3), for resource-server errors.
+    /// The challenge's error (RFC 6750 §3, RFC 9449 §7.1), for resource-server errors.
     pub bearer: Option<&'static str>,
     /// Tessera's code, for clients.
     pub code: Option<ErrorCode>,
+    /// The challenge's scheme is `DPoP` (with `algs`) rather than `Bearer`.
+    pub dpop: bool,
+}
+
+/// The signature algorithms a DPoP proof may use, as a challenge's `algs` lists them.
+pub const DPOP_ALGS: &str = "ES256";
+
+/// Whether `code` is about DPoP, so that its challenge is a DPoP one whatever the request sent.
+pub fn is_dpop_code(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::InvalidDpopProof | ErrorCode::DpopReplay | ErrorCode::UseDpopNonce | ErrorCode::DpopBinding
+    )
+}
+
+/// [`error_answer`] for a request that presented its token with the DPoP scheme (or whose token
+/// is DPoP-bound): its challenge is a DPoP one.
+pub fn error_answer_for(code: Option<ErrorCode>, dpop_request: bool) -> ErrorAnswer {
+    let mut answer = error_answer(code);
+    answer.dpop |= dpop_request && answer.bearer.is_some();
+    answer
 }
 
 pub fn error_answer(code: Option<ErrorCode>) -> ErrorAnswer {
@@ -45,6 +67,8 @@ pub fn error_answer(code: Option<ErrorCode>) -> ErrorAnswer {
         Some(C::StoreUnavailable | C::JwksFetch) => (503, "temporarily_unavailable", None),
         Some(C::InvalidOptions) => (400, "invalid_request", None),
         Some(C::InsufficientScope) => (403, "insufficient_scope", Some("insufficient_scope")),
+        Some(C::InvalidDpopProof | C::DpopReplay) => (401, "invalid_dpop_proof", Some("invalid_dpop_proof")),
+        Some(C::UseDpopNonce) => (401, "use_dpop_nonce", Some("use_dpop_nonce")),
         Some(
             C::Malformed
             | C::AlgNotAllowed
@@ -64,7 +88,8 @@ pub fn error_answer(code: Option<ErrorCode>) -> ErrorAnswer {
             | C::BadType
             | C::MissingClaim
             | C::InvalidClaim
-            | C::Revoked,
+            | C::Revoked
+            | C::DpopBinding,
         ) => (401, "invalid_token", Some("invalid_token")),
     };
     ErrorAnswer {
@@ -72,16 +97,23 @@ pub fn error_answer(code: Option<ErrorCode>) -> ErrorAnswer {
         error,
         bearer,
         code: code.filter(|c| *c != C::Freed),
+        dpop: code.is_some_and(is_dpop_code),
     }
 }
 
 impl ErrorAnswer {
-    /// The `WWW-Authenticate` value, if any: `Bearer error="…"`.
+    /// The `WWW-Authenticate` value, if any: `Bearer error="…"` or
+    /// `DPoP error="…", algs="ES256"`.
     pub fn challenge(&self) -> Option<String> {
         self.bearer.map(|error| {
-            let mut challenge = String::from("Bearer error=\"");
+            let mut challenge = String::from(if self.dpop { "DPoP error=\"" } else { "Bearer error=\"" });
             challenge.push_str(error);
             challenge.push('"');
+            if self.dpop {
+                challenge.push_str(", algs=\"");
+                challenge.push_str(DPOP_ALGS);
+                challenge.push('"');
+            }
             challenge
         })
     }
@@ -101,6 +133,12 @@ impl ErrorAnswer {
     /// `{ status, headers: [[name, value]…], body }` as JSON text, for a binding to make its own
     /// `Response` (written out by hand: nothing in the verify build serializes JSON values).
     pub fn description_text(&self) -> String {
+        self.description_text_with_nonce(None)
+    }
+
+    /// [`ErrorAnswer::description_text`], with a `DPoP-Nonce` header when the answer is
+    /// `use_dpop_nonce` and `nonce` (base64url) is given.
+    pub fn description_text_with_nonce(&self, nonce: Option<&str>) -> String {
         let mut text = String::from("{\"status\":");
         text.push_str(match self.status {
             400 => "400",
@@ -110,10 +148,23 @@ impl ErrorAnswer {
             _ => "503",
         });
         text.push_str(",\"headers\":[[\"cache-control\",\"no-store\"]");
-        if let Some(error) = self.bearer {
-            text.push_str(",[\"www-authenticate\",\"Bearer error=\\\"");
-            text.push_str(error);
-            text.push_str("\\\"\"]");
+        if let Some(challenge) = self.challenge() {
+            text.push_str(",[\"www-authenticate\",\"");
+            // The challenge's only quotes are its own: escape them for JSON.
+            for c in challenge.chars() {
+                if c == '"' {
+                    text.push('\\');
+                }
+                text.push(c);
+            }
+            text.push_str("\"]");
+        }
+        if let Some(nonce) =
+            nonce.filter(|n| self.code == Some(ErrorCode::UseDpopNonce) && !n.is_empty() && crate::jose::b64::is_alphabet(n))
+        {
+            text.push_str(",[\"dpop-nonce\",\"");
+            text.push_str(nonce);
+            text.push_str("\"]");
         }
         text.push_str("],\"body\":");
         text.push_str(&self.body_text());

@@ -6,6 +6,7 @@
 pub(crate) mod cache;
 pub mod challenge;
 pub mod discovery;
+pub mod dpop;
 pub mod remote;
 
 use std::cell::RefCell;
@@ -19,6 +20,7 @@ use crate::jose::jwt::{self, ClaimRules, Validation, VerifiedJwt};
 use crate::options::Options;
 use crate::time::Time;
 use cache::TokenCache;
+use dpop::{Dpop, DpopOptions, ReplayWrite};
 use remote::{Fetch, RemoteJwks};
 
 /// `new Verifier(options)`: where the keys come from, and the claim rules.
@@ -38,6 +40,8 @@ pub struct VerifierOptions {
     /// Find the key set through the issuer's metadata (OpenID Connect Discovery, RFC 8414).
     pub discovery: Option<bool>,
     pub rules: ClaimRules,
+    /// DPoP at this resource server (RFC 9449 §7); absent: the defaults of [`DpopOptions`].
+    pub dpop: Option<DpopOptions>,
 }
 
 impl VerifierOptions {
@@ -60,6 +64,7 @@ impl VerifierOptions {
             timeout_duration: options.seconds("timeoutDuration")?,
             discovery: options.boolean("discovery")?,
             rules: ClaimRules::read(&mut options)?,
+            dpop: DpopOptions::read(&mut options)?,
         };
         options.finish()?;
         Ok(read)
@@ -131,6 +136,27 @@ pub struct Verifier {
     pub keys: Keys,
     /// Tokens already verified (see [`TokenCache`]): repeat tokens skip the signature check.
     cache: RefCell<TokenCache>,
+    /// DPoP checks of [`Verifier::attempt_request`].
+    pub dpop: Dpop,
+}
+
+/// What the JavaScript binding takes of a verified token: its claims as JSON text, and its DPoP
+/// binding (`cnf.jkt`, or the error of a malformed `cnf`). One function item for every binding
+/// call, so that the generic verification path is compiled once into the wasm build.
+pub fn verified_output(jwt: &VerifiedJwt) -> (String, Result<Option<String>>) {
+    (jwt.json.clone(), dpop::bound_key(&jwt.claims).map(|key| key.map(str::to_owned)))
+}
+
+/// What [`Verifier::attempt_request`] reads of an HTTP request.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestParts<'a> {
+    pub method: &'a str,
+    /// The absolute URL the request was sent to.
+    pub url: &'a str,
+    /// The `Authorization` header, if present.
+    pub authorization: Option<&'a str>,
+    /// The `DPoP` header, if present (several are joined by commas, as HTTP does).
+    pub dpop: Option<&'a str>,
 }
 
 impl Verifier {
@@ -190,6 +216,7 @@ impl Verifier {
             validation,
             keys,
             cache: RefCell::new(TokenCache::default()),
+            dpop: Dpop::new(options.dpop.as_ref())?,
         })
     }
 
@@ -259,6 +286,30 @@ impl Verifier {
             }
             other => other.map(Step::Done),
         }
+    }
+
+    /// One step of verifying an HTTP request (`verifier.verifyRequest`): the token from its
+    /// `Authorization` header (Bearer or DPoP), verified as [`Verifier::attempt`] does, then its
+    /// DPoP binding and proof (see [`Dpop::check`]). `Done` carries the claims as JSON text and,
+    /// when the application keeps seen proofs in its own store, the write to make there.
+    pub fn attempt_request(
+        &mut self,
+        request: &RequestParts<'_>,
+        now: Time,
+        required_scopes: &[String],
+        fetched: bool,
+    ) -> Result<Step<(String, Option<ReplayWrite>)>> {
+        let presented = dpop::presented(request.authorization, request.dpop)?;
+        self.dpop.precheck(&presented)?;
+        let (json, bound) = match self.attempt(presented.token(), now, required_scopes, fetched, verified_output)? {
+            Step::Fetch(fetch) => return Ok(Step::Fetch(fetch)),
+            Step::Done(done) => done,
+        };
+        let tolerance = self.validation.clock_tolerance;
+        let replay = self
+            .dpop
+            .check(&presented, bound?.as_deref(), request.method, request.url, now, tolerance)?;
+        Ok(Step::Done((json, replay)))
     }
 
     /// Takes the answer to a [`Step::Fetch`] of the key set's URL: the HTTP status and body, or

@@ -11,8 +11,9 @@ use crate::jose::b64;
 use crate::options::Options;
 use crate::redact::FingerprintKey;
 use crate::time::Time;
+use crate::verifier::dpop::ReplayWrite;
 use crate::verifier::remote::Fetch;
-use crate::verifier::{challenge, Keys, Step, Verifier, VerifierOptions, VerifyOptions};
+use crate::verifier::{challenge, verified_output, Keys, RequestParts, Step, Verifier, VerifierOptions, VerifyOptions};
 
 /// A verifier whose input and output are text.
 #[wasm_bindgen]
@@ -21,6 +22,10 @@ pub struct VerifierCore {
     /// The fetch the last [`VerifierCore::attempt`] asked for, and the time of that attempt. The
     /// glue reads it at once, before anything else can run.
     fetch: Option<(Fetch, Time)>,
+    /// The replay-store write the last [`VerifierCore::attempt_request`] asked for.
+    replay: Option<ReplayWrite>,
+    /// The time the last `attemptRequest` verified at (its `now` option, else the clock).
+    request_time: Time,
 }
 
 #[wasm_bindgen]
@@ -29,7 +34,12 @@ impl VerifierCore {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str) -> Result<VerifierCore, JsValue> {
         let verifier = Verifier::new(&VerifierOptions::parse(options).js()?).js()?;
-        Ok(VerifierCore { verifier, fetch: None })
+        Ok(VerifierCore {
+            verifier,
+            fetch: None,
+            replay: None,
+            request_time: Time::default(),
+        })
     }
 
     /// Verifies with the keys at hand (never fetching) → the claims as JSON text. `options`: the
@@ -38,7 +48,8 @@ impl VerifierCore {
         let options = VerifyOptions::parse(options).js()?;
         let now = options.now(time(clock)).js()?;
         self.verifier
-            .verify_with(token, now, &options.required_scopes, |jwt| jwt.json.clone())
+            .verify_with(token, now, &options.required_scopes, verified_output)
+            .map(|(claims, _)| claims)
             .js()
     }
 
@@ -50,15 +61,75 @@ impl VerifierCore {
         let now = options.now(time(clock)).js()?;
         match self
             .verifier
-            .attempt(token, now, &options.required_scopes, fetched, |jwt| jwt.json.clone())
+            .attempt(token, now, &options.required_scopes, fetched, verified_output)
             .js()?
         {
-            Step::Done(claims) => Ok(Some(claims)),
+            Step::Done((claims, _)) => Ok(Some(claims)),
             Step::Fetch(fetch) => {
                 self.fetch = Some((fetch, now));
                 Ok(None)
             }
         }
+    }
+
+    /// One step of `verifyRequest`: as [`VerifierCore::attempt`], for the token of an HTTP
+    /// request (its method, URL, `Authorization` and `DPoP` headers), DPoP checks included. On
+    /// success, `replayKey`/`replayTtl` say what to write to the application's replay store.
+    #[wasm_bindgen(js_name = attemptRequest)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn attempt_request(
+        &mut self,
+        method: &str,
+        url: &str,
+        authorization: Option<String>,
+        dpop: Option<String>,
+        options: &str,
+        clock: f64,
+        fetched: bool,
+    ) -> Result<Option<String>, JsValue> {
+        self.replay = None;
+        let options = VerifyOptions::parse(options).js()?;
+        let now = options.now(time(clock)).js()?;
+        self.request_time = now;
+        let request = RequestParts {
+            method,
+            url,
+            authorization: authorization.as_deref(),
+            dpop: dpop.as_deref(),
+        };
+        match self
+            .verifier
+            .attempt_request(&request, now, &options.required_scopes, fetched)
+            .js()?
+        {
+            Step::Done((claims, replay)) => {
+                self.replay = replay;
+                Ok(Some(claims))
+            }
+            Step::Fetch(fetch) => {
+                self.fetch = Some((fetch, now));
+                Ok(None)
+            }
+        }
+    }
+
+    /// The replay-store key the last `attemptRequest` asked to write, if any.
+    #[wasm_bindgen(getter, js_name = replayKey)]
+    pub fn replay_key(&self) -> Option<String> {
+        self.replay.as_ref().map(|r| r.key.clone())
+    }
+
+    /// Seconds to keep that record.
+    #[wasm_bindgen(getter, js_name = replayTtl)]
+    pub fn replay_ttl(&self) -> u32 {
+        self.replay.as_ref().map_or(0, |r| r.ttl_secs)
+    }
+
+    /// The DPoP nonce to hand out (`DPoP-Nonce`) as of the last `attemptRequest`, when the
+    /// verifier uses nonces.
+    #[wasm_bindgen(getter, js_name = dpopNonce)]
+    pub fn dpop_nonce(&self) -> Option<String> {
+        self.verifier.dpop.nonce(self.request_time)
     }
 
     #[wasm_bindgen(getter, js_name = fetchUrl)]
@@ -152,9 +223,11 @@ pub fn redact(text: &str, options: &str) -> Result<String, JsValue> {
     }
 }
 
-/// The RFC 6750 response for an error code (`undefined`: not a Tessera error → 500), as
-/// `{ status, headers: [[name, value]…], body }` JSON text for the glue's `Response`.
+/// The RFC 6750 / RFC 9449 response for an error code (`undefined`: not a Tessera error → 500),
+/// as `{ status, headers: [[name, value]…], body }` JSON text for the glue's `Response`. `dpop`:
+/// the request used the DPoP scheme (the challenge is a DPoP one); `nonce`: the `DPoP-Nonce` of a
+/// `use_dpop_nonce` answer.
 #[wasm_bindgen(js_name = errorResponse)]
-pub fn error_response(code: Option<String>) -> String {
-    challenge::error_answer(code.as_deref().and_then(ErrorCode::parse)).description_text()
+pub fn error_response(code: Option<String>, dpop: bool, nonce: Option<String>) -> String {
+    challenge::error_answer_for(code.as_deref().and_then(ErrorCode::parse), dpop).description_text_with_nonce(nonce.as_deref())
 }

@@ -43,6 +43,33 @@ export async function handle(request: Request): Promise<Response> {
   }
 }
 
+// DPoP-bound tokens: a Request (or { method, url, headers }), the dpop options, the error fields.
+const dpopVerifier = new Verifier({
+  jwks: { keys: [] },
+  dpop: { required: true, maxAge: 120, nonceSecret: "c2VjcmV0", nonceLifetime: 300, replayStore: { put: async () => true } },
+});
+export async function handleDpop(request: Request): Promise<Response> {
+  try {
+    const claims = await dpopVerifier.verifyRequest<{ cnf: { jkt: string } }>(request);
+    const jkt: string = claims.cnf.jkt;
+    const plain = await dpopVerifier.verifyRequest({ method: "GET", url: request.url, headers: { authorization: "DPoP x", dpop: "y" } });
+    return Response.json({ jkt, sub: plain.sub });
+  } catch (error) {
+    if (error instanceof TesseraError && error.code === "ERR_USE_DPOP_NONCE") {
+      const nonce: string | undefined = error.dpopNonce;
+      const scheme: "DPoP" | undefined = error.scheme;
+      console.log(nonce, scheme);
+    }
+    return errorResponse(error);
+  }
+}
+// @ts-expect-error dpop.maxAge is a number of seconds
+new Verifier({ jwks: { keys: [] }, dpop: { maxAge: "2m" } });
+// @ts-expect-error a replay store needs put
+new Verifier({ jwks: { keys: [] }, dpop: { replayStore: {} } });
+// @ts-expect-error verifyRequest needs a request, not a token
+dpopVerifier.verifyRequest("token");
+
 // @ts-expect-error a misspelled option
 new Verifier({ jwksUrl: "https://auth.example/jwks", audiance: "api" });
 // @ts-expect-error a wrong option type: clockTolerance is a number of seconds
