@@ -5,6 +5,7 @@
 // summary, and RESULTS.md is left alone):
 //   BENCH_SIZE=1       sizes per role and entry (gzip -9 of each file the entry loads) + anchors
 //   BENCH_VERIFY=1     verify and sign throughput tables (BENCH_QUICK=1 is the old name)
+//   BENCH_ALGORITHMS=1 RS256, EdDSA and ES384 verification against jose, one table (same run)
 //   BENCH_COLD=1       cold start: Node processes per role and entry, and the workerd first request
 //   BENCH_WORKERD=1    the workerd first-request rows alone
 //   BENCH_HANDSHAKE=1  the refresh handshake in workerd (Tessera vs workers-oauth-provider)
@@ -34,11 +35,12 @@ const HANDSHAKE = SMOKE
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
 
-const GROUPS = ["size", "verify", "cold", "workerd", "handshake"];
+const GROUPS = ["size", "verify", "algorithms", "cold", "workerd", "handshake"];
 const env = process.env;
 const picked = {
   size: env.BENCH_SIZE,
   verify: env.BENCH_VERIFY || env.BENCH_QUICK,
+  algorithms: env.BENCH_ALGORITHMS,
   cold: env.BENCH_COLD,
   workerd: env.BENCH_WORKERD || env.BENCH_COLD,
   handshake: env.BENCH_HANDSHAKE,
@@ -417,6 +419,95 @@ async function rounds(label, candidates) {
   });
 }
 
+// ---------------------------------------------------------------- RS256, EdDSA, ES384 (issue "Verify the tokens people already have")
+// One table, one run: per algorithm node:crypto's raw verification, jose's jwtVerify and Tessera's
+// verify/verifySync over the same 1000 distinct tokens (jose signs them), ratios to node:crypto's
+// raw RS256 verify; the targets compare Tessera with jose on the same algorithm.
+if (runs("algorithms")) {
+  // A fresh Verifier (empty token cache) before every timed pass, made outside the timing.
+  const fresh = (make) => ({
+    setup() {
+      this.v?.free();
+      this.v = make();
+    },
+  });
+  const algorithmCandidates = [];
+  for (const [alg, nodeHash, options] of [
+    ["RS256", "sha256", { modulusLength: 2048 }],
+    ["EdDSA", null, {}],
+    ["ES384", "sha384", {}],
+  ]) {
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true, ...options });
+    const jwk = { ...(await jose.exportJWK(publicKey)), kid: `bench-${alg}`, alg, use: "sig" };
+    const nodeKey = crypto.createPublicKey({ key: jwk, format: "jwk" });
+    const algTokens = [];
+    for (let i = 0; i < TOKENS; i++) {
+      algTokens.push(
+        await new jose.SignJWT({ n: i, sub: `user-${i}` })
+          .setProtectedHeader({ alg, kid: jwk.kid, typ: "at+jwt" })
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setIssuedAt()
+          .setExpirationTime("1h")
+          .sign(privateKey),
+      );
+    }
+    const algRaw = algTokens.map((t) => {
+      const dot = t.lastIndexOf(".");
+      return { data: Buffer.from(t.slice(0, dot)), sig: Buffer.from(t.slice(dot + 1), "base64url") };
+    });
+    const options2 = { issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] };
+    const make = () => new Verifier({ jwks: { keys: [jwk] }, ...options2 });
+    // Every candidate agrees on a valid and a tampered token before anything is timed.
+    const bad = `${algTokens[1].split(".").slice(0, 2).join(".")}.${algTokens[2].split(".")[2]}`;
+    if (make().verifySync(algTokens[1]).n !== 1 || !throws(() => make().verifySync(bad))) throw new Error(`Tessera ${alg}`);
+    if ((await jose.jwtVerify(bad, publicKey, options2).then(() => true, () => false))) throw new Error(`jose ${alg}`);
+    const dsa = alg === "ES384" ? { dsaEncoding: "ieee-p1363" } : {};
+    algorithmCandidates.push(
+      {
+        key: `${alg}:raw`,
+        baseline: alg === "RS256",
+        name: `${alg} node:crypto \`crypto.verify\` raw`,
+        run(count) {
+          let ok = 0;
+          for (let i = 0; i < count; i++) if (crypto.verify(nodeHash, algRaw[i].data, { key: nodeKey, ...dsa }, algRaw[i].sig)) ok++;
+          return ok;
+        },
+      },
+      {
+        key: `${alg}:jose`,
+        name: `${alg} jose \`jwtVerify\`, sequential`,
+        async run(count) {
+          let ok = 0;
+          for (let i = 0; i < count; i++) if ((await jose.jwtVerify(algTokens[i], publicKey, options2)).payload.n === i) ok++;
+          return ok;
+        },
+      },
+      {
+        key: `${alg}:verify`,
+        name: `${alg} Tessera \`verifier.verify\` (await each; fresh Verifier per pass)`,
+        ...fresh(make),
+        async run(count) {
+          let ok = 0;
+          for (let i = 0; i < count; i++) if ((await this.v.verify(algTokens[i])).n === i) ok++;
+          return ok;
+        },
+      },
+      {
+        key: `${alg}:verifySync`,
+        name: `${alg} Tessera \`verifier.verifySync\` (pure Rust; fresh Verifier per pass)`,
+        ...fresh(make),
+        run(count) {
+          let ok = 0;
+          for (let i = 0; i < count; i++) if (this.v.verifySync(algTokens[i]).n === i) ok++;
+          return ok;
+        },
+      },
+    );
+  }
+  results.algorithmRows = await rounds("algorithms", algorithmCandidates);
+}
+
 // ---------------------------------------------------------------- cold start (fresh processes)
 // key → [cold-child mode, node flags]. "import:verify:eager" is a diagnostic: V8 compiles every
 // function inside `new WebAssembly.Module` instead of on its first call.
@@ -500,6 +591,16 @@ if (results.cold) {
 if (results.workerd) {
   target("workerd: fresh isolate's first request verifying a token, above the trivial worker's", results.workerd.rows.verify.first.diff.median, 10, { unit: "ms", fmt: ms });
 }
+if (results.algorithmRows) {
+  const versusJose = (key) => {
+    const [alg] = key.split(":");
+    return results.algorithmRows.find((r) => r.key === key).median / results.algorithmRows.find((r) => r.key === `${alg}:jose`).median;
+  };
+  target("RS256 `verify` / jose `jwtVerify` RS256", versusJose("RS256:verify"), 1.2, { atMost: false, unit: "×", fmt: x });
+  target("RS256 `verifySync` (pure Rust) / jose `jwtVerify` RS256", versusJose("RS256:verifySync"), 0.5, { atMost: false, unit: "×", fmt: x });
+  target("EdDSA `verifySync` / jose `jwtVerify` EdDSA", versusJose("EdDSA:verifySync"), 1.0, { atMost: false, unit: "×", fmt: x });
+  target("ES384 `verifySync` / jose `jwtVerify` ES384", versusJose("ES384:verifySync"), 1.0, { atMost: false, unit: "×", fmt: x });
+}
 if (results.verifyRows) {
   const row = (key) => results.verifyRows.find((r) => r.key === key);
   target("fresh-token `verify` / node:crypto raw verify", row("verify").ratio, 0.9, { atMost: false, unit: "×", fmt: x });
@@ -522,7 +623,7 @@ if (subset) {
   for (const [what, limit, value, verdict] of results.targets) console.log(`target ${limit.padEnd(10)} ${value.padEnd(10)} ${verdict}  ${what}`);
   if (results.sizes) for (const s of results.sizes) console.log(`size ${fmtKB(s.total).padStart(9)} = wasm ${fmtKB(s.wasmGzip)} + JS ${fmtKB(s.jsGzip)}  ${s.role} (${s.runtime}): ${s.files.map((f) => f.path).join(", ")}`);
   if (results.joseBundle) console.log(`size ${fmtKB(results.joseBundle.gzip).padStart(9)}  jose jwtVerify + createRemoteJWKSet (esbuild, minified)`);
-  for (const r of [...(results.verifyRows ?? []), ...(results.signRows ?? [])]) console.log(`${fmtRatio(r.ratio)}  ${fmtInt(r.median)} ops/s  ${r.name}`);
+  for (const r of [...(results.verifyRows ?? []), ...(results.signRows ?? []), ...(results.algorithmRows ?? [])]) console.log(`${fmtRatio(r.ratio)}  ${fmtInt(r.median)} ops/s  ${r.name}`);
   if (results.cold)
     for (const mode of COLD_MODES)
       console.log(`cold ${mode.padEnd(19)} first token ${msCell(results.cold(mode, "firstVerify"))}  import ${msCell(results.cold(mode, "import"))}  compile ${msCell(results.cold(mode, "compile"))}  instantiate ${msCell(results.cold(mode, "instantiate"))}  new Verifier ${msCell(results.cold(mode, "newVerifier"))}  first verify ${msCell(results.cold(mode, "verifyFirst"))}  second ${msCell(results.cold(mode, "verifySecond"))}`);
@@ -598,6 +699,12 @@ ${ROUNDS} interleaved rounds (each round runs every candidate once over all ${TO
 ${opsTable(results.verifyRows, "node:crypto verify")}
 
 "Raw" rows check only the signature over pre-split bytes; the JWT rows also parse the token and check \`alg\`, \`iss\`, \`aud\`, \`exp\`. \`Verifier\` comes from \`tessera-auth/verify\` (the verify build, opt-level 3) except in the "root" row: \`import { Verifier } from "tessera-auth"\`, which in Node is the authority build (opt-level z, smaller and slower). Tessera's \`Verifier\` caches verified tokens (up to 1024, keyed on the signing input; claims re-checked on every hit), so its distinct-token rows use a fresh \`Verifier\` for every timed pass (made outside the timing) and measure full verification; the "cache warm" row reuses one \`Verifier\` whose cache already holds all ${TOKENS} tokens. The two "repeat token" rows verify one token ${TOKENS} times (jose has no cache: its repeat row is the reference).
+
+## RS256, EdDSA and ES384 (ratio to node:crypto raw RS256 verify = 1.00)
+
+The same rounds, over ${TOKENS} distinct tokens per algorithm signed by jose (RSA 2048 bits, Ed25519, P-384); the targets compare each Tessera row with jose's row of the same algorithm.
+
+${opsTable(results.algorithmRows, "node:crypto RS256 verify")}
 
 ## Sign (ratio to node:crypto raw ES256 sign = 1.00)
 

@@ -10,8 +10,9 @@
 //!   signing, and the session store contract.
 //!
 //! Below the roles: the JOSE primitives ([`jose`]: base64url, strict JSON, algorithms, JWK, JWK
-//! Sets, JWS, JWT), ES256 ([`es256`]), and the ground every layer stands on ([`Error`],
-//! [`Time`], log scrubbing). Imports point down only.
+//! Sets, JWS, JWT), the signature algorithms ([`es256`], [`es384`], [`rsassa`] for RS* and PS*,
+//! [`eddsa`]), and the ground every layer stands on ([`Error`], [`Time`], log scrubbing). Imports
+//! point down only.
 //!
 //! The core is sans-I/O: no clock, no network, no JavaScript. `now` is always an argument, and
 //! randomness comes from the platform through one module. The `wasm` module is the binding layer
@@ -24,7 +25,11 @@ mod error;
 mod time;
 
 #[cfg(feature = "verify")]
+pub mod eddsa;
+#[cfg(feature = "verify")]
 pub mod es256;
+#[cfg(feature = "verify")]
+pub mod es384;
 #[cfg(feature = "verify")]
 pub mod jose;
 #[cfg(feature = "verify")]
@@ -33,6 +38,8 @@ pub(crate) mod options;
 pub(crate) mod random;
 #[cfg(feature = "verify")]
 pub mod redact;
+#[cfg(feature = "verify")]
+pub mod rsassa;
 
 #[cfg(feature = "authority")]
 pub mod authority;

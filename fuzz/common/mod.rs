@@ -52,6 +52,36 @@ pub fn key_set() -> &'static KeySet {
     SET.with(|set| *set)
 }
 
+/// RFC 7515 A.2's 2048-bit RSA modulus (exponent AQAB).
+pub const RSA_N: &str = "ofgWCuLjybRlzo0tZWJjNiuSfb4p4fAkd_wWJcyQoTbji9k0l8W26mPddxHmfHQp-Vaw-4qPCJrcS2mJPMEzP1Pt0Bm4d4QlL-yRT-SFd2lZS-pCgNMsD1W_YpRPEwOWvG6b32690r2jZ47soMZo9wGzjb_7OMg0LOL-bSf63kpaSHSXndS5z5rexMdbBYUsLA9e-KXBdQOS-UTo7WTBEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6_I5IhlJH7aGhyxXFvUK-DWNmoudF8NAco9_h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXpoQ";
+/// RFC 8037 A.2's Ed25519 public key.
+pub const ED_X: &str = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+pub const X384: &str = "CE1K_dnMRws7vIiKF-6K711wlLNBhWNSjK2efct6aMKpFCuzMNXdn-MWAP9AxXEW";
+pub const Y384: &str = "MeXXINdb0mj-Hy_tVledEHM-fRa9bA53JBithzJefhm74cAl6K2V9kT7ivTasaNr";
+
+/// A set as providers publish them, one key per family: the fixture P-256 key, the RFC 7515 A.2
+/// RSA key twice (kid "rs" bound to RS256 without alg... "rs" without alg, "ps" with PS384), the
+/// RFC 8037 Ed25519 key (kid "ed", and without kid), a P-384 key, an encryption key and a key of
+/// an unknown type (both skipped). Fuzzed tokens reach the RSA, EdDSA and ES384 verifiers through it.
+pub fn mixed_key_set() -> &'static KeySet {
+    thread_local! {
+        static SET: &'static KeySet = match KeySet::from_json(&json!({ "keys": [
+            public_jwk(),
+            {"kty": "RSA", "n": RSA_N, "e": "AQAB", "kid": "rs", "x5c": ["MIIC"], "x5t": "AAAA"},
+            {"kty": "RSA", "n": RSA_N, "e": "AQAB", "kid": "ps", "alg": "PS384"},
+            {"kty": "RSA", "n": RSA_N, "e": "AQAB", "kid": "enc", "use": "enc"},
+            {"kty": "OKP", "crv": "Ed25519", "x": ED_X, "kid": "ed"},
+            {"kty": "OKP", "crv": "Ed25519", "x": ED_X},
+            {"kty": "EC", "crv": "P-384", "x": X384, "y": Y384, "kid": "ec384", "alg": "ES384"},
+            {"kty": "AKP", "alg": "ML-DSA-44", "kid": "pq", "pub": "AAAA"},
+        ] })) {
+            Ok(set) => Box::leak(Box::new(set)),
+            Err(e) => panic!("fixture mixed key set: {e}"),
+        };
+    }
+    SET.with(|set| *set)
+}
+
 /// The private half of the fixture key.
 pub fn private_key() -> &'static PrivateKey {
     static KEY: OnceLock<PrivateKey> = OnceLock::new();

@@ -13,6 +13,11 @@ mod common;
 
 /// RFC 7515 Appendix A.3: ES256 with the same P-256 key as the fixtures.
 const RFC7515_A3: &str = "eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.DtEhU3ljbEg8L38VWAfUAqOyKAM6-Xx-F4GawxaepmXFCgfTjDxw5djxLa8ISlSApmWQxfKTUJqPP3-Kg6NU1Q";
+/// RFC 7515 Appendix A.2: RS256 with the RSA key of the mixed fixture set (no kid: the key
+/// without alg, chosen by an algorithms list naming RS256).
+const RFC7515_A2: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJqb2UiLA0KICJleHAiOjEzMDA4MTkzODAsDQogImh0dHA6Ly9leGFtcGxlLmNvbS9pc19yb290Ijp0cnVlfQ.cC4hiUPoj9Eetdgtv3hF80EGrhuB__dzERat0XF9g2VtQgr9PJbu3XOiZj5RZmh7AAuHIm4Bh-0Qc_lF5YKt_O8W2Fp5jujGbds9uJdbF9CUAr7t1dnZcAcQjbKBYNX4BAynRFdiuB--f_nZLgrnbyTyWzO75vRK5h6xBArLIARNPvkSjtQBMHlb1L07Qe7K0GarZRmB_eSN9383LcOLn6_dO--xi12jzDwusC-eOkHWEsqtFZESc6BfI7noOPqvhJ1phCnvWh6IeYI2w9QOYEUipUTI8np6LbgGY9Fs98rqVt5AXLIhWkWywlVmtVrBp0igcN_IoypGlUPQGe77Rw";
+/// RFC 8037 Appendix A.4: EdDSA with the Ed25519 key of the mixed fixture set.
+const RFC8037_A4: &str = "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc.hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
 
 fn write(target: &str, name: &str, bytes: &[u8]) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds").join(target);
@@ -40,14 +45,26 @@ fn main() {
     if let Err(e) = tessera::jose::jwt::verify(common::valid_token(), common::key_set(), validation, common::now(), &common::scopes(2)) {
         panic!("fixture token does not verify: {e}");
     }
-    if let Err(e) = tessera::jose::jws::verify_compact(RFC7515_A3, common::key_set(), &[tessera::jose::jwa::Algorithm::Es256]) {
+    if let Err(e) = tessera::jose::jws::verify_compact(RFC7515_A3, common::key_set(), Some(&[tessera::jose::jwa::Algorithm::Es256])) {
         panic!("RFC 7515 A.3 token does not verify: {e}");
+    }
+    // The RSA and Ed25519 examples verify through the mixed set (RS256 chosen by the list; the
+    // Ed25519 token has no kid, and two keys hold the same Ed25519 point: ambiguous on purpose,
+    // so the seed with a kid reaches the signature).
+    if let Err(e) = tessera::jose::jws::verify_compact(RFC7515_A2, common::mixed_key_set(), Some(&[tessera::jose::jwa::Algorithm::Rs256])) {
+        panic!("RFC 7515 A.2 token does not verify: {e}");
     }
 
     // token: raw tokens
     write("token", "raw_valid_at_jwt", common::valid_token().as_bytes());
     // RFC 7515 Appendix A.3 (the same key), CRLF inside its payload.
     write("token", "raw_rfc7515_a3", RFC7515_A3.as_bytes());
+    write("token", "raw_rfc7515_a2_rs256", RFC7515_A2.as_bytes());
+    write("token", "raw_rfc8037_a4_eddsa", RFC8037_A4.as_bytes());
+    // The A.4 signature under a header naming the "ed" key (signature then fails: another header).
+    let mut ed_kid = RFC8037_A4.splitn(2, '.');
+    let _ = ed_kid.next();
+    write("token", "raw_eddsa_kid", format!("eyJhbGciOiJFZERTQSIsImtpZCI6ImVkIn0.{}", ed_kid.next().unwrap_or_default()).as_bytes());
     write("token", "raw_crit", common::sign(br#"{"alg":"ES256","crit":["exp"],"exp":1}"#, b"{}").as_bytes());
     write("token", "raw_alg_none", b"eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.AA");
     // token: structured (header, payload, selectors for now and scopes)
@@ -72,6 +89,9 @@ fn main() {
     write("jwk", "public", common::public_jwk().to_string().as_bytes());
     write("jwk", "private", json!({"kty":"EC","crv":"P-256","x":common::X,"y":common::Y,"d":common::D,"kid":"k","alg":"ES256","use":"sig","key_ops":["sign","verify"]}).to_string().as_bytes());
     write("jwk", "rsa_rfc7638", br#"{"kty":"RSA","n":"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw","e":"AQAB","alg":"RS256","kid":"2011-04-29"}"#);
+    write("jwk", "rsa_rfc7515_a2_x5c", json!({"kty":"RSA","n":common::RSA_N,"e":"AQAB","kid":"rs","use":"sig","x5c":["MIIC"],"x5t":"AAAA","x5t#S256":"BBBB"}).to_string().as_bytes());
+    write("jwk", "okp_ed25519", json!({"kty":"OKP","crv":"Ed25519","x":common::ED_X,"alg":"EdDSA","kid":"ed"}).to_string().as_bytes());
+    write("jwk", "ec_p384", json!({"kty":"EC","crv":"P-384","x":common::X384,"y":common::Y384,"alg":"ES384"}).to_string().as_bytes());
     write("jwk", "okp_and_oct", br#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo","k":"AAAA"}"#);
     write(
         "jwk",
@@ -113,7 +133,10 @@ fn main() {
     write("options", "bad_types", br#"{"clockTolerance":"5s","algorithms":["ES256",7],"issuer":[]}"#);
 
     // remote
-    write("remote", "jwks_body", json!({"keys":[common::public_jwk(),{"kty":"RSA","n":"AQAB","e":"AQAB"}]}).to_string().as_bytes());
+    // An RSA key beside the P-256 one (a 1-byte modulus would now refuse the set: RSA keys are used).
+    write("remote", "jwks_body", json!({"keys":[common::public_jwk(),{"kty":"RSA","n":common::RSA_N,"e":"AQAB","x5c":["MIIC"]}]}).to_string().as_bytes());
+    // Issuer metadata (discovery) naming the fixture issuer and its key set.
+    write("remote", "openid_metadata", json!({"issuer":common::ISSUER,"jwks_uri":common::URL,"id_token_signing_alg_values_supported":["RS256","ES256"]}).to_string().as_bytes());
     write("remote", "exported_state", json!({"url":common::URL,"fetchedAt":common::NOW_SECS,"jwks":{"keys":[common::public_jwk()]}}).to_string().as_bytes());
     write("remote", "url_loopback", b"http://127.0.0.1:8787/jwks");
 

@@ -5,6 +5,11 @@
 //! Beyond "no panic": a refused response never replaces a good cached set and starts the
 //! cooldown; an accepted one makes the cache fresh; export → import round-trips; a failed
 //! import changes nothing; an accepted URL is https: or loopback http:.
+//!
+//! Discovery: the body as the issuer's metadata (`RemoteJwks::complete` for the OpenID document
+//! URL) and the input as a discovery issuer. An accepted document names exactly the configured
+//! issuer and an https: (or loopback http:) `jwks_uri`, which becomes the key set URL and is
+//! asked for next; a refused one leaves no key set URL and cools down.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -68,7 +73,51 @@ fn check_round_trip(r: &RemoteJwks) {
     assert_eq!(key_count(&other), key_count(r));
 }
 
+const OPENID: &str = "https://issuer.example/.well-known/openid-configuration";
+
+fn discovery(data: &[u8]) {
+    let now = common::now();
+    let Ok(mut d) = RemoteJwks::discovered(common::ISSUER, Some(600_000.0), Some(30_000.0), None) else { panic!("fixture discovery") };
+    assert_eq!(d.needs_discovery(now), Ok(true));
+    assert_eq!(d.begin_discovery(now).url, OPENID);
+    match d.complete(OPENID, Some((200, data)), now) {
+        Ok(()) => {
+            let Ok(metadata) = tessera::fuzzing::json::parse_object(data, "") else { panic!("accepted metadata that is no strict JSON object") };
+            assert_eq!(metadata.get("issuer").and_then(Value::as_str), Some(common::ISSUER));
+            let jwks_uri = metadata.get("jwks_uri").and_then(Value::as_str).unwrap_or_default();
+            assert_eq!(d.url(), jwks_uri);
+            assert!(RemoteJwks::new(jwks_uri, None, None, None).is_ok(), "accepted a jwks_uri a jwksUrl may not be: {jwks_uri}");
+            assert_eq!(d.needs_discovery(now), Ok(false));
+            assert!(d.key_set_due() && d.needs_fetch(now) == Ok(true));
+            assert_eq!(d.begin_fetch(now).url, jwks_uri);
+            assert!(!d.key_set_due());
+            // The export carries the issuer and imports into a fresh discovering cache.
+            let state = d.export();
+            let Ok(mut other) = RemoteJwks::discovered(common::ISSUER, None, None, None) else { panic!("fixture discovery") };
+            assert!(other.import(&state).is_ok(), "discovery export does not import: {state}");
+            assert_eq!(other.export(), state);
+        }
+        Err(e) => {
+            assert_eq!(e.code(), ErrorCode::JwksFetch, "{e}");
+            assert_eq!(d.url(), "");
+            assert_eq!(d.needs_discovery(now.plus_secs(1)).map_err(|e| e.code()), Err(ErrorCode::JwksFetch), "no cooldown");
+        }
+    }
+    // The input as the issuer: accepted only as a jwksUrl would be, without query or fragment.
+    if let Ok(issuer) = std::str::from_utf8(data) {
+        if let Ok(mut r) = RemoteJwks::discovered(issuer, None, None, None) {
+            assert!(RemoteJwks::new(issuer, None, None, None).is_ok(), "issuer {issuer:?}");
+            assert!(!issuer.contains(['?', '#']));
+            let url = r.begin_discovery(now).url;
+            assert!(url.ends_with("/.well-known/openid-configuration"), "{url}");
+            assert!(RemoteJwks::new(&url, None, None, None).is_ok(), "metadata URL {url:?} is not a URL a jwksUrl may be");
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    discovery(data);
+
     // A cold cache.
     let mut cold = remote();
     cold.begin_fetch(common::now());

@@ -18,6 +18,7 @@
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 use tessera::fuzzing::{b64, json};
+use tessera::jose::jwa::Algorithm;
 use tessera::jose::{jws, jwt};
 use tessera::{ErrorCode, Time};
 
@@ -58,6 +59,19 @@ fn raw(text: &str) {
     }
     let validations = common::validations();
     let _ = jwt::verify(text, common::key_set(), &validations[0], common::now(), &common::scopes(1));
+    // Every algorithm family (RSA PKCS#1 v1.5 and PSS, Ed25519, P-384) with keys bound to them: a
+    // token verifies only under an algorithm Tessera implements, allowed by the list, that its
+    // key is bound to.
+    for allowed in [None, Some(&Algorithm::ALL[..]), Some(&[Algorithm::Rs256, Algorithm::EdDsa][..])] {
+        if let Ok(verified) = jws::verify_compact(text, common::mixed_key_set(), allowed) {
+            let alg = Algorithm::from_name(&verified.header.alg);
+            assert!(alg.is_some_and(|alg| allowed.is_none_or(|list| list.contains(&alg))), "verified under {}", verified.header.alg);
+            // The RSA key without alg ("rs") verifies only when the list chose one RSA family.
+            if verified.header.kid.as_deref() == Some("rs") {
+                assert!(allowed.is_some(), "an RSA key without alg verified without the algorithms option");
+            }
+        }
+    }
 }
 
 /// What `jwt::verify` must return for a token whose signature is known to be good, composed

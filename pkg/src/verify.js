@@ -177,15 +177,18 @@ export function verifyApi(wasm) {
       return parse(core.verify(tokenText(token), json(options, "verify options"), Date.now()));
     }
 
-    /** Verifies `token`, fetching the remote key set when the core says so; resolves its claims. */
+    /** Verifies `token`, fetching the remote key set (with `discovery`, the issuer's metadata
+     * first) when the core says so; resolves its claims. */
     async verify(token, options) {
       const core = this.#live();
       const text = tokenText(token);
       const optionsText = json(options, "verify options");
-      for (let fetched = false; ; fetched = true) {
-        const claims = core.attempt(text, optionsText, Date.now(), fetched);
+      // The core asks for at most three fetches (the OpenID metadata, RFC 8414's, the key set);
+      // the bound only guards against a loop.
+      for (let fetches = 0; ; fetches += 1) {
+        const claims = core.attempt(text, optionsText, Date.now(), fetches > 0);
         if (claims !== undefined) return parse(claims);
-        if (fetched) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
+        if (fetches >= 3) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
         await this.#fetchKeys(core);
       }
     }
@@ -203,11 +206,12 @@ export function verifyApi(wasm) {
       const optionsText = json(options, "verify options");
       try {
         let claims;
-        let fetched = false;
+        // As in verify: with discovery the core may ask for the metadata before the key set.
+        let fetches = 0;
         let verdict = VERDICT.ask;
         let asked = 0;
         for (;;) {
-          claims = core.attemptRequest(method, url, authorization, dpop, optionsText, Date.now(), fetched, verdict);
+          claims = core.attemptRequest(method, url, authorization, dpop, optionsText, Date.now(), fetches > 0, verdict);
           if (claims !== undefined) break;
           const check = core.signatureCheck;
           if (check !== undefined) {
@@ -217,9 +221,9 @@ export function verifyApi(wasm) {
             verdict = await proofSignature(parse(check));
             continue;
           }
-          if (fetched) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
+          if (fetches >= 3) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
           await this.#fetchKeys(core);
-          fetched = true;
+          fetches += 1;
         }
         const [key, ttl] = [core.replayKey, core.replayTtl];
         if (key !== undefined) {
@@ -248,7 +252,7 @@ export function verifyApi(wasm) {
       const [url, maxBytes, timeout, at] = [core.fetchUrl, core.fetchMaxBytes, core.fetchTimeout, core.fetchAt];
       const run = async () => {
         const { status, body } = await fetchCapped(url, maxBytes, timeout);
-        core.absorb(status, body, at);
+        core.absorb(url, status, body, at);
       };
       if (isWorkerd()) return run();
       this.#pending ??= run().finally(() => {

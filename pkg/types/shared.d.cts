@@ -10,7 +10,7 @@
 export type ErrorCode =
   /** Not a compact JWS (size, segments, base64url, UTF-8, JSON, duplicate members, no `alg`), or the token is not a string. */
   | "ERR_MALFORMED"
-  /** `alg` is not in `algorithms` (including `none`). */
+  /** `alg` is not in `algorithms` or not one Tessera verifies (including `none` and `HS*`); an RSA key without `alg` when `algorithms` does not choose RS or PS. */
   | "ERR_ALG_NOT_ALLOWED"
   /** `crit` or `b64` present; or no random source available (workerd's global scope). */
   | "ERR_UNSUPPORTED"
@@ -18,7 +18,7 @@ export type ErrorCode =
   | "ERR_NO_MATCHING_KEY"
   /** Several keys fit and the token does not say which. */
   | "ERR_AMBIGUOUS_KEY"
-  /** A JWK that is not a valid P-256 key, a private key in a verification set, or a public key given to `Signer`. */
+  /** A malformed JWK of a kind Tessera uses (P-256, P-384, Ed25519, RSA under 2048 or over 8192 bits), a private key in a verification set, or a public key given to `Signer`. */
   | "ERR_INVALID_KEY"
   /** The signature does not verify. */
   | "ERR_BAD_SIGNATURE"
@@ -36,6 +36,8 @@ export type ErrorCode =
   | "ERR_BAD_AUDIENCE"
   /** `sub` is not as configured. */
   | "ERR_BAD_SUBJECT"
+  /** A claim named in the `claims` option does not have an accepted value (`claim` names it). */
+  | "ERR_BAD_CLAIM"
   /** The `typ` header is not the expected type. */
   | "ERR_BAD_TYPE"
   /** A required claim is absent (`claim` names it). */
@@ -137,10 +139,17 @@ export interface JWK {
   y?: string;
   /** The private scalar (private keys only). */
   d?: string;
+  /** RSA modulus and exponent (base64url). */
+  n?: string;
+  e?: string;
   kid?: string;
   alg?: string;
   use?: string;
   key_ops?: string[];
+  /** Certificate members as providers publish them: accepted beside the key, never trusted or used. */
+  x5c?: string[];
+  x5t?: string;
+  "x5t#S256"?: string;
   [member: string]: unknown;
 }
 
@@ -162,6 +171,22 @@ export interface ECPrivateJWK extends JWK {
   d: string;
 }
 
+/** A public RSA key (RFC 7518 §6.3.1), 2048 to 8192 bits. */
+export interface RSAPublicJWK extends JWK {
+  kty: "RSA";
+  n: string;
+  e: string;
+  d?: never;
+}
+
+/** A public Ed25519 key (RFC 8037 §2). */
+export interface OKPPublicJWK extends JWK {
+  kty: "OKP";
+  crv: "Ed25519";
+  x: string;
+  d?: never;
+}
+
 /** A JWK Set (RFC 7517 §5). */
 export interface JSONWebKeySet<K extends JWK = JWK> {
   keys: K[];
@@ -170,10 +195,22 @@ export interface JSONWebKeySet<K extends JWK = JWK> {
 // ---------------------------------------------------------------------------------------------
 // Verify
 
+/** A value the `claims` option accepts for a claim. */
+export type ClaimValue = string | number | boolean;
+
+/** The JWS algorithms a `Verifier` verifies (`Ed25519` is RFC 9864's fully-specified name for EdDSA on Ed25519). */
+export type JWSAlgorithm = "ES256" | "ES384" | "EdDSA" | "Ed25519" | "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512";
+
 /** The claim rules of a `Verifier`. */
 export interface ClaimValidationOptions {
-  /** Allowed `alg` values (default `["ES256"]`; `[]` allows nothing; only `ES256` exists). */
-  algorithms?: readonly "ES256"[];
+  /**
+   * Allowed `alg` values; `[]` allows nothing. Default: every algorithm Tessera verifies, each key
+   * verifying only the algorithm it is bound to: its `alg` when it has one, else its curve (EC
+   * P-256 → ES256, P-384 → ES384, OKP Ed25519 → EdDSA and Ed25519). An RSA key without `alg`
+   * verifies only when this list names one RSA family (`RS*` or `PS*`, not both). `none` and
+   * `HS*` never verify.
+   */
+  algorithms?: readonly JWSAlgorithm[];
   /** Expected `iss`: one string, or a list of accepted strings. */
   issuer?: string | readonly string[];
   /** Expected audience: one string or a list; the token's `aud` (string or array) must contain one. */
@@ -182,8 +219,16 @@ export interface ClaimValidationOptions {
   subject?: string;
   /** Expected `typ` header, compared case-insensitively with `application/` optional. */
   typ?: string;
-  /** Claim names that must be present. */
+  /** Claim names that must be present (jose's meaning: presence only). */
   requiredClaims?: readonly string[];
+  /**
+   * Claims that must have a given value: `{ token_use: "access", client_id: ["a", "b"] }` — each
+   * named claim must be present (`ERR_MISSING_CLAIM`), a string, number or boolean
+   * (`ERR_INVALID_CLAIM`), and equal to the value or to one of the listed values (`ERR_BAD_CLAIM`;
+   * strings compared exactly, numbers by value). `iss`, `sub`, `aud`, `exp`, `nbf`, `iat` have their
+   * own options and are refused here.
+   */
+  claims?: { readonly [claim: string]: ClaimValue | readonly ClaimValue[] };
   /** Seconds: tokens whose `iat` is older are rejected (`ERR_TOO_OLD`; requires `iat`). */
   maxTokenAge?: number;
   /** Seconds of leeway for `exp`, `nbf` and `iat` (default 0). */
@@ -234,9 +279,15 @@ export interface RequestLike {
 
 /** `new Verifier(…)` with a local JWK Set. */
 export interface LocalKeySetOptions extends ClaimValidationOptions {
-  /** A JWK Set `{ keys: [...] }`: P-256 keys are used, keys of other types skipped; a private key rejects the set. */
+  /**
+   * A JWK Set `{ keys: [...] }`: EC P-256 and P-384, OKP Ed25519 and RSA keys are used; keys with
+   * `use` other than `sig`, `key_ops` without `verify` and other key types are skipped; `x5c`,
+   * `x5t`, `x5t#S256` are accepted and ignored; a malformed key of a used type or any private key
+   * rejects the set (`ERR_INVALID_KEY`).
+   */
   jwks: JSONWebKeySet;
   jwksUrl?: undefined;
+  discovery?: undefined;
   cacheMaxAge?: undefined;
   cooldownDuration?: undefined;
   timeoutDuration?: undefined;
@@ -247,6 +298,7 @@ export interface LocalKeySetOptions extends ClaimValidationOptions {
 /** `new Verifier(…)` with a remote JWK Set, fetched and cached. */
 export interface RemoteKeySetOptions extends ClaimValidationOptions {
   jwks?: undefined;
+  discovery?: undefined;
   /**
    * The key set's URL: `https:` (plain `http:` only for `127.0.0.1`, `localhost`, `[::1]`), fetched
    * with the runtime's `fetch`, redirects not followed, body at most 64 KiB.
@@ -262,26 +314,43 @@ export interface RemoteKeySetOptions extends ClaimValidationOptions {
   dpop?: VerifierDpopOptions;
 }
 
-/** `new Verifier(options)`: exactly one of `jwks` and `jwksUrl`, and the claim rules. */
-export type VerifierOptions = LocalKeySetOptions | RemoteKeySetOptions;
+/**
+ * `new Verifier(…)` finding the key set through the issuer's metadata: OpenID Connect Discovery
+ * (`{issuer}/.well-known/openid-configuration`), else RFC 8414
+ * (`/.well-known/oauth-authorization-server` before the issuer's path). The document's `issuer`
+ * must equal `issuer` exactly, and its `jwks_uri` be `https:` (loopback `http:` allowed); both are
+ * cached like a `jwksUrl` set (`cacheMaxAge`, `cooldownDuration`, `exportState`/`importState`).
+ * A metadata failure is `ERR_JWKS_FETCH`.
+ */
+export interface DiscoveryOptions extends Omit<RemoteKeySetOptions, "jwksUrl" | "issuer" | "discovery"> {
+  discovery: true;
+  /** The one issuer: an `https:` URL (loopback `http:` allowed) without query or fragment. */
+  issuer: string;
+  jwksUrl?: undefined;
+}
+
+/** `new Verifier(options)`: exactly one of `jwks`, `jwksUrl` and `discovery`, and the claim rules. */
+export type VerifierOptions = LocalKeySetOptions | RemoteKeySetOptions | DiscoveryOptions;
 
 /** `verifier.verify(token, options)` and `authority.verify(token, options)`. */
 export interface VerifyOptions {
   /** The time to verify at, unix seconds (default: the runtime clock). */
   now?: number;
-  /** Scopes that must all appear in `scope` (space-delimited) or `scp` (array). */
+  /** Scopes that must all appear in `scope` (space-delimited) or `scp` (an array, or space-delimited as Entra ID writes it). */
   requiredScopes?: readonly string[];
 }
 
 /** The remote key set cache of a `Verifier` (`exportState()` / `importState(state)`). */
 export interface KeySetState {
   url: string;
+  /** With `discovery`: the issuer whose metadata named `url`. */
+  issuer?: string;
   /** When the set was fetched, unix seconds. */
   fetchedAt: number;
-  jwks: JSONWebKeySet<ECPublicJWK> | null;
+  jwks: JSONWebKeySet<ECPublicJWK | RSAPublicJWK | OKPPublicJWK> | null;
 }
 
-/** Verifies JWTs (ES256) against a local or remote JWK Set. */
+/** Verifies JWTs (ES256, ES384, EdDSA/Ed25519, RS256…RS512, PS256…PS512) against a local or remote JWK Set. */
 export declare class Verifier {
   /** @throws {TesseraError} `ERR_INVALID_OPTIONS`, `ERR_INVALID_KEY` */
   constructor(options: VerifierOptions);

@@ -1,12 +1,34 @@
-//! JSON Web Keys (RFC 7517) for ES256: EC P-256 public and private keys, and RFC 7638
-//! thumbprints.
+//! JSON Web Keys (RFC 7517): the public keys of every kind Tessera verifies with ([`PublicJwk`]:
+//! EC P-256 and P-384, RSA, OKP Ed25519), EC P-256 private keys for signing ([`Jwk`]), and
+//! RFC 7638 thumbprints.
+//!
+//! What a verification key set keeps, skips or refuses ([`parse_public`]):
+//! * kept: `EC` `P-256` (`x`, `y` 32 bytes) and `P-384` (48 bytes), points on the curve; `RSA`
+//!   (`n` of 2048 to 8192 bits, RFC 7518 §3.3; `e` odd, 3 to 2³³ − 1); `OKP` `Ed25519` (`x` 32
+//!   bytes, canonical, not of small order). Every number is canonical base64url of the minimal
+//!   big-endian bytes (RFC 7518 §2: a leading zero byte in `n` or `e` is refused; no padding, no
+//!   trailing bits).
+//! * skipped, without reading the key material: a `use` other than `sig`, `key_ops` without
+//!   `verify`, an `alg` that names no algorithm Tessera verifies (an encryption key's `RSA-OAEP`,
+//!   `ES512`, …), and keys of other types or curves (`oct` without `k`, `EC` P-521, `OKP` Ed448
+//!   or X25519, unknown `kty`).
+//! * refused (`ERR_INVALID_KEY`, which refuses the set): a malformed key of a kept kind, an `alg`
+//!   of another family than the key's (`ES384` on P-256, `RS256` on an EC key) or `HS*`/`none`,
+//!   members of the wrong JSON type.
+//!
+//! Certificate members (`x5c`, `x5t`, `x5t#S256`, `x5u`) are not read: the key is `n`/`e` (or
+//! `x`/`y`), and a certificate beside it is trusted for nothing (RFC 7517 §4.7 lets a verifier
+//! ignore it; checking it would need a trust anchor Tessera does not have). Unknown members are
+//! ignored (RFC 7517 §4).
 
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::b64;
+use super::jwa::{Algorithm, Family};
 use crate::error::{Error, ErrorCode, Result};
 use crate::es256::{PrivateKey, PublicKey};
+use crate::{eddsa, es384, rsassa};
 
 /// An EC P-256 JWK with its parameters checked (RFC 7517 §4, RFC 7518 §6.2).
 #[derive(Clone, Debug)]
@@ -21,12 +43,129 @@ pub struct Jwk {
     pub private: Option<PrivateKey>,
 }
 
-/// What a JWK turned out to be.
+/// What a JWK turned out to be, for signing ([`parse`]).
 pub enum Parsed {
     /// An EC P-256 key, valid.
     P256(Box<Jwk>),
     /// A well-formed JWK of another type or curve (RSA, OKP, P-384…): not usable for ES256.
     OtherKind,
+}
+
+/// A public key of a kind Tessera verifies with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Key {
+    P256(PublicKey),
+    P384(es384::PublicKey),
+    Rsa(rsassa::PublicKey),
+    Ed25519(eddsa::PublicKey),
+}
+
+/// A P-256 key is this key when it is the same point (what callers of the ES256-only API compare).
+impl PartialEq<PublicKey> for Key {
+    fn eq(&self, other: &PublicKey) -> bool {
+        matches!(self, Key::P256(key) if key == other)
+    }
+}
+
+impl From<PublicKey> for Key {
+    fn from(key: PublicKey) -> Key {
+        Key::P256(key)
+    }
+}
+
+impl Key {
+    /// Whether this kind of key verifies `alg`'s family (`RS*` and `PS*` both for RSA keys: which
+    /// of them a key verifies is [`PublicJwk`]'s `alg`, or the verifier's, to say).
+    pub fn fits(&self, alg: Algorithm) -> bool {
+        matches!(
+            (self, alg.family()),
+            (Key::P256(_), Family::P256)
+                | (Key::P384(_), Family::P384)
+                | (Key::Rsa(_), Family::RsaPkcs1 | Family::RsaPss)
+                | (Key::Ed25519(_), Family::Ed25519)
+        )
+    }
+
+    /// Verifies a raw signature of `alg` over `message`. A key of another family, and every
+    /// failure of encoding, length, range or math, is the same opaque `ERR_BAD_SIGNATURE`.
+    pub fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<()> {
+        match (self, alg) {
+            (Key::P256(key), Algorithm::Es256) => key.verify(message, signature),
+            (Key::P384(key), Algorithm::Es384) => key.verify(message, signature),
+            (Key::Ed25519(key), Algorithm::EdDsa | Algorithm::Ed25519) => key.verify(message, signature),
+            (Key::Rsa(key), _) => match rsa_scheme(alg) {
+                Some((padding, hash)) => key.verify(padding, hash, message, signature),
+                None => Err(Error::bad_signature()),
+            },
+            _ => Err(Error::bad_signature()),
+        }
+    }
+
+    /// The public JWK members that make the key (`kty`, `crv`, and `x`/`y`, `n`/`e` or `x`), in
+    /// the order RFC 7638 sorts them, as `(name, value)` pairs of strings.
+    pub fn members(&self) -> Vec<(&'static str, String)> {
+        match self {
+            Key::P256(key) => {
+                let (x, y) = key.coordinates();
+                vec![
+                    ("crv", "P-256".into()),
+                    ("kty", "EC".into()),
+                    ("x", b64::encode(&x)),
+                    ("y", b64::encode(&y)),
+                ]
+            }
+            Key::P384(key) => {
+                let (x, y) = key.coordinates();
+                vec![
+                    ("crv", "P-384".into()),
+                    ("kty", "EC".into()),
+                    ("x", b64::encode(&x)),
+                    ("y", b64::encode(&y)),
+                ]
+            }
+            Key::Rsa(key) => vec![
+                ("e", b64::encode(&key.exponent())),
+                ("kty", "RSA".into()),
+                ("n", b64::encode(key.modulus())),
+            ],
+            Key::Ed25519(key) => vec![
+                ("crv", "Ed25519".into()),
+                ("kty", "OKP".into()),
+                ("x", b64::encode(&key.to_bytes())),
+            ],
+        }
+    }
+}
+
+/// The RSASSA scheme of an RSA algorithm.
+pub fn rsa_scheme(alg: Algorithm) -> Option<(rsassa::Padding, rsassa::Hash)> {
+    use rsassa::{Hash, Padding};
+    Some(match alg {
+        Algorithm::Rs256 => (Padding::Pkcs1, Hash::Sha256),
+        Algorithm::Rs384 => (Padding::Pkcs1, Hash::Sha384),
+        Algorithm::Rs512 => (Padding::Pkcs1, Hash::Sha512),
+        Algorithm::Ps256 => (Padding::Pss, Hash::Sha256),
+        Algorithm::Ps384 => (Padding::Pss, Hash::Sha384),
+        Algorithm::Ps512 => (Padding::Pss, Hash::Sha512),
+        _ => return None,
+    })
+}
+
+/// A verification key from a JWK Set: the key, and the members that limit what it verifies.
+#[derive(Clone, Debug)]
+pub struct PublicJwk {
+    pub kid: Option<String>,
+    /// The key's `alg`: the one algorithm it verifies (RFC 7517 §4.4).
+    pub alg: Option<Algorithm>,
+    pub key: Key,
+}
+
+/// The members every JWK may carry, type-checked.
+struct Common {
+    kid: Option<String>,
+    alg: Option<String>,
+    key_use: Option<String>,
+    key_ops: Option<Vec<String>>,
 }
 
 fn invalid(message: &'static str) -> Error {
@@ -49,24 +188,29 @@ fn required_string<'a>(jwk: &'a Map<String, Value>, name: &'static str) -> Resul
     }
 }
 
-fn coordinate(jwk: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>> {
+/// A base64url member's bytes; with `len`, exactly that many.
+fn member_bytes(jwk: &Map<String, Value>, name: &'static str, len: Option<usize>) -> Result<Vec<u8>> {
     let text = required_string(jwk, name)?;
-    let bytes = b64::decode(text, "JWK coordinate")
-        .map_err(|_| Error::claim(ErrorCode::InvalidKey, name, "JWK member is not canonical base64url"))?;
-    if bytes.len() != 32 {
-        return Err(Error::claim(
+    let bytes =
+        b64::decode(text, "JWK member").map_err(|_| Error::claim(ErrorCode::InvalidKey, name, "JWK member is not canonical base64url"))?;
+    match len {
+        Some(len) if bytes.len() != len => Err(Error::claim(
             ErrorCode::InvalidKey,
             name,
-            "EC P-256 JWK members must be exactly 32 bytes",
-        ));
+            match len {
+                32 => "EC P-256 and Ed25519 JWK members must be exactly 32 bytes",
+                _ => "EC P-384 JWK members must be exactly 48 bytes",
+            },
+        )),
+        _ => Ok(bytes),
     }
-    Ok(bytes)
 }
 
-/// Parses one JWK object. `kty` other than `EC`, or `crv` other than `P-256`, gives
-/// [`Parsed::OtherKind`]; anything malformed about a P-256 key is `ERR_INVALID_KEY`.
-pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
-    let kty = required_string(jwk, "kty")?;
+fn coordinate(jwk: &Map<String, Value>, name: &'static str) -> Result<Vec<u8>> {
+    member_bytes(jwk, name, Some(32))
+}
+
+fn common_members(jwk: &Map<String, Value>) -> Result<Common> {
     let kid = optional_string(jwk, "kid")?;
     let alg = optional_string(jwk, "alg")?;
     let key_use = optional_string(jwk, "use")?;
@@ -88,6 +232,24 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
         }
         Some(_) => return Err(Error::claim(ErrorCode::InvalidKey, "key_ops", "JWK key_ops must be an array")),
     };
+    Ok(Common {
+        kid,
+        alg,
+        key_use,
+        key_ops,
+    })
+}
+
+/// Parses one JWK object for signing. `kty` other than `EC`, or `crv` other than `P-256`, gives
+/// [`Parsed::OtherKind`]; anything malformed about a P-256 key is `ERR_INVALID_KEY`.
+pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
+    let kty = required_string(jwk, "kty")?;
+    let Common {
+        kid,
+        alg,
+        key_use,
+        key_ops,
+    } = common_members(jwk)?;
     if kty != "EC" || required_string(jwk, "crv").ok() != Some("P-256") {
         return Ok(Parsed::OtherKind);
     }
@@ -113,6 +275,89 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
         public,
         private,
     })))
+}
+
+/// The members of a private key (RFC 7518 §6.2.2.1, §6.3.2, RFC 8037 §2, §6.4.1 for `k`).
+pub const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/// Parses one JWK of a verification key set (see the module documentation for what is kept,
+/// skipped and refused): `Ok(None)` for a key that is skipped. A private key is refused.
+pub fn parse_public(jwk: &Map<String, Value>) -> Result<Option<PublicJwk>> {
+    let kty = required_string(jwk, "kty")?;
+    let Common {
+        kid,
+        alg,
+        key_use,
+        key_ops,
+    } = common_members(jwk)?;
+    if PRIVATE_MEMBERS.iter().any(|m| jwk.contains_key(*m)) {
+        return Err(invalid("a verification key set must not contain private keys"));
+    }
+    // RFC 7517 §4.2, §4.3: a key for encryption (or for signing only) verifies nothing.
+    if key_use.as_deref().is_some_and(|u| u != "sig") || key_ops.as_ref().is_some_and(|ops| !ops.iter().any(|op| op == "verify")) {
+        return Ok(None);
+    }
+    let crv = || required_string(jwk, "crv").ok();
+    let family = match (kty, crv()) {
+        ("EC", Some("P-256")) => Family::P256,
+        ("EC", Some("P-384")) => Family::P384,
+        ("RSA", _) => Family::RsaPkcs1,
+        ("OKP", Some("Ed25519")) => Family::Ed25519,
+        _ => return Ok(None),
+    };
+    let alg = match alg.as_deref() {
+        None => None,
+        Some(name) => match Algorithm::from_name(name) {
+            Some(alg) if alg.family() == family || (family == Family::RsaPkcs1 && alg.is_rsa()) => Some(alg),
+            Some(_) => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidKey,
+                    "alg",
+                    "the JWK's alg is for another kind of key",
+                ))
+            }
+            // A MAC or no signature with a public key is a contradiction, not another algorithm.
+            None if name == "none" || name.starts_with("HS") => {
+                return Err(Error::claim(ErrorCode::InvalidKey, "alg", "a public JWK cannot be for HS* or none"))
+            }
+            None => return Ok(None),
+        },
+    };
+    let key = match family {
+        Family::P256 => Key::P256(PublicKey::from_coordinates(&coordinate(jwk, "x")?, &coordinate(jwk, "y")?)?),
+        Family::P384 => Key::P384(es384::PublicKey::from_coordinates(
+            &member_bytes(jwk, "x", Some(48))?,
+            &member_bytes(jwk, "y", Some(48))?,
+        )?),
+        Family::Ed25519 => Key::Ed25519(eddsa::PublicKey::from_bytes(&member_bytes(jwk, "x", Some(32))?)?),
+        Family::RsaPkcs1 | Family::RsaPss => Key::Rsa(rsassa::PublicKey::new(
+            &member_bytes(jwk, "n", None)?,
+            &member_bytes(jwk, "e", None)?,
+        )?),
+    };
+    Ok(Some(PublicJwk { kid, alg, key }))
+}
+
+impl PublicJwk {
+    /// The public JWK as JSON text: the key's members, then `kid` and `alg` when present.
+    pub fn to_json_text(&self) -> String {
+        let string = |text: &str| serde_json::to_string(text).unwrap_or_default();
+        let mut out = String::from("{");
+        let members = self.key.members();
+        let optional = [("kid", self.kid.as_deref()), ("alg", self.alg.map(Algorithm::name))];
+        let present = optional.iter().filter_map(|(name, value)| value.map(|v| (*name, v)));
+        for (i, (name, value)) in members.iter().map(|(n, v)| (*n, v.as_str())).chain(present).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(name);
+            out.push_str("\":");
+            out.push_str(&string(value));
+        }
+        out.push('}');
+        out
+    }
 }
 
 /// The private key of a JWK's `d`, which must match its public point.

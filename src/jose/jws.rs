@@ -1,16 +1,16 @@
-//! Compact JWS (RFC 7515 §7.1) parsing and ES256 verification, in the fixed order of the
-//! security checklist: size → segments → header (UTF-8, JSON, duplicates) → `crit`/`b64` →
-//! `alg` present → `alg` allowed → key → signature. The payload is only decoded afterwards, by
-//! the caller, once the signature holds.
+//! Compact JWS (RFC 7515 §7.1) parsing and verification, in the fixed order of the security
+//! checklist: size → segments → header (UTF-8, JSON, duplicates) → `crit`/`b64` → `alg` present
+//! → `alg` allowed → key (bound to the algorithm, see [`crate::jose::jwks`]) → signature. The
+//! payload is only decoded afterwards, once the signature holds.
 
 use serde_json::{Map, Value};
 
 use super::b64;
 use super::json;
 use super::jwa::Algorithm;
+use super::jwk::{Key, PublicJwk};
 use super::jwks::KeySet;
 use crate::error::{Error, ErrorCode, Result};
-use crate::es256::PublicKey;
 
 /// Tokens longer than this (bytes) are rejected before any decoding.
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
@@ -97,11 +97,11 @@ pub fn parse_compact(token: &str) -> Result<Compact<'_>> {
     })
 }
 
-/// Verifies a base64url signature segment over `signing_input` with `key`. Any failure, of
-/// encoding, length, range or math, is the same opaque `ERR_BAD_SIGNATURE`.
-pub fn verify_signature(key: &PublicKey, signing_input: &[u8], signature: &str) -> Result<()> {
+/// Verifies a base64url signature segment of `alg` over `signing_input` with `key`. Any failure,
+/// of encoding, length, range or math, is the same opaque `ERR_BAD_SIGNATURE`.
+pub fn verify_signature(key: &Key, alg: Algorithm, signing_input: &[u8], signature: &str) -> Result<()> {
     let raw = b64::decode(signature, "").map_err(|_| Error::bad_signature())?;
-    key.verify(signing_input, &raw)
+    key.verify(alg, signing_input, &raw)
 }
 
 /// A verified JWS: its header and decoded payload bytes.
@@ -111,18 +111,57 @@ pub struct Verified {
     pub payload: Vec<u8>,
 }
 
-/// Parses and verifies a compact JWS against a key set and an algorithm allow-list. Header-supplied
+/// A compact JWS whose algorithm is allowed and whose key is chosen; the signature is not yet
+/// verified.
+#[derive(Debug)]
+pub struct Selected<'a, 'k> {
+    pub compact: Compact<'a>,
+    pub alg: Algorithm,
+    pub key: &'k PublicJwk,
+}
+
+/// Parses a compact JWS, checks its `alg` against `allowed` (the `algorithms` option; `None`:
+/// every algorithm Tessera implements, the key deciding) and chooses its key. Header-supplied
 /// keys (`jwk`, `jku`, `x5u`, `x5c`) are never used.
-pub fn verify_compact(token: &str, keys: &KeySet, allowed: &[Algorithm]) -> Result<Verified> {
+pub fn select<'a, 'k>(token: &'a str, keys: &'k KeySet, allowed: Option<&[Algorithm]>) -> Result<Selected<'a, 'k>> {
     let compact = parse_compact(token)?;
     let alg = Algorithm::from_name(&compact.header.alg)
-        .filter(|alg| allowed.contains(alg))
+        .filter(|alg| allowed.is_none_or(|allowed| allowed.contains(alg)))
         .ok_or_else(|| Error::new(ErrorCode::AlgNotAllowed, "the token's alg is not in the allowed algorithms"))?;
-    let key = keys.select(compact.header.kid.as_deref(), alg)?;
-    verify_signature(key, compact.signing_input.as_bytes(), compact.signature)?;
-    let payload = b64::decode(compact.payload, "JWS payload is not canonical base64url")?;
-    Ok(Verified {
-        header: compact.header,
-        payload,
-    })
+    let key = keys.select_for(compact.header.kid.as_deref(), alg, allowed)?;
+    Ok(Selected { compact, alg, key })
+}
+
+impl Selected<'_, '_> {
+    /// The signature bytes, when they are canonical base64url.
+    pub fn signature(&self) -> Option<Vec<u8>> {
+        b64::decode(self.compact.signature, "").ok()
+    }
+
+    /// Verifies the signature, then decodes the payload.
+    pub fn verify(self) -> Result<Verified> {
+        verify_signature(
+            &self.key.key,
+            self.alg,
+            self.compact.signing_input.as_bytes(),
+            self.compact.signature,
+        )?;
+        self.verified_elsewhere()
+    }
+
+    /// Decodes the payload of a JWS whose signature was verified with this key and algorithm by
+    /// other means (the runtime's own crypto): the verifier's asynchronous path only.
+    pub fn verified_elsewhere(self) -> Result<Verified> {
+        let payload = b64::decode(self.compact.payload, "JWS payload is not canonical base64url")?;
+        Ok(Verified {
+            header: self.compact.header,
+            payload,
+        })
+    }
+}
+
+/// Parses and verifies a compact JWS against a key set and an algorithm allow-list (`None`: the
+/// keys decide, see [`crate::jose::jwks`]).
+pub fn verify_compact(token: &str, keys: &KeySet, allowed: Option<&[Algorithm]>) -> Result<Verified> {
+    select(token, keys, allowed)?.verify()
 }

@@ -1,7 +1,7 @@
 //! JWT claims validation (RFC 7519 §4.1, RFC 8725, RFC 9068), run only after the signature holds.
 //!
 //! Order: payload is a JSON object → explicit type → required claims → `iss` → `sub` → `aud` →
-//! `iat` (future, max age) → `nbf` → `exp` → scopes. A claim of the wrong JSON type is
+//! the `claims` option's values → `iat` (future, max age) → `nbf` → `exp` → scopes. A claim of the wrong JSON type is
 //! `ERR_INVALID_CLAIM`, never "absent".
 
 use serde_json::{Map, Value};
@@ -17,7 +17,7 @@ use crate::time::Time;
 /// The claim rules as a caller states them (the options of a verifier, minus its keys).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClaimRules {
-    /// Allowed `alg` names; default `["ES256"]`.
+    /// Allowed `alg` names; absent: the keys decide (see [`crate::jose::jwks`]).
     pub algorithms: Option<Vec<String>>,
     /// Accepted `iss` values.
     pub issuer: Option<Vec<String>>,
@@ -32,6 +32,8 @@ pub struct ClaimRules {
     pub clock_tolerance: Option<f64>,
     /// `"at+jwt"`: RFC 9068 access tokens.
     pub profile: Option<String>,
+    /// The `claims` option: claim name → required value, or list of accepted values.
+    pub claims: Option<Map<String, Value>>,
 }
 
 impl ClaimRules {
@@ -47,6 +49,7 @@ impl ClaimRules {
             max_token_age: options.seconds("maxTokenAge")?,
             clock_tolerance: options.seconds("clockTolerance")?,
             profile: options.string("profile")?,
+            claims: options.object("claims")?,
         })
     }
 }
@@ -54,7 +57,9 @@ impl ClaimRules {
 /// The claim rules of a verifier, built from checked options.
 #[derive(Clone, Debug)]
 pub struct Validation {
-    pub algorithms: Vec<Algorithm>,
+    /// The `algorithms` option; `None`: every algorithm Tessera implements, each key verifying
+    /// only what it is bound to (see [`crate::jose::jwks`]).
+    pub algorithms: Option<Vec<Algorithm>>,
     pub issuer: Option<Vec<String>>,
     pub audience: Option<Vec<String>>,
     pub subject: Option<String>,
@@ -65,6 +70,68 @@ pub struct Validation {
     pub max_token_age: Option<i64>,
     /// Milliseconds.
     pub clock_tolerance: i64,
+    /// Claims that must have one of the listed values (the `claims` option).
+    pub claim_values: Vec<(String, Vec<ClaimValue>)>,
+}
+
+/// A value the `claims` option accepts for a claim: JSON scalars only.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClaimValue {
+    String(String),
+    Number(f64),
+    Bool(bool),
+}
+
+impl ClaimValue {
+    fn from_json(value: &Value) -> Option<ClaimValue> {
+        match value {
+            Value::String(s) => Some(ClaimValue::String(s.clone())),
+            Value::Bool(b) => Some(ClaimValue::Bool(*b)),
+            Value::Number(n) => n.as_f64().filter(|v| v.is_finite()).map(ClaimValue::Number),
+            _ => None,
+        }
+    }
+
+    /// Whether a claim's value is this one: strings exactly, numbers by value (`1` is `1.0`).
+    fn matches(&self, claim: &Value) -> bool {
+        match (self, claim) {
+            (ClaimValue::String(a), Value::String(b)) => a == b,
+            (ClaimValue::Number(a), Value::Number(b)) => b.as_f64() == Some(*a),
+            (ClaimValue::Bool(a), Value::Bool(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// Claims the `claims` option may not constrain: each has its own option (`issuer`, `subject`,
+/// `audience`), or is a time whose check is not equality.
+const CLAIMS_WITH_THEIR_OWN_RULE: [&str; 6] = ["iss", "sub", "aud", "exp", "nbf", "iat"];
+
+/// The `claims` option read: each name to a non-empty list of strings, finite numbers or
+/// booleans (one value is a list of one).
+fn claim_values(option: Option<&Map<String, Value>>) -> Result<Vec<(String, Vec<ClaimValue>)>> {
+    let invalid = |message| Error::claim(ErrorCode::InvalidOptions, "claims", message);
+    let mut out = Vec::new();
+    for (name, value) in option.into_iter().flatten() {
+        if name.is_empty() || CLAIMS_WITH_THEIR_OWN_RULE.contains(&name.as_str()) {
+            return Err(invalid(
+                "option claims names claims other than iss, sub, aud, exp, nbf and iat (those have their own options)",
+            ));
+        }
+        let values = match value {
+            Value::Array(values) => values.iter().map(ClaimValue::from_json).collect(),
+            one => ClaimValue::from_json(one).map(|one| vec![one]),
+        };
+        match values {
+            Some(values) if !values.is_empty() => out.push((name.clone(), values)),
+            _ => {
+                return Err(invalid(
+                    "option claims maps each claim to a string, number or boolean, or a non-empty list of them",
+                ))
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The `profile` option: RFC 9068 JWT access tokens.
@@ -87,14 +154,21 @@ fn seconds_to_millis(seconds: f64) -> i64 {
 impl Validation {
     pub fn new(options: &ClaimRules) -> Result<Validation> {
         let algorithms = match &options.algorithms {
-            None => vec![Algorithm::Es256],
-            Some(names) => names
-                .iter()
-                .map(|name| {
-                    Algorithm::from_name(name)
-                        .ok_or_else(|| Error::claim(ErrorCode::InvalidOptions, "algorithms", "option algorithms may only contain ES256"))
-                })
-                .collect::<Result<Vec<_>>>()?,
+            None => None,
+            Some(names) => Some(
+                names
+                    .iter()
+                    .map(|name| {
+                        Algorithm::from_name(name).ok_or_else(|| {
+                            Error::claim(
+                                ErrorCode::InvalidOptions,
+                                "algorithms",
+                                "option algorithms may only contain ES256, ES384, RS256, RS384, RS512, PS256, PS384, PS512, EdDSA and Ed25519",
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?,
+            ),
         };
         let list = |list: &Option<Vec<String>>, name: &str| match list {
             Some(items) if items.is_empty() || items.iter().any(String::is_empty) => Err(Error::option(
@@ -172,6 +246,7 @@ impl Validation {
             required_claims,
             max_token_age: options.max_token_age.map(seconds_to_millis),
             clock_tolerance: options.clock_tolerance.map_or(0, seconds_to_millis),
+            claim_values: claim_values(options.claims.as_ref())?,
         })
     }
 
@@ -222,6 +297,7 @@ impl Validation {
             }
         }
         self.check_audience(claims)?;
+        self.check_claim_values(claims)?;
         let tolerance = self.clock_tolerance as f64 / 1000.0;
         let iat = number_claim(claims, "iat")?;
         if let Some(iat) = iat {
@@ -245,6 +321,31 @@ impl Validation {
             }
         }
         check_scopes(claims, required_scopes)
+    }
+
+    /// The `claims` option: each named claim present, a string, number or boolean, and equal to
+    /// one of its accepted values. The error names the claim, never its value.
+    fn check_claim_values(&self, claims: &Map<String, Value>) -> Result<()> {
+        for (name, accepted) in &self.claim_values {
+            let value = claims
+                .get(name)
+                .ok_or_else(|| Error::claim(ErrorCode::MissingClaim, name.clone(), "a required claim is missing"))?;
+            if !matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                return Err(Error::claim(
+                    ErrorCode::InvalidClaim,
+                    name.clone(),
+                    "the claim must be a string, number or boolean",
+                ));
+            }
+            if !accepted.iter().any(|a| a.matches(value)) {
+                return Err(Error::claim(
+                    ErrorCode::BadClaim,
+                    name.clone(),
+                    "the claim does not have a required value",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn check_audience(&self, claims: &Map<String, Value>) -> Result<()> {
@@ -312,7 +413,7 @@ fn number_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Optio
 }
 
 /// Required scopes must all be granted, by `scope` (space-delimited, RFC 8693 §4.2) or `scp`
-/// (array of strings). A token carrying neither has no scopes.
+/// (an array of strings, as Okta writes it, or space-delimited, as Microsoft Entra ID does). A token carrying neither has no scopes.
 fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> {
     if required.is_empty() {
         return Ok(());
@@ -331,19 +432,24 @@ fn check_scopes(claims: &Map<String, Value>, required: &[String]) -> Result<()> 
     }
     match claims.get("scp") {
         None => {}
+        // Microsoft Entra ID writes scp as a space-delimited string, like scope.
+        Some(Value::String(scp)) => granted.extend(scp.split(' ').filter(|s| !s.is_empty())),
         Some(Value::Array(items)) => {
             for item in items {
-                granted.push(
-                    item.as_str()
-                        .ok_or_else(|| Error::claim(ErrorCode::InvalidClaim, "scp", "the scp claim must be an array of strings"))?,
-                );
+                granted.push(item.as_str().ok_or_else(|| {
+                    Error::claim(
+                        ErrorCode::InvalidClaim,
+                        "scp",
+                        "the scp claim must be a string or an array of strings",
+                    )
+                })?);
             }
         }
         Some(_) => {
             return Err(Error::claim(
                 ErrorCode::InvalidClaim,
                 "scp",
-                "the scp claim must be an array of strings",
+                "the scp claim must be a string or an array of strings",
             ))
         }
     }
@@ -376,7 +482,7 @@ pub struct VerifiedJwt {
 
 /// [`verify`], returning the header, the claims and their JSON text.
 pub fn verify_token(token: &str, keys: &KeySet, validation: &Validation, now: Time, required_scopes: &[String]) -> Result<VerifiedJwt> {
-    let verified = jws::verify_compact(token, keys, &validation.algorithms)?;
+    let verified = jws::verify_compact(token, keys, validation.algorithms.as_deref())?;
     let claims = json::parse_object(&verified.payload, "JWT claims are not a JSON object without duplicate members")?;
     json::check_exact_integers(&claims)?;
     validation.validate(&verified.header, &claims, now, required_scopes)?;

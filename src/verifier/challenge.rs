@@ -84,6 +84,7 @@ pub fn error_answer(code: Option<ErrorCode>) -> ErrorAnswer {
             | C::BadIssuer
             | C::BadAudience
             | C::BadSubject
+            | C::BadClaim
             | C::BadType
             | C::MissingClaim
             | C::InvalidClaim
@@ -212,7 +213,7 @@ mod tests {
         let unknown = error_response(None);
         assert_eq!((unknown.status, unknown.body.clone()), (500, json!({ "error": "server_error" })));
         assert!(header(&unknown, "www-authenticate").is_none());
-        for code in ErrorCode::ALL.map(Some).into_iter().chain([None]) {
+        for code in ErrorCode::ALL.iter().copied().map(Some).chain([None]) {
             let response = error_response(code);
             assert!(matches!(response.status, 400 | 401 | 403 | 500 | 503), "{code:?}");
             assert_eq!(header(&response, "cache-control"), Some("no-store"));

@@ -5,6 +5,7 @@
 
 pub(crate) mod cache;
 pub mod challenge;
+pub mod discovery;
 pub mod dpop;
 pub mod remote;
 
@@ -37,6 +38,8 @@ pub struct VerifierOptions {
     pub cooldown_duration: Option<f64>,
     /// Milliseconds one key set fetch may take (jose's `timeoutDuration`).
     pub timeout_duration: Option<f64>,
+    /// Find the key set through the issuer's metadata (OpenID Connect Discovery, RFC 8414).
+    pub discovery: Option<bool>,
     pub rules: ClaimRules,
     /// DPoP at this resource server (RFC 9449 §7); absent: the defaults of [`DpopOptions`].
     pub dpop: Option<DpopOptions>,
@@ -60,6 +63,7 @@ impl VerifierOptions {
             cache_max_age: options.seconds("cacheMaxAge")?,
             cooldown_duration: options.seconds("cooldownDuration")?,
             timeout_duration: options.seconds("timeoutDuration")?,
+            discovery: options.boolean("discovery")?,
             rules: ClaimRules::read(&mut options)?,
             dpop: DpopOptions::read(&mut options)?,
         };
@@ -171,7 +175,34 @@ pub struct RequestParts<'a> {
 impl Verifier {
     pub fn new(options: &VerifierOptions) -> Result<Verifier> {
         let validation = Validation::new(&options.rules)?;
+        let discovery = options.discovery == Some(true);
         let keys = match (&options.jwks, &options.jwks_url) {
+            (None, None) if discovery => {
+                // One issuer: the metadata's issuer must equal it exactly (OIDC Discovery §4.3).
+                let issuer = match options.rules.issuer.as_deref() {
+                    Some([issuer]) => issuer,
+                    _ => {
+                        return Err(Error::claim(
+                            ErrorCode::InvalidOptions,
+                            "issuer",
+                            "option discovery needs exactly one issuer",
+                        ))
+                    }
+                };
+                Keys::Remote(RemoteJwks::discovered(
+                    issuer,
+                    options.cache_max_age,
+                    options.cooldown_duration,
+                    options.timeout_duration,
+                )?)
+            }
+            _ if discovery => {
+                return Err(Error::claim(
+                    ErrorCode::InvalidOptions,
+                    "discovery",
+                    "option discovery finds the key set itself: jwks and jwksUrl must not be given",
+                ))
+            }
             (Some(jwks), None) => {
                 if options.cache_max_age.is_some() || options.cooldown_duration.is_some() || options.timeout_duration.is_some() {
                     return Err(Error::invalid_options(
@@ -251,7 +282,10 @@ impl Verifier {
         output: impl FnOnce(&VerifiedJwt) -> T,
     ) -> Result<Step<T>> {
         if let Keys::Remote(remote) = &mut self.keys {
-            if !fetched && remote.needs_fetch(now)? {
+            if remote.needs_discovery(now)? {
+                return Ok(Step::Fetch(remote.begin_discovery(now)));
+            }
+            if (!fetched || remote.key_set_due()) && remote.needs_fetch(now)? {
                 return Ok(Step::Fetch(remote.begin_fetch(now)));
             }
         }
@@ -300,18 +334,22 @@ impl Verifier {
         }
     }
 
-    /// Takes the answer to a [`Step::Fetch`]: the HTTP status and body, or `None` when the
-    /// request itself failed. A bad answer keeps the key set cached before (if any).
+    /// Takes the answer to a [`Step::Fetch`] of the key set's URL: the HTTP status and body, or
+    /// `None` when the request itself failed. A bad answer keeps the key set cached before (if any).
     pub fn absorb(&mut self, answer: Option<(u16, &[u8])>, now: Time) -> Result<()> {
-        let Keys::Remote(remote) = &mut self.keys else {
-            return Ok(());
+        let url = match &self.keys {
+            Keys::Remote(remote) => remote.url().to_string(),
+            Keys::Local(_) => return Ok(()),
         };
-        match answer {
-            Some((status, body)) => remote.complete_fetch(status, body, now),
-            None => {
-                remote.fail_fetch();
-                Err(Error::new(ErrorCode::JwksFetch, "the key set fetch failed"))
-            }
+        self.absorb_from(&url, answer, now)
+    }
+
+    /// Takes the answer to a [`Step::Fetch`] of `url` (the key set or, with discovery, the
+    /// issuer's metadata).
+    pub fn absorb_from(&mut self, url: &str, answer: Option<(u16, &[u8])>, now: Time) -> Result<()> {
+        match &mut self.keys {
+            Keys::Remote(remote) => remote.complete(url, answer, now),
+            Keys::Local(_) => Ok(()),
         }
     }
 
@@ -440,5 +478,143 @@ mod tests {
             Some("now")
         );
         assert!(VerifyOptions::parse(r#"{"requiredScopes":"a"}"#).is_err());
+    }
+}
+
+#[cfg(test)]
+mod discovery_tests {
+    use super::*;
+    use crate::jose::jwk::Jwk;
+    use serde_json::json;
+
+    const ISSUER: &str = "https://auth.example/tenant";
+    const OPENID: &str = "https://auth.example/tenant/.well-known/openid-configuration";
+    const OAUTH: &str = "https://auth.example/.well-known/oauth-authorization-server/tenant";
+    const JWKS: &str = "https://auth.example/tenant/keys";
+
+    fn verifier() -> Verifier {
+        let options = json!({ "issuer": ISSUER, "discovery": true, "cacheMaxAge": 600_000, "cooldownDuration": 30_000 });
+        Verifier::new(&VerifierOptions::from_json(options).unwrap()).unwrap()
+    }
+
+    fn metadata(issuer: &str, jwks_uri: &str) -> Vec<u8> {
+        json!({ "issuer": issuer, "jwks_uri": jwks_uri, "id_token_signing_alg_values_supported": ["RS256"] })
+            .to_string()
+            .into_bytes()
+    }
+
+    fn set(key: &Jwk) -> Vec<u8> {
+        json!({ "keys": [key.to_public_json()] }).to_string().into_bytes()
+    }
+
+    fn token(key: &Jwk) -> String {
+        let signer = crate::authority::signer::Signer::from_jwk(key.clone());
+        let claims = json!({ "iss": ISSUER });
+        signer
+            .sign(
+                claims.as_object().cloned().unwrap(),
+                &crate::authority::signer::SignOptions {
+                    expires_in: Some(86_400),
+                    ..Default::default()
+                },
+                Time::from_secs(1000),
+            )
+            .unwrap()
+    }
+
+    /// The next fetch the plan asks for, or `None` when it verified.
+    fn step(v: &mut Verifier, token: &str, now: Time, fetched: bool) -> Result<Option<String>> {
+        v.attempt(token, now, &[], fetched, |_| ()).map(|step| match step {
+            Step::Fetch(fetch) => Some(fetch.url),
+            Step::Done(()) => None,
+        })
+    }
+
+    #[test]
+    fn metadata_then_key_set_then_cached() {
+        let key = Jwk::generate(Some("a".into())).unwrap();
+        let (mut v, t, now) = (verifier(), token(&key), Time::from_secs(1000));
+        assert_eq!(step(&mut v, &t, now, false), Ok(Some(OPENID.into())));
+        v.absorb_from(OPENID, Some((200, &metadata(ISSUER, JWKS))), now).unwrap();
+        // The verification fetched already, but that was the metadata: the key set is next.
+        assert_eq!(step(&mut v, &t, now, true), Ok(Some(JWKS.into())));
+        v.absorb_from(JWKS, Some((200, &set(&key))), now).unwrap();
+        assert_eq!(step(&mut v, &t, now, true), Ok(None));
+        // Cached: no fetch at all until cacheMaxAge, then the metadata again, then the key set.
+        assert_eq!(step(&mut v, &t, now.plus_secs(599), false), Ok(None));
+        let later = now.plus_secs(600);
+        assert_eq!(step(&mut v, &t, later, false), Ok(Some(OPENID.into())));
+        v.absorb_from(OPENID, Some((200, &metadata(ISSUER, JWKS))), later).unwrap();
+        assert_eq!(step(&mut v, &t, later, true), Ok(Some(JWKS.into())));
+        // State export/import carries the issuer and the discovered jwks_uri.
+        v.absorb_from(JWKS, Some((200, &set(&key))), later).unwrap();
+        let Keys::Remote(remote) = &v.keys else { panic!("remote") };
+        let state = remote.export();
+        let mut other = verifier();
+        let Keys::Remote(fresh) = &mut other.keys else { panic!("remote") };
+        fresh.import(&state).unwrap();
+        assert_eq!(step(&mut other, &t, later, false), Ok(None));
+        let foreign = state.replace(ISSUER, "https://other.example");
+        let Keys::Remote(fresh) = &mut verifier().keys else {
+            panic!("remote")
+        };
+        assert_eq!(fresh.import(&foreign).map_err(|e| e.code()), Err(ErrorCode::InvalidOptions));
+    }
+
+    #[test]
+    fn rfc8414_when_the_openid_document_is_missing() {
+        let key = Jwk::generate(Some("a".into())).unwrap();
+        let (mut v, t, now) = (verifier(), token(&key), Time::from_secs(1000));
+        assert_eq!(step(&mut v, &t, now, false), Ok(Some(OPENID.into())));
+        v.absorb_from(OPENID, Some((404, b"")), now).unwrap();
+        assert_eq!(step(&mut v, &t, now, true), Ok(Some(OAUTH.into())));
+        v.absorb_from(OAUTH, Some((200, &metadata(ISSUER, JWKS))), now).unwrap();
+        assert_eq!(step(&mut v, &t, now, true), Ok(Some(JWKS.into())));
+        v.absorb_from(JWKS, Some((200, &set(&key))), now).unwrap();
+        assert_eq!(step(&mut v, &t, now, true), Ok(None));
+    }
+
+    #[test]
+    fn metadata_for_another_issuer_fails_and_cools_down() {
+        let key = Jwk::generate(Some("a".into())).unwrap();
+        let (mut v, t, now) = (verifier(), token(&key), Time::from_secs(1000));
+        assert_eq!(step(&mut v, &t, now, false), Ok(Some(OPENID.into())));
+        let evil = metadata("https://auth.example/tenant/", "https://evil.example/keys");
+        assert_eq!(
+            v.absorb_from(OPENID, Some((200, &evil)), now).map_err(|e| e.code()),
+            Err(ErrorCode::JwksFetch)
+        );
+        // Nothing was learnt: no key set URL, and no new attempt within the cooldown.
+        assert_eq!(step(&mut v, &t, now, true).map_err(|e| e.code()), Err(ErrorCode::JwksFetch));
+        assert_eq!(
+            step(&mut v, &t, now.plus_secs(29), false).map_err(|e| e.code()),
+            Err(ErrorCode::JwksFetch)
+        );
+        assert_eq!(step(&mut v, &t, now.plus_secs(30), false), Ok(Some(OPENID.into())));
+        // An answer for a URL never asked for is refused and changes nothing.
+        assert_eq!(
+            v.absorb_from("https://evil.example/keys", Some((200, &set(&key))), now)
+                .map_err(|e| e.code()),
+            Err(ErrorCode::JwksFetch)
+        );
+    }
+
+    #[test]
+    fn discovery_options() {
+        for (options, claim) in [
+            (json!({ "discovery": true }), "issuer"),
+            (json!({ "discovery": true, "issuer": [ISSUER, "https://b.example"] }), "issuer"),
+            (json!({ "discovery": true, "issuer": "http://auth.example" }), "issuer"),
+            (json!({ "discovery": true, "issuer": ISSUER, "jwksUrl": JWKS }), "discovery"),
+            (json!({ "discovery": true, "issuer": ISSUER, "jwks": { "keys": [] } }), "discovery"),
+            (json!({ "discovery": "yes", "issuer": ISSUER }), "discovery"),
+        ] {
+            let error = VerifierOptions::from_json(options.clone()).and_then(|o| Verifier::new(&o)).err();
+            assert_eq!(
+                error.as_ref().map(|e| (e.code(), e.claim_name())),
+                Some((ErrorCode::InvalidOptions, Some(claim))),
+                "{options}"
+            );
+        }
     }
 }

@@ -4,6 +4,10 @@
 //! Rules: the set is fetched when absent or older than `cache_max_age`; a token whose `kid` is
 //! not in a fresh set causes at most one refetch per `cooldown`; after a failed fetch no new
 //! attempt is made for `cooldown` seconds. A failed fetch never replaces a good set.
+//!
+//! With discovery ([`Discovery`]), the key set's URL is the issuer metadata's `jwks_uri`: the
+//! metadata is fetched before the first key set fetch and again once the key set is stale, under
+//! the same cooldown after a failure; an answer is routed by the URL it was fetched from.
 
 use serde_json::Value;
 
@@ -11,6 +15,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::jose::json;
 use crate::jose::jwks::KeySet;
 use crate::time::Time;
+
+use super::discovery::{Discovered, Discovery};
 
 /// Default `cacheMaxAge`, milliseconds (as jose's).
 pub const DEFAULT_CACHE_MAX_AGE: i64 = 600_000;
@@ -32,7 +38,14 @@ pub struct Fetch {
 
 #[derive(Clone, Debug)]
 pub struct RemoteJwks {
+    /// The key set's URL; with discovery, the `jwks_uri` discovered last (empty before).
     url: String,
+    /// The issuer whose metadata names the key set's URL (the `discovery` option).
+    discovery: Option<Discovery>,
+    /// With discovery: when the metadata was last read, and whether the key set has been fetched
+    /// since (a verification that fetched the metadata goes on to fetch the key set).
+    discovered_at: Option<Time>,
+    key_set_due: bool,
     /// Milliseconds.
     max_age: i64,
     /// Milliseconds.
@@ -57,7 +70,7 @@ fn fetch_error(message: &'static str) -> Error {
 /// The authority is checked as a URL parser sees it: no userinfo (`http://localhost:80@evil.example`
 /// would go to evil.example), no backslashes (WHATWG parsers treat them as `/`), and for `http:`
 /// the host must be exactly `127.0.0.1`, `localhost` or `[::1]`, with an optional numeric port.
-fn check_url(url: &str) -> Result<()> {
+pub(crate) fn check_url(url: &str) -> Result<()> {
     let invalid = || {
         Error::claim(
             ErrorCode::InvalidOptions,
@@ -105,6 +118,21 @@ impl RemoteJwks {
     /// `timeoutDuration`).
     pub fn new(url: &str, max_age: Option<f64>, cooldown: Option<f64>, timeout: Option<f64>) -> Result<RemoteJwks> {
         check_url(url)?;
+        Self::with(url, None, max_age, cooldown, timeout)
+    }
+
+    /// A key set found through the issuer's metadata (the `discovery` option).
+    pub fn discovered(issuer: &str, max_age: Option<f64>, cooldown: Option<f64>, timeout: Option<f64>) -> Result<RemoteJwks> {
+        Self::with("", Some(Discovery::new(issuer)?), max_age, cooldown, timeout)
+    }
+
+    fn with(
+        url: &str,
+        discovery: Option<Discovery>,
+        max_age: Option<f64>,
+        cooldown: Option<f64>,
+        timeout: Option<f64>,
+    ) -> Result<RemoteJwks> {
         let timeout = millis(timeout, DEFAULT_TIMEOUT);
         if timeout < 1 {
             return Err(Error::claim(
@@ -115,6 +143,9 @@ impl RemoteJwks {
         }
         Ok(RemoteJwks {
             url: url.to_string(),
+            discovery,
+            discovered_at: None,
+            key_set_due: false,
             max_age: millis(max_age, DEFAULT_CACHE_MAX_AGE),
             cooldown: millis(cooldown, DEFAULT_COOLDOWN),
             timeout,
@@ -156,6 +187,80 @@ impl RemoteJwks {
         }
     }
 
+    /// With discovery: whether the issuer's metadata must be fetched before verifying at `now`
+    /// (never read, or as old as `cacheMaxAge`). `Err` while a failure cools down.
+    pub fn needs_discovery(&self, now: Time) -> Result<bool> {
+        if self.discovery.is_none() {
+            return Ok(false);
+        }
+        let fresh = self
+            .discovered_at
+            .is_some_and(|at| now.millis_since(at) < self.max_age && now >= at);
+        if fresh {
+            Ok(false)
+        } else if self.last_attempt_failed && self.cooling_down(now) {
+            Err(fetch_error(
+                "the issuer's metadata could not be fetched recently; waiting for the cooldown",
+            ))
+        } else {
+            Ok(true)
+        }
+    }
+
+    /// Whether the key set must be fetched although this verification fetched already: the
+    /// fetch was of the metadata, which named the key set's URL.
+    pub fn key_set_due(&self) -> bool {
+        self.key_set_due
+    }
+
+    /// Records that a metadata fetch starts at `now`, and says what to fetch.
+    pub fn begin_discovery(&mut self, now: Time) -> Fetch {
+        self.last_attempt = Some(now);
+        Fetch {
+            url: self.discovery.as_ref().map(Discovery::url).unwrap_or_default(),
+            max_bytes: MAX_RESPONSE_BYTES,
+            timeout_ms: self.timeout,
+        }
+    }
+
+    /// Takes the answer to a fetch of `url` (`None`: the request failed): the metadata or the key
+    /// set, by the URL asked for. An answer for a URL no longer current (the metadata moved the
+    /// key set meanwhile) changes nothing.
+    pub fn complete(&mut self, url: &str, answer: Option<(u16, &[u8])>, now: Time) -> Result<()> {
+        if let Some(discovery) = self.discovery.as_mut().filter(|d| d.is_metadata_url(url)) {
+            match discovery.absorb(answer, MAX_RESPONSE_BYTES) {
+                Ok(Discovered::JwksUri(jwks_uri)) => {
+                    if jwks_uri != self.url {
+                        // Keys from another URL are not this one's.
+                        self.keys = None;
+                        self.generation += 1;
+                        self.url = jwks_uri;
+                    }
+                    self.discovered_at = Some(now);
+                    self.key_set_due = true;
+                    self.last_attempt_failed = false;
+                    Ok(())
+                }
+                // Asked for at once: the 404 is not a failure that cools down.
+                Ok(Discovered::TryNext) => Ok(()),
+                Err(error) => {
+                    self.last_attempt_failed = true;
+                    Err(error)
+                }
+            }
+        } else if url != self.url || self.url.is_empty() {
+            Err(fetch_error("the answer is for a key set URL no longer in use"))
+        } else {
+            match answer {
+                Some((status, body)) => self.complete_fetch(status, body, now),
+                None => {
+                    self.fail_fetch();
+                    Err(fetch_error("the key set fetch failed"))
+                }
+            }
+        }
+    }
+
     /// Whether an unknown `kid` may trigger a refetch now (at most once per cooldown).
     pub fn may_refetch_for(&self, kid: Option<&str>, now: Time) -> bool {
         match (kid, &self.keys) {
@@ -167,6 +272,7 @@ impl RemoteJwks {
     /// Records that a fetch starts at `now`, and says what to fetch.
     pub fn begin_fetch(&mut self, now: Time) -> Fetch {
         self.last_attempt = Some(now);
+        self.key_set_due = false;
         Fetch {
             url: self.url.clone(),
             max_bytes: MAX_RESPONSE_BYTES,
@@ -213,6 +319,10 @@ impl RemoteJwks {
     pub fn export(&self) -> String {
         let mut text = String::from("{\"url\":");
         text.push_str(&serde_json::to_string(self.url.as_str()).unwrap_or_default());
+        if let Some(discovery) = &self.discovery {
+            text.push_str(",\"issuer\":");
+            text.push_str(&serde_json::to_string(discovery.issuer()).unwrap_or_default());
+        }
         text.push_str(",\"fetchedAt\":");
         text.push_str(itoa::Buffer::new().format(self.fetched_at.secs()));
         text.push_str(",\"jwks\":");
@@ -229,11 +339,22 @@ impl RemoteJwks {
     pub fn import(&mut self, state: &str) -> Result<()> {
         let invalid = |message: &'static str| Error::claim(ErrorCode::InvalidOptions, "state", message);
         let mut state = json::parse_object(state.as_bytes(), "").map_err(|_| invalid("the imported state must be an object"))?;
-        if state.keys().any(|k| !matches!(k.as_str(), "url" | "fetchedAt" | "jwks")) {
+        if state.keys().any(|k| !matches!(k.as_str(), "url" | "fetchedAt" | "jwks" | "issuer")) {
             return Err(invalid("the imported state has unknown members"));
         }
-        if state.get("url").and_then(Value::as_str) != Some(self.url.as_str()) {
-            return Err(invalid("the imported state is for another jwksUrl"));
+        let url = state.get("url").and_then(Value::as_str).unwrap_or_default().to_string();
+        match &self.discovery {
+            // With discovery the state says which jwks_uri the issuer's metadata named.
+            Some(discovery) => {
+                if state.get("issuer").and_then(Value::as_str) != Some(discovery.issuer()) {
+                    return Err(invalid("the imported state is for another issuer"));
+                }
+                check_url(&url).map_err(|_| invalid("the imported state's url is not an https: URL"))?;
+            }
+            None if state.contains_key("issuer") || url != self.url => {
+                return Err(invalid("the imported state is for another jwksUrl"));
+            }
+            None => {}
         }
         let fetched_at = state
             .get("fetchedAt")
@@ -248,6 +369,11 @@ impl RemoteJwks {
         self.keys = keys;
         self.fetched_at = fetched_at;
         self.generation += 1;
+        if self.discovery.is_some() {
+            self.url = url;
+            self.discovered_at = Some(fetched_at);
+            self.key_set_due = false;
+        }
         Ok(())
     }
 }

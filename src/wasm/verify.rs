@@ -57,8 +57,8 @@ impl VerifierCore {
     }
 
     /// One step of an asynchronous verification: the claims as JSON text, or `undefined` when the
-    /// key set must be fetched first (see `fetchUrl`, `fetchMaxBytes`, `fetchTimeout`; then
-    /// `absorb` the answer and attempt again with `fetched`).
+    /// key set (or, with discovery, the issuer's metadata) must be fetched first (see `fetchUrl`,
+    /// `fetchMaxBytes`, `fetchTimeout`; then `absorb` the answer and attempt again with `fetched`).
     pub fn attempt(&mut self, token: &str, options: &str, clock: f64, fetched: bool) -> Result<Option<String>, JsValue> {
         let options = VerifyOptions::parse(options).js()?;
         let now = options.now(time(clock)).js()?;
@@ -205,11 +205,11 @@ impl VerifierCore {
         self.fetch.as_ref().map_or(0.0, |(_, at)| at.millis() as f64)
     }
 
-    /// The answer to a fetch asked for at `at` (`fetchAt`): its status (`0`: the request failed)
-    /// and body.
-    pub fn absorb(&mut self, status: u16, body: &[u8], at: f64) -> Result<(), JsValue> {
+    /// The answer to a fetch of `url` (`fetchUrl`) asked for at `at` (`fetchAt`): its status
+    /// (`0`: the request failed) and body.
+    pub fn absorb(&mut self, url: &str, status: u16, body: &[u8], at: f64) -> Result<(), JsValue> {
         let answer = (status != 0).then_some((status, body));
-        self.verifier.absorb(answer, time(at)).js()
+        self.verifier.absorb_from(url, answer, time(at)).js()
     }
 
     /// The remote key set cache as JSON text, or `undefined` for a local key set.

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { generateKeyPair, Signer } from "tessera-auth";
 import { freePort, workerd } from "./helpers.mjs";
@@ -13,6 +13,7 @@ import { demoWorker } from "../../www/serve.mjs";
 import { redisServer } from "./redis-server.mjs";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { PROVIDERS, checkProvider } from "./providers.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const readme = readFileSync(`${root}/README.md`, "utf8");
@@ -266,6 +267,22 @@ test("README: redact example", () => {
   const out = runNode(snippet("`redact(text, { fingerprintKey })`"), "redact");
   assert.match(out, /^GET \/cb\?access_token=\[jwt [0-9a-f]{8}\] cookie: tessera_rt=\[refresh [0-9a-f]{8}\]$/);
 });
+
+// Each provider's snippet runs as written (it only constructs its Verifier: no network); the
+// verifier is then given its provider's key set, as a fetch would, and checked with tokens shaped
+// like that provider's (tests/js/providers.mjs).
+for (const name of Object.keys(PROVIDERS)) {
+  test(`README: verifying tokens from ${name}`, async () => {
+    const file = `${root}/tests/js/.readme-provider-${name.replace(/\W+/g, "-")}.mjs`;
+    writeFileSync(file, `${snippet(name)}\nexport { verifier };\n`);
+    try {
+      const { verifier } = await import(`${pathToFileURL(file).href}?${Date.now()}`);
+      await checkProvider(name, verifier);
+    } finally {
+      rmSync(file, { force: true });
+    }
+  });
+}
 
 test("README: every code block is exercised by a test above", () => {
   const seen = {};

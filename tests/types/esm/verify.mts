@@ -1,6 +1,6 @@
 // tessera-auth/verify, typed as an application uses it (compiled, never run).
 import { Verifier, TesseraError, errorResponse, redact } from "tessera-auth/verify";
-import type { ErrorCode, JWTClaims, VerifierOptions } from "tessera-auth/verify";
+import type { ErrorCode, JWSAlgorithm, JWTClaims, RSAPublicJWK, VerifierOptions } from "tessera-auth/verify";
 
 const options: VerifierOptions = {
   jwksUrl: "https://auth.example/.well-known/jwks.json",
@@ -78,9 +78,25 @@ new Verifier({ jwksUrl: "https://auth.example/jwks", clockTolerance: "5m" });
 new Verifier({ jwks: { keys: [] }, cacheMaxAge: 1000 });
 // @ts-expect-error exactly one of jwks and jwksUrl
 new Verifier({ issuer: "https://auth.example" });
-// @ts-expect-error only ES256 exists
+// Keys as identity providers publish them, and the algorithms that choose RS or PS for them.
+const rsa: RSAPublicJWK = { kty: "RSA", n: "…", e: "AQAB", kid: "r1", x5c: ["MIIC…"], x5t: "…", "x5t#S256": "…" };
+const algorithms: JWSAlgorithm[] = ["RS256", "PS256", "ES384", "EdDSA", "Ed25519"];
+new Verifier({ jwks: { keys: [rsa, { kty: "OKP", crv: "Ed25519", x: "…" }] }, algorithms: ["RS256", "ES256"] });
+new Verifier({ jwksUrl: "https://auth.example/jwks", algorithms });
+// @ts-expect-error HMAC is never verified
 new Verifier({ jwks: { keys: [] }, algorithms: ["HS256"] });
 // @ts-expect-error requiredScopes is a list
 verifier.verifySync("token", { requiredScopes: "read" });
 // @ts-expect-error not an error code
 const wrong: ErrorCode = "ERR_NOPE";
+
+// OpenID Connect / RFC 8414 discovery: one issuer, the metadata names the key set.
+const discovered = new Verifier({ issuer: "https://tenant.example.com/", discovery: true, audience: "api", claims: { token_use: "access", client_id: ["a", "b"], ver: "2.0" } });
+const discoveredState: string | undefined = discovered.exportState()?.issuer;
+// @ts-expect-error discovery takes one issuer, not a list
+new Verifier({ issuer: ["https://a.example", "https://b.example"], discovery: true });
+// @ts-expect-error discovery and jwksUrl exclude each other
+new Verifier({ issuer: "https://a.example", discovery: true, jwksUrl: "https://a.example/jwks" });
+// @ts-expect-error claims values are strings, numbers or booleans
+new Verifier({ jwks: { keys: [] }, claims: { tid: { id: "x" } } });
+export { discoveredState };
