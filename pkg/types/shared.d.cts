@@ -204,8 +204,9 @@ export type JWSAlgorithm = "ES256" | "ES384" | "EdDSA" | "Ed25519" | "RS256" | "
 /** The claim rules of a `Verifier`. */
 export interface ClaimValidationOptions {
   /**
-   * Allowed `alg` values; `[]` allows nothing. Default: every algorithm Tessera verifies, each key
-   * verifying only the algorithm it is bound to: its `alg` when it has one, else its curve (EC
+   * Allowed `alg` values; `[]` allows nothing. Default: `["ES256"]` alone (an explicit allow-list:
+   * name RS256, PS256, ES384 or EdDSA to verify them). Each key verifies only the algorithm it is
+   * bound to: its `alg` when it has one, else its curve (EC
    * P-256 → ES256, P-384 → ES384, OKP Ed25519 → EdDSA and Ed25519). An RSA key without `alg`
    * verifies only when this list names one RSA family (`RS*` or `PS*`, not both). `none` and
    * `HS*` never verify.

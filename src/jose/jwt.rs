@@ -57,8 +57,9 @@ impl ClaimRules {
 /// The claim rules of a verifier, built from checked options.
 #[derive(Clone, Debug)]
 pub struct Validation {
-    /// The `algorithms` option; `None`: every algorithm Tessera implements, each key verifying
-    /// only what it is bound to (see [`crate::jose::jwks`]).
+    /// The `algorithms` option (`["ES256"]` when absent), each key verifying only what it is
+    /// bound to (see [`crate::jose::jwks`]); `None` only where a caller builds one to allow every
+    /// algorithm Tessera implements.
     pub algorithms: Option<Vec<Algorithm>>,
     pub issuer: Option<Vec<String>>,
     pub audience: Option<Vec<String>>,
@@ -154,7 +155,9 @@ fn seconds_to_millis(seconds: f64) -> i64 {
 impl Validation {
     pub fn new(options: &ClaimRules) -> Result<Validation> {
         let algorithms = match &options.algorithms {
-            None => None,
+            // An explicit allow-list, ES256 alone by default (the security checklist): other
+            // algorithms are named by the application, never implied by a key set.
+            None => Some(vec![Algorithm::Es256]),
             Some(names) => Some(
                 names
                     .iter()
