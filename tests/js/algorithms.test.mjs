@@ -107,21 +107,25 @@ test("Tessera's verdicts equal jose's on the same tokens, for every algorithm (a
   assert.equal(compared, ALGORITHMS.length * 10);
 });
 
-test("the default allow-list: without algorithms each key verifies what it is bound to; an RSA key without alg needs algorithms to choose RS or PS", async () => {
+test("the default allow-list is ES256 alone; a listed algorithm verifies only with the key bound to it; an RSA key without alg needs algorithms to choose RS or PS", async () => {
   const { jwk: rsa, privateKey: rsaKey } = keys.RS256;
   const { alg: _alg, ...rsaNoAlg } = rsa;
   const ps = await sign(keys.PS256.privateKey, "PS256", "k-PS256");
   const rs = await sign(rsaKey, "RS256", rsa.kid);
   for (const alg of ["ES256", "ES384", "EdDSA", "RS256"]) {
-    const verifier = new verifyEntry.Verifier({ jwks: { keys: [keys[alg].jwk] }, issuer: ISSUER, audience: AUDIENCE });
-    assert.equal(verifier.verifySync(await sign(keys[alg].privateKey, alg, keys[alg].jwk.kid)).sub, "alice", alg);
+    const token = await sign(keys[alg].privateKey, alg, keys[alg].jwk.kid);
+    const byDefault = new verifyEntry.Verifier({ jwks: { keys: [keys[alg].jwk] }, issuer: ISSUER, audience: AUDIENCE });
+    if (alg === "ES256") assert.equal(byDefault.verifySync(token).sub, "alice", alg);
+    else assert.equal((await caught(() => byDefault.verifySync(token))).code, "ERR_ALG_NOT_ALLOWED", `${alg} without algorithms`);
+    const listed = new verifyEntry.Verifier({ jwks: { keys: [keys[alg].jwk] }, issuer: ISSUER, audience: AUDIENCE, algorithms: [alg] });
+    assert.equal(listed.verifySync(token).sub, "alice", alg);
   }
   // The key says RS256: a PS256 token under its kid is refused, not tried with PSS.
   const relabelled = `${b64url({ alg: "PS256", kid: rsa.kid })}.${rs.split(".")[1]}.${ps.split(".")[2]}`;
-  const bound = new verifyEntry.Verifier({ jwks: { keys: [rsa] }, issuer: ISSUER, audience: AUDIENCE });
+  const bound = new verifyEntry.Verifier({ jwks: { keys: [rsa] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ALGORITHMS });
   assert.equal((await caught(() => bound.verifySync(relabelled))).code, "ERR_NO_MATCHING_KEY");
-  // Without alg and without the option, the RSA key verifies nothing; the error names the option.
-  const unbound = new verifyEntry.Verifier({ jwks: { keys: [rsaNoAlg] }, issuer: ISSUER, audience: AUDIENCE });
+  // Without alg, with both RSA families allowed, the RSA key verifies nothing; the error names the option.
+  const unbound = new verifyEntry.Verifier({ jwks: { keys: [rsaNoAlg] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ALGORITHMS });
   const error = await caught(() => unbound.verifySync(rs));
   assert.deepEqual([error.code, error.claim], ["ERR_ALG_NOT_ALLOWED", "algorithms"]);
   // algorithms naming one RSA family chooses it; both families listed choose nothing.
@@ -132,7 +136,7 @@ test("the default allow-list: without algorithms each key verifies what it is bo
   // An Ed25519 key with alg EdDSA does not verify a token labelled Ed25519 (one key, one algorithm).
   const ed = keys.EdDSA;
   const asEd25519 = await sign(ed.privateKey, "Ed25519", ed.jwk.kid);
-  const edVerifier = new verifyEntry.Verifier({ jwks: { keys: [ed.jwk] }, issuer: ISSUER, audience: AUDIENCE });
+  const edVerifier = new verifyEntry.Verifier({ jwks: { keys: [ed.jwk] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ALGORITHMS });
   assert.equal((await caught(() => edVerifier.verifySync(asEd25519))).code, "ERR_NO_MATCHING_KEY");
   // Unknown names in algorithms are an options error naming the option.
   for (const algorithms of [["HS256"], ["none"], ["ES512"], ["rs256"]]) {
@@ -151,7 +155,7 @@ test("RSA moduli under 2048 bits are ERR_INVALID_KEY; 2048 to 8192 bits verify",
   for (const bits of [2048, 3072, 4096]) {
     const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: bits });
     const jwk = { ...publicKey.export({ format: "jwk" }), kid: `r${bits}`, alg: "RS512" };
-    const verifier = new verifyEntry.Verifier({ jwks: { keys: [jwk] }, issuer: ISSUER, audience: AUDIENCE });
+    const verifier = new verifyEntry.Verifier({ jwks: { keys: [jwk] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ["RS512"] });
     assert.equal(verifier.verifySync(await sign(privateKey, "RS512", jwk.kid)).sub, "alice", `${bits} bits`);
   }
 });
@@ -164,7 +168,7 @@ test("key sets as providers publish them: x5c/x5t beside n/e, enc keys and unkno
   const unknownKind = { kty: "AKP", alg: "ML-DSA-44", kid: "pq-1", pub: "AAAA" };
   const x25519 = { kty: "OKP", crv: "X25519", kid: "x-1", x: "hSDwCYkwp1R0i33ctD73Wg2_Og0mOBr066SpjqqbTmo" };
   const jwks = { keys: [encryption, unknownKind, x25519, withCertificate, keys.ES256.jwk, keys.EdDSA.jwk] };
-  const verifier = new verifyEntry.Verifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
+  const verifier = new verifyEntry.Verifier({ jwks, issuer: ISSUER, audience: AUDIENCE, algorithms: ALGORITHMS });
   assert.equal(verifier.verifySync(await sign(privateKey, "RS256", jwk.kid)).sub, "alice");
   assert.equal(verifier.verifySync(await sign(keys.EdDSA.privateKey, "EdDSA", keys.EdDSA.jwk.kid)).sub, "alice");
   // jose accepts the same set.
@@ -180,7 +184,7 @@ test("key sets as providers publish them: x5c/x5t beside n/e, enc keys and unkno
   const server = createServer((req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(published)));
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
-    const remote = new verifyEntry.Verifier({ jwksUrl: `http://127.0.0.1:${server.address().port}/jwks`, issuer: ISSUER, audience: AUDIENCE, cooldownDuration: 0 });
+    const remote = new verifyEntry.Verifier({ jwksUrl: `http://127.0.0.1:${server.address().port}/jwks`, issuer: ISSUER, audience: AUDIENCE, cooldownDuration: 0, algorithms: ["RS256"] });
     const old = await sign(privateKey, "RS256", jwk.kid);
     assert.equal((await remote.verify(old)).sub, "alice");
     const next = await keyFor("RS256", { kid: "2026-12" });

@@ -53,7 +53,7 @@ const sign = (issuer, claims = {}) =>
 test("the OpenID metadata names the key set; both are fetched once and cached; the state exports and imports", async () => {
   const issuer = `${origin}/tenant-1`;
   const metadataPath = publish(issuer);
-  const verifier = new Verifier({ issuer, discovery: true, audience: AUDIENCE });
+  const verifier = new Verifier({ issuer, discovery: true, algorithms: ["RS256"], audience: AUDIENCE });
   const token = await sign(issuer);
   assert.equal((await verifier.verify(token)).sub, "dora");
   assert.deepEqual(hits, [metadataPath, "/tenant-1/keys"]);
@@ -63,12 +63,12 @@ test("the OpenID metadata names the key set; both are fetched once and cached; t
   // The state carries the issuer and the discovered jwks_uri; another verifier starts warm from it.
   const state = verifier.exportState();
   assert.deepEqual([state.issuer, state.url], [issuer, `${issuer}/keys`]);
-  const warm = new Verifier({ issuer, discovery: true, audience: AUDIENCE });
+  const warm = new Verifier({ issuer, discovery: true, algorithms: ["RS256"], audience: AUDIENCE });
   warm.importState(state);
   assert.equal(warm.verifySync(token).sub, "dora");
   assert.equal(hits.length, 2);
   // A state for another issuer is refused.
-  const other = new Verifier({ issuer: `${origin}/tenant-2`, discovery: true, audience: AUDIENCE });
+  const other = new Verifier({ issuer: `${origin}/tenant-2`, discovery: true, algorithms: ["RS256"], audience: AUDIENCE });
   assert.equal((await caught(() => other.importState(state))).code, "ERR_INVALID_OPTIONS");
   // A token from another issuer is still refused by the claim rules.
   const foreign = await sign(`${origin}/tenant-2`);
@@ -78,7 +78,7 @@ test("the OpenID metadata names the key set; both are fetched once and cached; t
 test("RFC 8414: when the OpenID document is missing, the authorization server metadata is used", async () => {
   const issuer = `${origin}/as`;
   const metadataPath = publish(issuer, { document: "oauth" });
-  const verifier = new Verifier({ issuer, discovery: true, audience: AUDIENCE });
+  const verifier = new Verifier({ issuer, discovery: true, algorithms: ["RS256"], audience: AUDIENCE });
   assert.equal((await verifier.verify(await sign(issuer))).sub, "dora");
   assert.deepEqual(hits, ["/as/.well-known/openid-configuration", metadataPath, "/as/keys"]);
   assert.equal(metadataPath, "/.well-known/oauth-authorization-server/as");
@@ -92,7 +92,7 @@ test("metadata naming another issuer, or a plain-http jwks_uri, is ERR_JWKS_FETC
   ]) {
     const issuer = `${origin}/t3`;
     publish(issuer, options);
-    const verifier = new Verifier({ issuer, discovery: true, audience: AUDIENCE, cooldownDuration: 60_000 });
+    const verifier = new Verifier({ issuer, discovery: true, algorithms: ["RS256"], audience: AUDIENCE, cooldownDuration: 60_000 });
     const token = await sign(issuer);
     assert.equal((await caught(() => verifier.verify(token))).code, "ERR_JWKS_FETCH", what);
     assert.equal(hits.length, 1, `${what}: only the metadata was fetched`);
@@ -102,7 +102,7 @@ test("metadata naming another issuer, or a plain-http jwks_uri, is ERR_JWKS_FETC
   // Both documents missing.
   routes.clear();
   hits.length = 0;
-  const verifier = new Verifier({ issuer: `${origin}/none`, discovery: true, audience: AUDIENCE });
+  const verifier = new Verifier({ issuer: `${origin}/none`, discovery: true, algorithms: ["RS256"], audience: AUDIENCE });
   assert.equal((await caught(async () => verifier.verify(await sign(`${origin}/none`)))).code, "ERR_JWKS_FETCH");
   assert.equal(hits.length, 2);
 });

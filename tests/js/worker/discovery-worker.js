@@ -6,7 +6,7 @@ let verifier;
 
 export default {
   async fetch(request, env) {
-    verifier ??= new Verifier({ issuer: env.ISSUER, discovery: true, audience: env.AUDIENCE, cooldownDuration: 0 });
+    verifier ??= new Verifier({ issuer: env.ISSUER, discovery: true, audience: env.AUDIENCE, cooldownDuration: 0, algorithms: ["RS256"] });
     const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
     try {
       const claims = await verifier.verify(token);
