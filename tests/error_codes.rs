@@ -526,7 +526,8 @@ fn group_header(f: &Fixture, r: &mut Recorder) {
     // Without the option only ES256 is allowed (the security checklist's default).
     let a = ErrorCode::AlgNotAllowed;
     let es256_only = f.verifier(json!({ "algorithms": ["ES256"] }));
-    let every = f.verifier(json!({ "algorithms": ["ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA", "Ed25519"] }));
+    let every =
+        f.verifier(json!({ "algorithms": ["ES256", "ES384", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "EdDSA", "Ed25519"] }));
     for alg in ["RS256", "RS512", "PS256", "ES384", "EdDSA", "Ed25519"] {
         let token = f.token_h(json!({ "alg": alg }), json!({}));
         r.reject(
@@ -538,7 +539,14 @@ fn group_header(f: &Fixture, r: &mut Recorder) {
             ErrorCode::NoMatchingKey,
         );
         r.reject(&format!("alg {alg:?}, algorithms [ES256]"), &es256_only, &token, NOW, &[], a);
-        r.reject(&format!("alg {alg:?}, no algorithms option (ES256 by default)"), &v, &token, NOW, &[], a);
+        r.reject(
+            &format!("alg {alg:?}, no algorithms option (ES256 by default)"),
+            &v,
+            &token,
+            NOW,
+            &[],
+            a,
+        );
     }
     for alg in [
         "none",
