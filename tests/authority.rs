@@ -1223,8 +1223,41 @@ fn dpop_required_and_off() {
     let required = authority_with(json!({ "dpop": "required" }));
     let without = login(&required, &store, "carol");
     assert_eq!((without.status, code(&without)), (400, "ERR_INVALID_DPOP_PROOF"));
-    let logout = run(handshake::logout(&required, &store, &request(None), store.time(), &()));
+    // Logout with a session to end needs the proof; without a valid cookie it writes nothing, and
+    // a pile of self-made proofs on cookie-less logouts cannot fill the store.
+    let options = LoginOptions {
+        sub: "carol".into(),
+        scope: None,
+        claims: None,
+    };
+    let bound = run(handshake::login(
+        &required,
+        &store,
+        &with_proof(request(None), Some(proof(&client, url, now, "j-carol"))),
+        &options,
+        store.time(),
+        &(),
+    ));
+    let carol = cookie_of(&bound);
+    let logout = run(handshake::logout(&required, &store, &request(Some(&carol)), store.time(), &()));
     assert_eq!(code(&logout), "ERR_INVALID_DPOP_PROOF");
+    let records = store.inner.borrow().len();
+    for i in 0..50 {
+        let spam = with_proof(
+            request(None),
+            Some(proof(&common::TestKey::new("spam"), url, now, &format!("spam-{i}"))),
+        );
+        assert_eq!(run(handshake::logout(&required, &store, &spam, store.time(), &())).status, 200);
+    }
+    assert_eq!(store.inner.borrow().len(), records, "cookie-less logouts spent no proofs");
+    let out = run(handshake::logout(
+        &required,
+        &store,
+        &with_proof(request(Some(&carol)), Some(proof(&client, url, now, "j-out"))),
+        store.time(),
+        &(),
+    ));
+    assert_eq!(out.status, 200);
     // Off: a proof is ignored and tokens are Bearer.
     let off = authority();
     let options = LoginOptions {

@@ -362,14 +362,19 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
     let records = Records { store, authority, now };
     let result = async {
         authority.check_request(request)?;
-        // A proof that comes (or must come) is checked and spent; a session ends with its cookie
-        // alone, as ending it is all logout can do.
-        records.proof_key(request).await?;
+        let cookies = authority.presented_all(request);
+        // With a session to end, a proof that comes (or must come) is checked and spent; without
+        // one nothing is written, so requests without a valid cookie cannot fill the store with
+        // spent proofs (anyone can make a proof). A session ends with its cookie alone otherwise,
+        // as ending it is all logout can do.
+        if !cookies.is_empty() {
+            records.proof_key(request).await?;
+        }
         // An invalid or missing cookie still logs out (the cookie is cleared). Each session whose
         // cookie came with the request ends: with two cookies (one tossed by a sibling subdomain,
         // which the clearing Set-Cookie cannot reach), both families are revoked, so the cookie
         // left behind cannot sign this browser in as someone else.
-        for presented in authority.presented_all(request) {
+        for presented in cookies {
             if let Some(family) = records.revoke(&presented.family, "logout").await? {
                 emit(
                     authority,
