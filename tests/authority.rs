@@ -1191,6 +1191,30 @@ fn dpop_binds_the_session_at_login_and_every_refresh_needs_its_key() {
     assert_eq!(next.status, 200, "{}", next.body);
     assert_eq!(next.body["token_type"], "DPoP");
     assert_eq!(claims_of(&a, &next, store.time())["cnf"]["jkt"], json!(jkt(&client)));
+    // The proof of that refresh again, with the new cookie: a replay.
+    let mut current = cookie_of(&next);
+    let again = run(handshake::refresh(
+        &a,
+        &store,
+        &with_proof(request(Some(&current)), Some(proof(&client, url, now, "j-4"))),
+        store.time(),
+        &(),
+    ));
+    assert_eq!((again.status, code(&again)), (400, "ERR_DPOP_REPLAY"));
+    // Refreshes spend their proofs in the session's own record: twenty of them add no record.
+    let records = store.inner.borrow().len();
+    for i in 0..20 {
+        let answer = run(handshake::refresh(
+            &a,
+            &store,
+            &with_proof(request(Some(&current)), Some(proof(&client, url, now, &format!("r-{i}")))),
+            store.time(),
+            &(),
+        ));
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        current = cookie_of(&answer);
+    }
+    assert_eq!(store.inner.borrow().len(), records);
 
     // A Bearer session stays Bearer (a proof on its refresh is checked but binds nothing).
     let bearer = login_with(&a, &store, "bob");

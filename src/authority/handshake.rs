@@ -153,13 +153,14 @@ impl<S: Store> Records<'_, S> {
         }
     }
 
-    /// The request's DPoP proof checked and spent: the thumbprint of its key, if it has one.
-    async fn proof_key(&self, request: &Request) -> Result<Option<String>> {
+    /// The request's DPoP proof checked and spent in the store (at login, which writes a new
+    /// session anyway): its key's thumbprint and its replay key, if it has one.
+    async fn proof_key(&self, request: &Request) -> Result<Option<(String, String)>> {
         match self.authority.proof_key(request, self.now)? {
             None => Ok(None),
             Some((jkt, write)) => {
                 self.spend_proof(&write).await?;
-                Ok(Some(jkt))
+                Ok(Some((jkt, write.key)))
             }
         }
     }
@@ -247,14 +248,17 @@ pub async fn login<S: Store>(
     let result = async {
         authority.check_request(request)?;
         authority.check_login(options)?;
-        let jkt = records.proof_key(request).await?;
+        let proof = records.proof_key(request).await?;
         // The subject record first (its epoch, and the new family in its list), then the family:
         // a family is never live without being counted against the subject's limit.
         for _ in 0..MAX_ATTEMPTS {
             let current = records.subject(&options.sub).await?;
             let subject = current.clone().unwrap_or_default();
             let (mut family, token) = authority.start(options, subject.epoch, now)?;
-            family.jkt.clone_from(&jkt);
+            if let Some((jkt, key)) = &proof {
+                family.jkt = Some(jkt.clone());
+                family.last_proof = Some(key.clone());
+            }
             let added = SubjectFamily {
                 sid: family.family.clone(),
                 expires_at: family.expires_at,
@@ -298,15 +302,25 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
     let result = async {
         authority.check_request(request)?;
         let presented = authority.presented(request)?;
-        let jkt = records.proof_key(request).await?;
+        // The proof is checked here and spent in the family record (`last_proof`): a refresh
+        // writes that record anyway, so one account cannot fill the store with spent proofs.
+        let proof = authority.proof_key(request, now)?;
         for _ in 0..MAX_ATTEMPTS {
             let Some(record) = records.family(&presented.family).await? else {
                 return Err(Error::new(ErrorCode::InvalidGrant, "unknown session"));
             };
-            Authority::check_binding(&record, jkt.as_deref())?;
+            Authority::check_binding(&record, proof.as_ref().map(|(jkt, _)| jkt.as_str()))?;
+            if let Some((_, write)) = &proof {
+                if record.last_proof.as_deref() == Some(write.key.as_str()) {
+                    return Err(Error::claim(ErrorCode::DpopReplay, "jti", "the DPoP proof was used before"));
+                }
+            }
             let epoch = records.epoch(&record.sub).await?;
             match authority.rotate(&record, &presented, epoch, now)? {
-                Rotation::Rotate { record: next, token } => {
+                Rotation::Rotate { record: mut next, token } => {
+                    if let Some((_, write)) = &proof {
+                        next.last_proof = Some(write.key.clone());
+                    }
                     if records.put_family(&next, Some(record.generation)).await? {
                         emit(
                             authority,
@@ -363,12 +377,14 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
     let result = async {
         authority.check_request(request)?;
         let cookies = authority.presented_all(request);
-        // With a session to end, a proof that comes (or must come) is checked and spent; without
-        // one nothing is written, so requests without a valid cookie cannot fill the store with
-        // spent proofs (anyone can make a proof). A session ends with its cookie alone otherwise,
-        // as ending it is all logout can do.
+        // With a session to end, a proof that comes (or must come) is checked; without one
+        // nothing is checked. A session ends with its cookie alone otherwise, as ending it is
+        // all logout can do.
         if !cookies.is_empty() {
-            records.proof_key(request).await?;
+            // Checked, not spent: a logout proof replayed can only end the session whose cookie
+            // it comes with, and spending it would let a cookie (even a revoked one) write a
+            // record per request.
+            authority.proof_key(request, now)?;
         }
         // An invalid or missing cookie still logs out (the cookie is cleared). Each session whose
         // cookie came with the request ends: with two cookies (one tossed by a sibling subdomain,

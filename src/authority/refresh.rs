@@ -204,6 +204,10 @@ pub struct Family {
     /// every refresh must come with a proof by that key, and access tokens carry it as `cnf.jkt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jkt: Option<String>,
+    /// The replay key (thumbprint and `jti` hash) of the DPoP proof that made the last rotation:
+    /// the same proof again is refused. Kept in the record, so refreshes spend no store records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_proof: Option<String>,
 }
 
 /// The largest counter (generation, epoch) a sound record holds: 2^53 − 1, which JavaScript
@@ -318,6 +322,7 @@ pub fn start(
         revoked: false,
         revoked_reason: None,
         jkt: None,
+        last_proof: None,
     };
     Ok((record, token))
 }
