@@ -1125,6 +1125,39 @@ fn with_proof(mut request: Request, proof: Option<String>) -> Request {
     request
 }
 
+/// A login of `sub` (scope `read`) with a DPoP proof, if given.
+fn login_proved(a: &Authority, store: &TestStore, sub: &str, proof: Option<String>) -> Response {
+    let options = LoginOptions {
+        sub: sub.into(),
+        scope: Some("read".into()),
+        claims: None,
+    };
+    run(handshake::login(
+        a,
+        store,
+        &with_proof(request(None), proof),
+        &options,
+        store.time(),
+        &(),
+    ))
+}
+
+/// A refresh with `cookie` and a DPoP proof, if given.
+fn refresh_proved(a: &Authority, store: &TestStore, cookie: &str, proof: Option<String>) -> Response {
+    run(handshake::refresh(
+        a,
+        store,
+        &with_proof(request(Some(cookie)), proof),
+        store.time(),
+        &(),
+    ))
+}
+
+/// A logout with `cookie` (if any) and a DPoP proof (if given).
+fn logout_proved(a: &Authority, store: &TestStore, cookie: Option<&str>, proof: Option<String>) -> Response {
+    run(handshake::logout(a, store, &with_proof(request(cookie), proof), store.time(), &()))
+}
+
 fn claims_of(a: &Authority, response: &Response, now: Time) -> serde_json::Map<String, Value> {
     a.verify(response.body["access_token"].as_str().unwrap(), now, &[]).unwrap()
 }
@@ -1138,34 +1171,16 @@ fn dpop_binds_the_session_at_login_and_every_refresh_needs_its_key() {
     let client = common::TestKey::new("client");
     let thief = common::TestKey::new("thief");
     let url = "https://auth.example/auth/refresh";
-    let options = LoginOptions {
-        sub: "alice".into(),
-        scope: Some("read".into()),
-        claims: None,
-    };
-    let login = run(handshake::login(
-        &a,
-        &store,
-        &with_proof(request(None), Some(proof(&client, url, now, "j-login"))),
-        &options,
-        store.time(),
-        &(),
-    ));
-    assert_eq!(login.status, 200, "{}", login.body);
-    assert_eq!(login.body["token_type"], "DPoP");
-    assert_eq!(claims_of(&a, &login, store.time())["cnf"], json!({ "jkt": jkt(&client) }));
-    let cookie = cookie_of(&login);
+    let alice = login_proved(&a, &store, "alice", Some(proof(&client, url, now, "j-login")));
+    assert_eq!(alice.status, 200, "{}", alice.body);
+    assert_eq!(alice.body["token_type"], "DPoP");
+    assert_eq!(claims_of(&a, &alice, store.time())["cnf"], json!({ "jkt": jkt(&client) }));
+    let cookie = cookie_of(&alice);
 
     // Refused without changing the session: no proof, the thief's proof, a replayed proof, a proof
     // for another URL or a stale one.
     let refused = |proof: Option<String>| {
-        let response = run(handshake::refresh(
-            &a,
-            &store,
-            &with_proof(request(Some(&cookie)), proof),
-            store.time(),
-            &(),
-        ));
+        let response = refresh_proved(&a, &store, &cookie, proof);
         (response.status, code(&response).to_string(), response.body["error"].clone())
     };
     let invalid = (400, "ERR_INVALID_DPOP_PROOF".to_string(), json!("invalid_dpop_proof"));
@@ -1181,60 +1196,32 @@ fn dpop_binds_the_session_at_login_and_every_refresh_needs_its_key() {
     );
     assert_eq!(refused(Some(proof(&client, url, now - 301, "j-3"))), invalid);
     // The session was left as it was: the client's own proof still refreshes the same cookie.
-    let next = run(handshake::refresh(
-        &a,
-        &store,
-        &with_proof(request(Some(&cookie)), Some(proof(&client, url, now, "j-4"))),
-        store.time(),
-        &(),
-    ));
+    let next = refresh_proved(&a, &store, &cookie, Some(proof(&client, url, now, "j-4")));
     assert_eq!(next.status, 200, "{}", next.body);
     assert_eq!(next.body["token_type"], "DPoP");
     assert_eq!(claims_of(&a, &next, store.time())["cnf"]["jkt"], json!(jkt(&client)));
     // The proof of that refresh again, with the new cookie: a replay.
     let mut current = cookie_of(&next);
-    let again = run(handshake::refresh(
-        &a,
-        &store,
-        &with_proof(request(Some(&current)), Some(proof(&client, url, now, "j-4"))),
-        store.time(),
-        &(),
-    ));
+    let again = refresh_proved(&a, &store, &current, Some(proof(&client, url, now, "j-4")));
     assert_eq!((again.status, code(&again)), (400, "ERR_DPOP_REPLAY"));
     // Refreshes spend their proofs in the session's own record: twenty of them add no record.
     let records = store.inner.borrow().len();
     for i in 0..20 {
-        let answer = run(handshake::refresh(
-            &a,
-            &store,
-            &with_proof(request(Some(&current)), Some(proof(&client, url, now, &format!("r-{i}")))),
-            store.time(),
-            &(),
-        ));
+        let answer = refresh_proved(&a, &store, &current, Some(proof(&client, url, now, &format!("r-{i}"))));
         assert_eq!(answer.status, 200, "{}", answer.body);
         current = cookie_of(&answer);
     }
     assert_eq!(store.inner.borrow().len(), records);
 
     // A Bearer session stays Bearer (a proof on its refresh is checked but binds nothing).
-    let bearer = login_with(&a, &store, "bob");
+    let bearer = login(&a, &store, "bob");
     assert_eq!(bearer.body["token_type"], "Bearer");
     assert!(claims_of(&a, &bearer, store.time()).get("cnf").is_none());
-    let bearer_refresh = run(handshake::refresh(
-        &a,
-        &store,
-        &with_proof(request(Some(&cookie_of(&bearer))), Some(proof(&client, url, now, "j-5"))),
-        store.time(),
-        &(),
-    ));
+    let bearer_refresh = refresh_proved(&a, &store, &cookie_of(&bearer), Some(proof(&client, url, now, "j-5")));
     assert_eq!(
         (bearer_refresh.status, bearer_refresh.body["token_type"].clone()),
         (200, json!("Bearer"))
     );
-}
-
-fn login_with(a: &Authority, store: &TestStore, sub: &str) -> Response {
-    login(a, store, sub)
 }
 
 #[test]
@@ -1247,56 +1234,32 @@ fn dpop_required_and_off() {
     let required = authority_with(json!({ "dpop": "required" }));
     let without = login(&required, &store, "carol");
     assert_eq!((without.status, code(&without)), (400, "ERR_INVALID_DPOP_PROOF"));
-    // Logout with a session to end needs the proof; without a valid cookie it writes nothing, and
-    // a pile of self-made proofs on cookie-less logouts cannot fill the store.
-    let options = LoginOptions {
-        sub: "carol".into(),
-        scope: None,
-        claims: None,
-    };
-    let bound = run(handshake::login(
-        &required,
-        &store,
-        &with_proof(request(None), Some(proof(&client, url, now, "j-carol"))),
-        &options,
-        store.time(),
-        &(),
-    ));
+    // Logout with a session to end needs the proof; without a valid cookie nothing is checked or
+    // written, and a pile of self-made proofs on cookie-less logouts cannot fill the store.
+    let bound = login_proved(&required, &store, "carol", Some(proof(&client, url, now, "j-carol")));
     let carol = cookie_of(&bound);
-    let logout = run(handshake::logout(&required, &store, &request(Some(&carol)), store.time(), &()));
-    assert_eq!(code(&logout), "ERR_INVALID_DPOP_PROOF");
+    assert_eq!(
+        code(&logout_proved(&required, &store, Some(&carol), None)),
+        "ERR_INVALID_DPOP_PROOF"
+    );
     let records = store.inner.borrow().len();
     for i in 0..50 {
-        let spam = with_proof(
-            request(None),
-            Some(proof(&common::TestKey::new("spam"), url, now, &format!("spam-{i}"))),
-        );
-        assert_eq!(run(handshake::logout(&required, &store, &spam, store.time(), &())).status, 200);
+        let spam = Some(proof(&common::TestKey::new("spam"), url, now, &format!("spam-{i}")));
+        assert_eq!(logout_proved(&required, &store, None, spam).status, 200);
     }
     assert_eq!(store.inner.borrow().len(), records, "cookie-less logouts spent no proofs");
-    let out = run(handshake::logout(
-        &required,
-        &store,
-        &with_proof(request(Some(&carol)), Some(proof(&client, url, now, "j-out"))),
-        store.time(),
-        &(),
-    ));
-    assert_eq!(out.status, 200);
+    // With the cookie, logout checks its proof but does not spend it: the same proof again is
+    // no replay, and repeated logouts (the session already ended) write nothing.
+    let out = proof(&client, url, now, "j-out");
+    assert_eq!(logout_proved(&required, &store, Some(&carol), Some(out.clone())).status, 200);
+    let records = store.inner.borrow().len();
+    for _ in 0..10 {
+        assert_eq!(logout_proved(&required, &store, Some(&carol), Some(out.clone())).status, 200);
+    }
+    assert_eq!(store.inner.borrow().len(), records, "logouts spend no proofs");
     // Off: a proof is ignored and tokens are Bearer.
     let off = authority();
-    let options = LoginOptions {
-        sub: "dave".into(),
-        scope: None,
-        claims: None,
-    };
-    let ignored = run(handshake::login(
-        &off,
-        &store,
-        &with_proof(request(None), Some(proof(&client, url, now, "j-off"))),
-        &options,
-        store.time(),
-        &(),
-    ));
+    let ignored = login_proved(&off, &store, "dave", Some(proof(&client, url, now, "j-off")));
     assert_eq!(ignored.body["token_type"], "Bearer");
     // Login claims cannot forge a binding.
     let forged = LoginOptions {
