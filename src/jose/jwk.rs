@@ -104,24 +104,22 @@ impl Key {
     /// The public JWK members that make the key (`kty`, `crv`, and `x`/`y`, `n`/`e` or `x`), in
     /// the order RFC 7638 sorts them, as `(name, value)` pairs of strings.
     pub fn members(&self) -> Vec<(&'static str, String)> {
+        let ec = |crv: &str, x: &[u8], y: &[u8]| {
+            vec![
+                ("crv", crv.to_owned()),
+                ("kty", "EC".to_owned()),
+                ("x", b64::encode(x)),
+                ("y", b64::encode(y)),
+            ]
+        };
         match self {
             Key::P256(key) => {
                 let (x, y) = key.coordinates();
-                vec![
-                    ("crv", "P-256".into()),
-                    ("kty", "EC".into()),
-                    ("x", b64::encode(&x)),
-                    ("y", b64::encode(&y)),
-                ]
+                ec("P-256", &x, &y)
             }
             Key::P384(key) => {
                 let (x, y) = key.coordinates();
-                vec![
-                    ("crv", "P-384".into()),
-                    ("kty", "EC".into()),
-                    ("x", b64::encode(&x)),
-                    ("y", b64::encode(&y)),
-                ]
+                ec("P-384", &x, &y)
             }
             Key::Rsa(key) => vec![
                 ("e", b64::encode(&key.exponent())),
