@@ -241,6 +241,17 @@ test("replay across two Node processes on one Redis: the same proof is accepted 
   assert.equal(errorResponse(error).status, 503);
   const odd = await caught(() => new Verifier({ jwks, dpop: { replayStore: { get() {} } } }));
   assert.equal(odd.code, "ERR_INVALID_OPTIONS");
+  // Hostile options: throwing getters are coded errors naming the option, never an exception from inside.
+  for (const options of [
+    { jwks, get dpop() { throw new Error("boom"); } },
+    { jwks, dpop: { get replayStore() { throw new Error("boom"); } } },
+    { jwks, dpop: { replayStore: { get put() { throw new Error("boom"); } } } },
+    { jwks, dpop: { replayStore: { put: async () => true }, get maxAge() { throw new Error("boom"); } } },
+  ]) {
+    const hostile = await caught(() => new Verifier(options));
+    assert.ok(hostile instanceof TesseraError, String(hostile));
+    assert.equal(hostile.code, "ERR_INVALID_OPTIONS");
+  }
   failing.free();
 });
 
