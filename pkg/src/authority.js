@@ -9,7 +9,7 @@ import { readCapped } from "./fetch.js";
 import { runtimeSigner } from "./runtime-signer.js";
 import { keyMembers, signerApi } from "./signer.js";
 import { isObject, storeApi } from "./store.js";
-import { codeOf, verifyApi } from "./verify.js";
+import { verifyApi } from "./verify.js";
 
 /** The JSON text of a request as the core reads it: method, URL, the three headers that matter,
  * and the body's length (the declared one, or what a bounded read found when that is more). */
@@ -170,10 +170,11 @@ export function authorityApi(wasm) {
       return parse(await core.verify(token, json(options, "verify options"), this.#now()));
     }
 
-    /** The HTTP response for an error from `verify` (401 `invalid_token` with
-     * `WWW-Authenticate`, 403 `insufficient_scope`, 503 …; 500 for an error that is not Tessera's). */
+    /** The HTTP response for an error from `verify` or a `Verifier` (401 `invalid_token` with
+     * `WWW-Authenticate`, a DPoP challenge and `DPoP-Nonce` for DPoP requests, 403
+     * `insufficient_scope`, 503 …; 500 for an error that is not Tessera's): `errorResponse`. */
     static errorResponse(error) {
-      return wasm.AuthorityCore.errorResponse(codeOf(error));
+      return errorResponse(error);
     }
 
     free() {

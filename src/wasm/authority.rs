@@ -15,7 +15,7 @@ use super::time;
 use crate::authority::handshake::{self, Host, Level};
 use crate::authority::{Authority, AuthorityOptions, LoginOptions, Request, Response, Route, MAX_BODY_BYTES};
 use crate::error::{Error, ErrorCode};
-use crate::verifier::{challenge, VerifyOptions};
+use crate::verifier::VerifyOptions;
 
 struct Shared {
     authority: Authority,
@@ -214,11 +214,5 @@ impl AuthorityCore {
                 .js()?;
             Ok(jwt.json.into())
         })
-    }
-
-    /// The response for an error code (`undefined`: not a Tessera error → 500).
-    #[wasm_bindgen(js_name = errorResponse)]
-    pub fn error_response(code: Option<String>) -> std::result::Result<JsValue, JsValue> {
-        to_response(&challenge::error_response(code.as_deref().and_then(ErrorCode::parse)))
     }
 }

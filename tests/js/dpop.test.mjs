@@ -300,7 +300,16 @@ test("the Authority binds a session to the login proof's key: DPoP tokens, refre
   const verifier = new Verifier({ jwks: authority.jwks(), issuer: ISSUER, audience: AUDIENCE });
   const claims = await verifier.verifyRequest(request(body.access_token, await proof(key, { token: body.access_token })));
   assert.equal(claims.cnf.jkt, key.jkt);
-  assert.equal((await refused(verifier, request(body.access_token, undefined, { scheme: "Bearer" }))).code, "ERR_DPOP_BINDING");
+  const bearerUse = await refused(verifier, request(body.access_token, undefined, { scheme: "Bearer" }));
+  assert.equal(bearerUse.code, "ERR_DPOP_BINDING");
+  // Authority.errorResponse answers a Verifier's DPoP errors as errorResponse does (challenge, nonce).
+  const noProof = await refused(verifier, request(body.access_token, undefined));
+  for (const error of [bearerUse, noProof]) {
+    const [mine, shared] = [Authority.errorResponse(error), errorResponse(error)];
+    assert.equal(mine.status, shared.status);
+    assert.deepEqual([...mine.headers], [...shared.headers]);
+  }
+  assert.match(Authority.errorResponse(noProof).headers.get("www-authenticate"), /^DPoP error="invalid_dpop_proof"/);
   // Refresh: the thief's key, no proof, a replayed proof: 400 invalid_dpop_proof and nothing changes.
   const thief = await clientKey();
   for (const [name, req, code] of [
