@@ -9,6 +9,7 @@
 //   BENCH_COLD=1       cold start: Node processes per role and entry, and the workerd first request
 //   BENCH_WORKERD=1    the workerd first-request rows alone
 //   BENCH_HANDSHAKE=1  the refresh handshake in workerd (Tessera vs workers-oauth-provider)
+//   BENCH_DPOP_BROWSER=1  DPoP proof creation in Chromium (bench/dpop-browser.mjs)
 import crypto from "node:crypto";
 import os from "node:os";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -35,7 +36,7 @@ const HANDSHAKE = SMOKE
 const ISSUER = "https://auth.example";
 const AUDIENCE = "https://api.example";
 
-const GROUPS = ["size", "verify", "algorithms", "cold", "workerd", "handshake"];
+const GROUPS = ["size", "verify", "algorithms", "cold", "workerd", "handshake", "dpopBrowser"];
 const env = process.env;
 const picked = {
   size: env.BENCH_SIZE,
@@ -44,6 +45,7 @@ const picked = {
   cold: env.BENCH_COLD,
   workerd: env.BENCH_WORKERD || env.BENCH_COLD,
   handshake: env.BENCH_HANDSHAKE,
+  dpopBrowser: env.BENCH_DPOP_BROWSER,
 };
 const subset = GROUPS.some((g) => picked[g]);
 const runs = (group) => !subset || Boolean(picked[group]);
@@ -564,6 +566,13 @@ if (runs("handshake")) {
   results.handshakeRows = await handshakeBench({ privateJwk, params: HANDSHAKE, check: checkAccessToken });
 }
 
+// ---------------------------------------------------------------- DPoP proofs in Chromium
+if (runs("dpopBrowser")) {
+  log("DPoP proof creation in Chromium");
+  const { measureProofs } = await import("./dpop-browser.mjs");
+  results.dpopBrowser = await measureProofs(SMOKE ? 50 : 1000);
+}
+
 // ---------------------------------------------------------------- targets (issue "Three roles, three builds")
 const KB = 1000;
 /** A target row: `value` against `limit` (`atMost`: lower is better, else higher is better). */
@@ -600,6 +609,9 @@ if (results.algorithmRows) {
   target("RS256 `verifySync` (pure Rust) / jose `jwtVerify` RS256", versusJose("RS256:verifySync"), 0.5, { atMost: false, unit: "×", fmt: x });
   target("EdDSA `verifySync` / jose `jwtVerify` EdDSA", versusJose("EdDSA:verifySync"), 1.0, { atMost: false, unit: "×", fmt: x });
   target("ES384 `verifySync` / jose `jwtVerify` ES384", versusJose("ES384:verifySync"), 1.0, { atMost: false, unit: "×", fmt: x });
+}
+if (results.dpopBrowser) {
+  target("DPoP proof creation in Chromium, median (performance.now() is coarsened to 0.1 ms there)", results.dpopBrowser.median, 1, { unit: "ms", fmt: ms });
 }
 if (results.verifyRows) {
   const row = (key) => results.verifyRows.find((r) => r.key === key);

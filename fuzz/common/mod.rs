@@ -286,6 +286,9 @@ pub fn message_fields(data: &Value) -> Option<Fields> {
         subject: string(data, "subject").ok()?,
         iat: number(data, "iat").ok()?,
         reason: string(data, "reason").ok()?,
+        jkt: string(data, "jkt").ok()?,
+        origin: string(data, "origin").ok()?,
+        nonce: string(data, "nonce").ok()?,
     })
 }
 
@@ -312,9 +315,14 @@ pub fn session_options(data: &Value, page_origin: &str) -> SessionOptions {
         Ok(v) => read.api_origins = v,
         Err(()) => rejected.push(("apiOrigins".to_string(), true)),
     }
+    match data.get("dpop") {
+        None | Some(Value::Null) => {}
+        Some(Value::Bool(v)) => read.dpop = Some(*v),
+        Some(_) => rejected.push(("dpop".to_string(), true)),
+    }
     if let Some(map) = data.as_object() {
         for name in map.keys() {
-            if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins") {
+            if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins" | "dpop") {
                 rejected.push((name.clone(), false));
             }
         }

@@ -51,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
     let mut s = session();
     let response = common::token_response(&value);
     let before = s.state(now);
-    match s.accept(&response, Peek::default(), now, 0.5) {
+    match s.accept(&response, Peek::default(), None, now, 0.5) {
         Ok(shared) => {
             let state = s.state(now);
             let expires_in = response.expires_in.unwrap_or(f64::NAN);

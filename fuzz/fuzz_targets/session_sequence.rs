@@ -156,6 +156,7 @@ impl FieldsIn {
             subject: self.subject.clone(),
             iat: self.iat,
             reason: self.reason.clone(),
+            ..Fields::default()
         }
     }
 }
@@ -285,7 +286,7 @@ impl Harness {
     }
 
     fn answer(&mut self, ticket: Ticket, answer: Answer, peek: Peek, jitter: f64) -> Outcome {
-        let outcome = self.session.refresh_answered(ticket, answer, peek, self.now, jitter);
+        let outcome = self.session.refresh_answered(ticket, answer, peek, None, self.now, jitter);
         match &outcome {
             Outcome::Refreshed(token) => {
                 assert_eq!(token.received_at, self.now);
@@ -312,7 +313,7 @@ impl Harness {
                 let j = if *glue { f64::NAN } else { jitter(*j) };
                 let before = self.session.state(now);
                 let response = response.response();
-                match self.session.accept(&response, peek.peek(), now, j) {
+                match self.session.accept(&response, peek.peek(), None, now, j) {
                     Ok(token) => {
                         assert_eq!(token.received_at, now);
                         assert_eq!(self.session.shared(), Some(&token));
@@ -333,6 +334,7 @@ impl Harness {
                     expires_at,
                     scope: scope.clone(),
                     session_expires_at: session.and_then(|s| Time::from_millis_f64(s.millis(now))),
+                    jkt: None,
                 };
                 let before = self.session.shared().cloned();
                 if self.session.adopt(shared.clone(), peek.peek(), now, jitter(*j)) {
@@ -383,7 +385,7 @@ impl Harness {
                 if let Some(c) = &challenge {
                     challenge::check(c);
                 }
-                let reaction = self.session.api_response(&origin, sent.as_deref(), *status, challenge.as_deref(), now);
+                let reaction = self.session.api_response(&origin, sent.as_deref(), *status, challenge.as_deref(), true, now);
                 if reaction != Reaction::Deliver {
                     assert!(*status == 401 && sent.is_some() && self.session.may_send_to(&origin));
                     assert!(challenge.as_deref().is_some_and(tessera::session::is_invalid_token));
@@ -395,6 +397,8 @@ impl Harness {
                         self.refreshed_for = sent;
                     }
                     Reaction::Replay => assert!(current.is_some() && sent != current),
+                    // These sessions are Bearer: a nonce challenge is never acted on.
+                    Reaction::ReplayWithNonce => panic!("a nonce replay without DPoP"),
                     Reaction::Deliver => {}
                 }
             }

@@ -45,9 +45,9 @@ export function originOf(url) {
   }
 }
 
-/** `fetch(request)` with the token, if any. */
-export function send(request, token) {
-  if (token !== undefined) request.headers.set("authorization", `Bearer ${token}`);
+/** `fetch(request)` with the token, if any, under `scheme` (`Bearer` or `DPoP`). */
+export function send(request, token, scheme) {
+  if (token !== undefined) request.headers.set("authorization", `${scheme} ${token}`);
   return fetch(request);
 }
 

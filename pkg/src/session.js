@@ -1,11 +1,15 @@
 // The session role's public API: `TokenSession`, the browser half. The WebAssembly core decides
 // (when to refresh, what an answer means, which token goes to which origin, what a message from
 // another tab means, when to replay); this glue performs: timers, fetches, the Web Lock, the
-// BroadcastChannel, page events. The access token lives only in the core's memory and in
-// messages to this origin's other tabs: never in any storage, cookie or URL.
+// BroadcastChannel, page events, and with `dpop: true` the key in IndexedDB and its proofs
+// (dpop-key.js). The access token lives only in the core's memory and in messages to this
+// origin's other tabs: never in any storage, cookie or URL.
 
 import { TesseraError, fail, freed, json } from "./errors.js";
 import { HELLO_WAIT_MS, MAX_TIMER_MS, SETTLE_MS, dataCopy, listenForWakeUps, originOf, peek, send, sleep } from "./session-helpers.js";
+import { dropKey, loadKey, proof } from "./dpop-key.js";
+
+const KEY_LOST = "dpop_key_lost";
 
 /** The session API over an instantiated session core module. */
 export function sessionApi(wasm) {
@@ -16,8 +20,10 @@ export function sessionApi(wasm) {
     #inFlight = null;
     #started = false;
     #unlisten = [];
+    /** With DPoP: the key last loaded (`{ privateKey, jwk, jkt }`). */
+    #key = null;
 
-    /** `new TokenSession({ authPath, refreshMargin, channel, apiOrigins })`. */
+    /** `new TokenSession({ authPath, refreshMargin, channel, apiOrigins, dpop })`. */
     constructor(options) {
       super();
       this.#core = new wasm.SessionCore(dataCopy(options, {}), globalThis.location?.origin ?? "null");
@@ -62,14 +68,10 @@ export function sessionApi(wasm) {
       let status = 0;
       let answer;
       await this.#withLock(async () => {
-        try {
-          const response = await fetch(core.endpoint("login"), this.#post_init(text));
-          status = response.status;
-          answer = await response.json().catch(() => undefined);
-        } catch {
-          status = 0;
-        }
+        if (core.dpop && !(this.#key = await loadKey(core.channel, true))) return (status = -1);
+        [status, answer] = await this.#authRequest("login", text);
       });
+      if (status === -1) throw fail("ERR_DPOP_BINDING", "no DPoP key could be made or stored (WebCrypto and IndexedDB are needed)");
       if (status === 0) throw fail("ERR_STORE_UNAVAILABLE", "the login request failed");
       if (status !== 200) {
         const code = typeof answer?.code === "string" && answer.code.startsWith("ERR_") ? answer.code : "ERR_INVALID_GRANT";
@@ -93,8 +95,9 @@ export function sessionApi(wasm) {
       return this.state;
     }
 
-    /** `fetch` with `Authorization: Bearer <token>` for this origin and `apiOrigins`; a rejected
-     * token (`401`, `error="invalid_token"`) is refreshed once and the request replayed once. */
+    /** `fetch` with `Authorization: Bearer <token>` (with `dpop`: `DPoP <token>` and a `DPoP`
+     * proof) for this origin and `apiOrigins`; a rejected token (`401`, `error="invalid_token"`)
+     * is refreshed once and the request replayed once, as is a `use_dpop_nonce` answer. */
     async fetch(input, init) {
       const core = this.#live();
       const request = new Request(input, init);
@@ -102,23 +105,26 @@ export function sessionApi(wasm) {
       const origin = originOf(request.url);
       if (core.needsRefreshToSend(origin, Date.now())) await this.#refresh().catch(() => {});
       const token = core.tokenFor(origin, Date.now());
-      const response = await send(request, token);
-      if (token === undefined || spare === null) return response;
-      const reaction = core.apiResponse(origin, token, response.status, response.headers.get("www-authenticate") ?? undefined, Date.now());
+      const response = await this.#send(request, token, origin);
+      if (token === undefined || spare === null || this.#core === undefined) return response;
+      const nonce = this.#nonce(response, origin);
+      const reaction = core.apiResponse(origin, token, response.status, response.headers.get("www-authenticate") ?? undefined, nonce, Date.now());
       if (reaction === 0) return response;
       if (reaction === 1) await this.#refresh().catch(() => {});
       const fresh = core.tokenFor(origin, Date.now());
-      if (fresh === undefined || fresh === token) return response;
+      if (fresh === undefined || (fresh === token && reaction !== 3)) return response;
       this.#emit("replay", { url: spare.url });
-      return send(spare, fresh);
+      return this.#send(spare, fresh, origin);
     }
 
-    /** `POST {authPath}/logout`, then every tab signs out. */
+    /** `POST {authPath}/logout`, then every tab signs out (with `dpop`, the key is forgotten). */
     async logout() {
       const core = this.#live();
-      try {
-        await fetch(core.endpoint("logout"), this.#post_init(undefined));
-      } catch {}
+      await this.#withLock(async () => {
+        if (core.dpop) this.#key ??= await loadKey(core.channel, false);
+        await this.#authRequest("logout");
+        if (core.dpop) await dropKey(core.channel);
+      });
       this.#end("logout");
       return this.state;
     }
@@ -135,10 +141,50 @@ export function sessionApi(wasm) {
       this.#core = undefined;
     }
 
-    #post_init(body) {
+    /** `POST {authPath}/{endpoint}` with a proof by the key when DPoP is on, once more with the
+     * authority's nonce if it asks (RFC 9449 §8) → `[status (0: failed), JSON body]`. */
+    async #authRequest(endpoint, body) {
+      const core = this.#core;
+      const url = core.endpoint(endpoint);
       const headers = { "tessera-request": "1" };
       if (body !== undefined) headers["content-type"] = "application/json";
-      return { method: "POST", credentials: "same-origin", cache: "no-store", headers, body };
+      for (let attempt = 0; ; attempt++) {
+        try {
+          if (this.#key) headers.dpop = await proof(this.#key, "POST", url, core.proofIat(Date.now()), core.nonceFor(originOf(new URL(url, location.href))));
+          const response = await fetch(url, { method: "POST", credentials: "same-origin", cache: "no-store", headers, body });
+          const answer = await response.json().catch(() => undefined);
+          const nonce = this.#nonce(response, originOf(response.url));
+          if (attempt > 0 || !core.retryWithNonce(response.status, typeof answer?.error === "string" ? answer.error : undefined, nonce)) return [response.status, answer];
+        } catch {
+          return [0, undefined];
+        }
+      }
+    }
+
+    /** A `DPoP-Nonce` header of a response from `origin`: kept by the core, shared with the
+     * other tabs when new → whether it was new. */
+    #nonce(response, origin) {
+      const value = this.#core?.dpop ? response.headers.get("dpop-nonce") : null;
+      const message = value === null ? undefined : this.#core.nonceSeen(origin, value);
+      if (message !== undefined) this.#post(message);
+      return message !== undefined;
+    }
+
+    /** `fetch(request)` with the token (and with DPoP a proof by the token's key). A token whose
+     * key is gone ends the session and the request goes without it: never as Bearer. */
+    async #send(request, token, origin) {
+      const core = this.#core;
+      if (token === undefined || !core.dpop) return send(request, token, "Bearer");
+      if (this.#key?.jkt !== core.heldJkt) {
+        this.#key = await loadKey(core.channel, false);
+        if (this.#core === undefined) return fetch(request);
+        if (core.keyCheck(this.#key?.jkt) !== 0 || !this.#key) {
+          this.#end(KEY_LOST);
+          return fetch(request);
+        }
+      }
+      request.headers.set("dpop", await proof(this.#key, request.method, request.url, core.proofIat(Date.now()), core.nonceFor(origin), token));
+      return send(request, token, "DPoP");
     }
 
     #emit(kind, detail) {
@@ -153,7 +199,7 @@ export function sessionApi(wasm) {
 
     #accept(data, source) {
       const { subject, iat } = peek(data?.access_token);
-      const message = this.#core.accept(data, subject, iat, Date.now());
+      const message = this.#core.accept(data, subject, iat, this.#key?.jkt, Date.now());
       this.#post(message);
       this.#schedule();
       this.#emit("refresh", { source });
@@ -212,19 +258,19 @@ export function sessionApi(wasm) {
       if (core === undefined) return;
       // Another tab refreshed while this one waited for the lock: its token was shared.
       if (!core.stillNeeded(requested)) return this.#schedule();
-      const ticket = core.ticket();
-      let status = 0;
-      let body;
-      try {
-        const response = await fetch(core.endpoint("refresh"), this.#post_init(undefined));
-        status = response.status;
-        body = await response.json().catch(() => undefined);
-      } catch {
-        status = 0;
+      if (core.dpop) {
+        // The stored key, read again: a cleared IndexedDB ends the session here, with its reason.
+        this.#key = await loadKey(core.channel, false);
+        if (this.#core === undefined) return;
+        const check = core.keyCheck(this.#key?.jkt);
+        if (check === 2) return this.#end(KEY_LOST);
+        if (check === 1) return this.#schedule();
       }
+      const ticket = core.ticket();
+      const [status, body] = await this.#authRequest("refresh");
       if (this.#core === undefined) return;
       const { subject, iat } = peek(body?.access_token);
-      const result = core.answered(ticket, status, body, subject, iat, Date.now());
+      const result = core.answered(ticket, status, body, subject, iat, this.#key?.jkt, Date.now());
       switch (result.outcome) {
         case "refreshed":
           this.#post(result.message);

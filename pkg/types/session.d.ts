@@ -12,6 +12,13 @@ export interface TokenSessionOptions {
   channel?: string;
   /** Origins besides the page's own that may receive the access token (`URL.origin` form). */
   apiOrigins?: readonly string[];
+  /**
+   * DPoP-bound tokens (RFC 9449): a non-extractable P-256 key kept in IndexedDB (shared by the
+   * origin's tabs, kept across reloads, made at login, forgotten at logout) signs a proof for
+   * login, refresh, logout and every `session.fetch`, which sends `Authorization: DPoP <token>`.
+   * A lost key ends the session (`logout` event, reason `"dpop_key_lost"`). Default `false`.
+   */
+  dpop?: boolean;
 }
 
 /** `session.state`. Times are unix milliseconds, `null` while signed out. */
@@ -37,7 +44,7 @@ export interface SessionState {
 /** A token response obtained elsewhere, for `session.accept(response)`. */
 export interface TokenResponse {
   access_token: string;
-  /** `"Bearer"`. */
+  /** `"Bearer"` (`"DPoP"` with the option `dpop`). */
   token_type: string;
   /** Seconds the access token lives. */
   expires_in: number;
@@ -46,8 +53,8 @@ export interface TokenResponse {
   refresh_expires_in?: number;
 }
 
-/** Why a session ended: `"logout"` (a tab logged out), `"invalid_grant"` (the authority refused the refresh token). */
-export type LogoutReason = "logout" | "invalid_grant";
+/** Why a session ended: `"logout"` (a tab logged out), `"invalid_grant"` (the authority refused the refresh token), `"dpop_key_lost"` (with `dpop`: the session's key is gone from IndexedDB). */
+export type LogoutReason = "logout" | "invalid_grant" | "dpop_key_lost";
 
 /** An event of a `TokenSession` (a `CustomEvent`) with its `detail`. */
 export interface TokenSessionEvent<Detail> extends Event {
@@ -62,7 +69,7 @@ export interface TokenSessionEventMap {
   refresh: TokenSessionEvent<{ source: "login" | "accept" | "refresh" | "shared" }>;
   /** A refresh failed (network error or 5xx) and will be retried; `status` is 0 for a network error. */
   refreshfailed: TokenSessionEvent<{ failures: number; status: number }>;
-  /** A request rejected with `401 invalid_token` is sent again with a fresh token. */
+  /** A request rejected with `401 invalid_token` is sent again with a fresh token (or, with `dpop`, after `use_dpop_nonce` with the server's nonce). */
   replay: TokenSessionEvent<{ url: string }>;
   /** The session ended, in this tab or another. */
   logout: TokenSessionEvent<{ reason: LogoutReason; source: "this-tab" | "other-tab" }>;
@@ -84,18 +91,23 @@ export declare class TokenSession extends EventTarget {
   readonly state: SessionState;
   /** Resumes a session: another tab's token if one answers, else the refresh cookie. */
   start(): Promise<SessionState>;
-  /** `POST {authPath}/login` with `body` as JSON (e.g. `{ username, password }`). */
+  /**
+   * `POST {authPath}/login` with `body` as JSON (e.g. `{ username, password }`).
+   * @throws {TesseraError} the authority's code; `ERR_DPOP_BINDING` with `dpop` when no key can be made or stored.
+   */
   login(body: unknown): Promise<SessionState>;
-  /** Takes a token response obtained elsewhere. */
+  /** Takes a token response obtained elsewhere (with `dpop`: obtained with this session's key, after `start` or `login`). */
   accept(response: TokenResponse): SessionState;
   /** Refreshes now (shared with concurrent calls and other tabs). */
   refresh(): Promise<SessionState>;
   /**
-   * `fetch` with `Authorization: Bearer <token>` for this origin and `apiOrigins`; a `401` with
-   * `error="invalid_token"` causes one shared refresh and one replay.
+   * `fetch` with `Authorization: Bearer <token>` (with `dpop`: `DPoP <token>` and a `DPoP` proof)
+   * for this origin and `apiOrigins`; a `401` with `error="invalid_token"` causes one shared
+   * refresh and one replay, a `401` with `error="use_dpop_nonce"` and a `DPoP-Nonce` one replay
+   * with that nonce (kept per origin and shared with the other tabs).
    */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-  /** `POST {authPath}/logout`, then every tab signs out. */
+  /** `POST {authPath}/logout`, then every tab signs out (with `dpop`, the key is forgotten). */
   logout(): Promise<SessionState>;
   /** Stops timers, listeners and the channel, and releases the WebAssembly memory. */
   free(): void;

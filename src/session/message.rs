@@ -16,6 +16,8 @@ pub enum TabMessage {
     Token(SharedToken, Peek),
     /// A tab signed out (the reason, such as `logout` or `invalid_grant`).
     Logout(String),
+    /// A server origin sent a new DPoP nonce (origin, nonce).
+    Nonce(String, String),
 }
 
 /// A message's members as they travel (`type`, times in milliseconds since the epoch).
@@ -30,6 +32,9 @@ pub struct Fields {
     pub subject: Option<String>,
     pub iat: Option<f64>,
     pub reason: Option<String>,
+    pub jkt: Option<String>,
+    pub origin: Option<String>,
+    pub nonce: Option<String>,
 }
 
 /// A reason is a short lower-case word (it is shown to listeners as `detail.reason`).
@@ -56,6 +61,7 @@ impl TabMessage {
                         None => None,
                         Some(ms) => Some(Time::from_millis_f64(ms)?),
                     },
+                    jkt: fields.jkt,
                 };
                 let peek = Peek {
                     subject: fields.subject,
@@ -63,6 +69,7 @@ impl TabMessage {
                 };
                 Some(TabMessage::Token(token, peek))
             }
+            "nonce" => Some(TabMessage::Nonce(fields.origin?, fields.nonce?)),
             _ => None,
         }
     }
@@ -88,7 +95,14 @@ impl TabMessage {
                 session_expires_at: token.session_expires_at.map(|t| t.millis() as f64),
                 subject: peek.subject.clone(),
                 iat: peek.iat,
-                reason: None,
+                jkt: token.jkt.clone(),
+                ..Fields::default()
+            },
+            TabMessage::Nonce(origin, nonce) => Fields {
+                kind: Some("nonce".into()),
+                origin: Some(origin.clone()),
+                nonce: Some(nonce.clone()),
+                ..Fields::default()
             },
         }
     }
@@ -106,6 +120,7 @@ mod tests {
             expires_at: Time::from_millis(61_000),
             scope: "read".into(),
             session_expires_at: None,
+            jkt: Some("0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I".into()),
         };
         let peek = Peek {
             subject: Some("alice".into()),
@@ -115,6 +130,7 @@ mod tests {
             TabMessage::Hello,
             TabMessage::Logout("invalid_grant".into()),
             TabMessage::Token(token, peek),
+            TabMessage::Nonce("https://api.example".into(), "n-1".into()),
         ] {
             assert_eq!(TabMessage::decode(message.encode()), Some(message.clone()));
         }

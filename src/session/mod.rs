@@ -44,6 +44,8 @@ pub struct SessionOptions {
     pub channel: Option<String>,
     /// `apiOrigins`: origins besides the page's own that may receive the access token.
     pub api_origins: Option<Vec<String>>,
+    /// `dpop`: DPoP-bound tokens (RFC 9449): every request carries a proof by the origin's key.
+    pub dpop: Option<bool>,
     /// The page's origin (`location.origin`), from the binding.
     pub page_origin: String,
     /// Options that are not read as one of the above: a name that is unknown, or of the wrong
@@ -79,6 +81,9 @@ pub struct SharedToken {
     pub expires_at: Time,
     pub scope: String,
     pub session_expires_at: Option<Time>,
+    /// With DPoP: the RFC 7638 thumbprint of the key the token is bound to (the key whose proof
+    /// obtained it).
+    pub jkt: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -137,7 +142,29 @@ pub enum Reaction {
     RefreshAndReplay,
     /// Another refresh replaced the rejected token already: replay once with the current one.
     Replay,
+    /// The server asked for a DPoP nonce (`use_dpop_nonce`) and sent one: replay once with a
+    /// new proof that carries it (the same token).
+    ReplayWithNonce,
 }
+
+/// Whether the binding's DPoP key may be used (see [`Session::key_check`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyCheck {
+    /// Use the stored key (or no key is needed: DPoP is off).
+    Ready,
+    /// No key and no token: there is nothing a refresh could prove; stay signed out.
+    Skip,
+    /// The token's key is gone (storage cleared, or replaced): the session ended here; tell the
+    /// other tabs with the reason [`KEY_LOST`].
+    SignedOut,
+}
+
+/// The sign-out reason when the DPoP key a session is bound to is gone.
+pub const KEY_LOST: &str = "dpop_key_lost";
+/// DPoP nonces remembered (one per server origin).
+const MAX_NONCES: usize = 8;
+/// The longest DPoP nonce kept (RFC 9449 sets no limit; ours bounds what a server makes us hold).
+const MAX_NONCE_LEN: usize = 512;
 
 /// What a message from another tab means for this one.
 #[derive(Clone, Debug, PartialEq)]
@@ -150,6 +177,11 @@ pub enum Heard {
     Share(SharedToken),
     /// Another tab signed out: sign out here too (listeners hear `reason`).
     SignOut(String),
+}
+
+/// A DPoP nonce (RFC 9449 §8: `1*NQCHAR`), of a bounded length.
+fn is_nonce(nonce: &str) -> bool {
+    (1..=MAX_NONCE_LEN).contains(&nonce.len()) && nonce.bytes().all(|b| matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E))
 }
 
 /// The observable state (`session.state`).
@@ -184,6 +216,9 @@ pub struct Session {
     retry_at: Option<Time>,
     /// The token whose rejection (`401 invalid_token`) last caused a refresh: one per token.
     refreshed_after_rejection: Option<String>,
+    dpop: bool,
+    /// The last DPoP nonce each server origin sent (`DPoP-Nonce`), shared across tabs.
+    nonces: Vec<(String, String)>,
 }
 
 fn invalid(name: &str, problem: &str) -> Error {
@@ -255,6 +290,8 @@ impl Session {
             failures: 0,
             retry_at: None,
             refreshed_after_rejection: None,
+            dpop: options.dpop.unwrap_or(false),
+            nonces: Vec::new(),
         })
     }
 
@@ -278,10 +315,25 @@ impl Session {
         name
     }
 
+    /// Whether requests carry DPoP proofs (`Authorization: DPoP`).
+    pub fn dpop(&self) -> bool {
+        self.dpop
+    }
+
+    /// The `Authorization` scheme of the tokens this session holds.
+    pub fn scheme(&self) -> &'static str {
+        if self.dpop {
+            "DPoP"
+        } else {
+            "Bearer"
+        }
+    }
+
     /// Takes a token response received at `now` (login, `accept`, or a refresh the binding did
-    /// not start through [`Session::refresh_answered`]).
-    pub fn accept(&mut self, response: &TokenResponse, peek: Peek, now: Time, jitter: f64) -> Result<SharedToken> {
-        let shared = token_of(response, now)?;
+    /// not start through [`Session::refresh_answered`]); `jkt`: with DPoP, the thumbprint of the
+    /// key whose proof obtained it.
+    pub fn accept(&mut self, response: &TokenResponse, peek: Peek, jkt: Option<&str>, now: Time, jitter: f64) -> Result<SharedToken> {
+        let shared = self.token_of(response, jkt, now)?;
         self.hold(shared.clone(), peek, jitter);
         Ok(shared)
     }
@@ -297,7 +349,8 @@ impl Session {
             && (1_000..=(MAX_LIFETIME_S as i64) * 1000).contains(&lifetime)
             && token.received_at.millis_since(now) <= MAX_SHARED_SKEW_MS
             && token.expires_at > now
-            && token.session_expires_at.is_none_or(|s| s >= token.received_at);
+            && token.session_expires_at.is_none_or(|s| s >= token.received_at)
+            && token.jkt.is_some() == self.dpop;
         if !plausible || self.held.as_ref().is_some_and(|h| h.token.expires_at >= token.expires_at) {
             return false;
         }
@@ -366,6 +419,88 @@ impl Session {
         self.may_send_to(origin) && self.held.is_some() && self.token(now).is_none()
     }
 
+    /// The thumbprint of the DPoP key the held token is bound to.
+    pub fn held_jkt(&self) -> Option<&str> {
+        self.held.as_ref().and_then(|h| h.token.jkt.as_deref())
+    }
+
+    /// Before a refresh (or before using a key that does not match the held token's), the
+    /// binding reads the origin's stored DPoP key and reports its thumbprint (`None`: no key).
+    /// A held token whose key is gone ends the session — never a silent fallback to Bearer.
+    pub fn key_check(&mut self, stored: Option<&str>) -> KeyCheck {
+        if !self.dpop {
+            return KeyCheck::Ready;
+        }
+        match self.held_jkt() {
+            Some(bound) if stored == Some(bound) => KeyCheck::Ready,
+            Some(_) => {
+                self.sign_out();
+                KeyCheck::SignedOut
+            }
+            None if self.held.is_some() => {
+                self.sign_out();
+                KeyCheck::SignedOut
+            }
+            None if stored.is_some() => KeyCheck::Ready,
+            None => KeyCheck::Skip,
+        }
+    }
+
+    /// A `DPoP-Nonce` header from `origin` (the authority's or an API's): kept if it is a
+    /// well-formed nonce for an origin tokens may go to; `true` when it is new (share it with the
+    /// other tabs: [`TabMessage::Nonce`]).
+    pub fn nonce_seen(&mut self, origin: &str, nonce: &str) -> bool {
+        if !self.dpop || !is_nonce(nonce) || !(self.may_send_to(origin) || self.is_auth_origin(origin)) {
+            return false;
+        }
+        if self.nonce_for(origin) == Some(nonce) {
+            return false;
+        }
+        // Bounded: past MAX_NONCES origins, start over (a forgotten nonce costs one round trip).
+        self.nonces.retain(|(o, _)| o != origin);
+        if self.nonces.len() >= MAX_NONCES {
+            self.nonces.clear();
+        }
+        self.nonces.push((String::from(origin), String::from(nonce)));
+        true
+    }
+
+    /// The DPoP nonce to put in a proof for `origin`, if the server sent one.
+    pub fn nonce_for(&self, origin: &str) -> Option<&str> {
+        self.nonces.iter().find(|(o, _)| o == origin).map(|(_, n)| n.as_str())
+    }
+
+    /// Whether the authority's answer asks for the request to be made again with a nonce: a
+    /// `400` with `error` `use_dpop_nonce` (RFC 9449 §8), once a new nonce was seen for it.
+    pub fn retry_with_nonce(&self, status: u16, error: Option<&str>, new_nonce: bool) -> bool {
+        self.dpop && status == 400 && error == Some("use_dpop_nonce") && new_nonce
+    }
+
+    /// A proof's `iat` (Unix seconds) at `now`: the local clock moved by the offset to the
+    /// authority's clock measured from the last token, so that a wrong client clock does not
+    /// make every proof stale.
+    pub fn proof_iat(&self, now: Time) -> f64 {
+        let offset = self.held.as_ref().and_then(clock_offset).filter(|o| o.abs() <= 86_400.0);
+        (now.secs_f64() + offset.unwrap_or(0.0)) as i64 as f64
+    }
+
+    /// Whether `origin` is the authority's (`authPath` as a URL, else the page's).
+    fn is_auth_origin(&self, origin: &str) -> bool {
+        // `authPath` was checked in `new`: a path, or `http(s)://host[:port][/path]`.
+        let path = self.auth_path.as_bytes();
+        match path.iter().position(|&b| b == b':') {
+            Some(colon) if path.get(colon + 1..colon + 3) == Some(b"//") => {
+                let host_end = path
+                    .iter()
+                    .skip(colon + 3)
+                    .position(|&b| b == b'/')
+                    .map_or(path.len(), |i| colon + 3 + i);
+                path.get(..host_end) == Some(origin.as_bytes())
+            }
+            _ => origin == self.page_origin,
+        }
+    }
+
     /// A refresh starts at `now` (this tab holds the lock).
     pub fn refresh_started(&self) -> Ticket {
         Ticket(self.held.as_ref().map(|h| h.token.received_at))
@@ -377,8 +512,9 @@ impl Session {
         self.held.as_ref().is_none_or(|h| h.token.received_at < requested)
     }
 
-    /// Classifies the answer to the refresh started with `ticket`, at `now`.
-    pub fn refresh_answered(&mut self, ticket: Ticket, answer: Answer, peek: Peek, now: Time, jitter: f64) -> Outcome {
+    /// Classifies the answer to the refresh started with `ticket`, at `now` (`jkt`: with DPoP,
+    /// the thumbprint of the key whose proof the refresh carried).
+    pub fn refresh_answered(&mut self, ticket: Ticket, answer: Answer, peek: Peek, jkt: Option<&str>, now: Time, jitter: f64) -> Outcome {
         // An answer about an older state of the session (a 401 that raced a login, or another
         // tab's newer token) must not override a newer token.
         if self.refresh_started() != ticket {
@@ -390,7 +526,7 @@ impl Session {
         };
         match answer {
             Answer::Status(200, Some(response)) => {
-                if let Ok(shared) = token_of(&response, now) {
+                if let Ok(shared) = self.token_of(&response, jkt, now) {
                     self.hold(shared.clone(), peek, jitter);
                     return Outcome::Refreshed(shared);
                 }
@@ -423,12 +559,31 @@ impl Session {
     /// What to do with the response to an API request sent to `origin` with the token `sent`
     /// (`None`: sent without one), given its status and `WWW-Authenticate` header.
     ///
-    /// Only a `401` with a Bearer challenge saying `error="invalid_token"` (RFC 6750 §3.1), from
-    /// an origin the token may go to, refreshes — and at most once per token: a server that
-    /// rejects every token makes one refresh, not one per request.
-    pub fn api_response(&mut self, origin: &str, sent: Option<&str>, status: u16, challenge: Option<&str>, now: Time) -> Reaction {
+    /// Only a `401` with a challenge of the session's scheme (`Bearer`, or `DPoP`) saying
+    /// `error="invalid_token"` (RFC 6750 §3.1, RFC 9449 §7.1), from an origin the token may go
+    /// to, refreshes — and at most once per token: a server that rejects every token makes one
+    /// refresh, not one per request. With DPoP, a `401` saying `error="use_dpop_nonce"` replays
+    /// once with the nonce if the response brought a new one (`new_nonce`, from
+    /// [`Session::nonce_seen`]).
+    pub fn api_response(
+        &mut self,
+        origin: &str,
+        sent: Option<&str>,
+        status: u16,
+        challenge: Option<&str>,
+        new_nonce: bool,
+        now: Time,
+    ) -> Reaction {
         let Some(sent) = sent else { return Reaction::Deliver };
-        if status != 401 || !self.may_send_to(origin) || !challenge.is_some_and(is_invalid_token) {
+        if status != 401 || !self.may_send_to(origin) {
+            return Reaction::Deliver;
+        }
+        let scheme = self.scheme().as_bytes();
+        let says = |error: &[u8]| challenge.is_some_and(|c| challenge_error(c, scheme, error));
+        if self.dpop && new_nonce && says(b"use_dpop_nonce") {
+            return Reaction::ReplayWithNonce;
+        }
+        if !says(b"invalid_token") {
             return Reaction::Deliver;
         }
         match self.token(now) {
@@ -461,6 +616,10 @@ impl Session {
                 Heard::SignOut(reason)
             }
             TabMessage::Logout(_) => Heard::Nothing,
+            TabMessage::Nonce(origin, nonce) => {
+                self.nonce_seen(&origin, &nonce);
+                Heard::Nothing
+            }
         }
     }
 
@@ -476,6 +635,7 @@ impl Session {
         self.failures = 0;
         self.retry_at = None;
         self.refreshed_after_rejection = None;
+        self.nonces.clear();
     }
 
     pub fn is_signed_in(&self) -> bool {
@@ -508,22 +668,50 @@ impl Session {
                 session_expires_at: h.token.session_expires_at,
                 scope: Some(h.token.scope.clone()),
                 subject: h.peek.subject.clone(),
-                clock_offset: h
-                    .peek
-                    .iat
-                    .filter(|iat| iat.is_finite())
-                    .map(|iat| round(iat - h.token.received_at.secs_f64())),
+                clock_offset: clock_offset(h),
                 failures: self.failures,
             },
         }
     }
 }
 
-/// A checked token response received at `now`.
-fn token_of(response: &TokenResponse, now: Time) -> Result<SharedToken> {
-    if !response.token_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("bearer")) {
-        return Err(Error::malformed("the token response is not a Bearer token"));
+/// Seconds the authority's clock (the token's `iat`) was ahead of this one at receipt.
+fn clock_offset(held: &Held) -> Option<f64> {
+    held.peek
+        .iat
+        .filter(|iat| iat.is_finite())
+        .map(|iat| round(iat - held.token.received_at.secs_f64()))
+}
+
+impl Session {
+    /// A checked token response received at `now`: a Bearer token, or with DPoP a DPoP token
+    /// (RFC 9449 §5: a Bearer answer to a proof is refused, never used as Bearer) and the
+    /// thumbprint of the key that obtained it.
+    fn token_of(&self, response: &TokenResponse, jkt: Option<&str>, now: Time) -> Result<SharedToken> {
+        let token_type = response.token_type.as_deref().unwrap_or_default();
+        if !token_type.eq_ignore_ascii_case(self.scheme()) {
+            return Err(Error::malformed(if self.dpop {
+                "the token response is not a DPoP token"
+            } else {
+                "the token response is not a Bearer token"
+            }));
+        }
+        let jkt = match (self.dpop, jkt) {
+            (false, _) => None,
+            (true, Some(jkt)) if !jkt.is_empty() && jkt.len() <= 128 => Some(String::from(jkt)),
+            (true, _) => {
+                return Err(Error::new(
+                    ErrorCode::DpopBinding,
+                    "a DPoP token response needs the key that obtained it",
+                ))
+            }
+        };
+        token_of(response, jkt, now)
     }
+}
+
+/// A checked token response received at `now`.
+fn token_of(response: &TokenResponse, jkt: Option<String>, now: Time) -> Result<SharedToken> {
     let expires_in = response.expires_in.unwrap_or(f64::NAN);
     if !(expires_in.is_finite() && (1.0..=MAX_LIFETIME_S).contains(&expires_in)) {
         return Err(Error::malformed("the token response has no usable expires_in"));
@@ -548,6 +736,7 @@ fn token_of(response: &TokenResponse, now: Time) -> Result<SharedToken> {
             .refresh_expires_in
             .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 10.0 * 365.0 * 86_400.0)
             .map(|s| now.plus_millis((s * 1000.0) as i64)),
+        jkt,
     })
 }
 
@@ -558,6 +747,12 @@ fn token_of(response: &TokenResponse, now: Time) -> Result<SharedToken> {
 /// the grammar never reads as `true` on the strength of text the grammar would not reach, and an
 /// unterminated quoted-string is `false`.
 pub fn is_invalid_token(challenge: &str) -> bool {
+    challenge_error(challenge, b"bearer", b"invalid_token")
+}
+
+/// Whether a `WWW-Authenticate` value holds a challenge of `scheme` (case-insensitive) whose
+/// `error` parameter is `error`, by the grammar described at [`is_invalid_token`].
+pub fn challenge_error(challenge: &str, scheme: &[u8], wanted: &[u8]) -> bool {
     let s = challenge.as_bytes();
     let at = |i: usize| s.get(i).copied();
     let skip = |mut i: usize, class: fn(u8) -> bool| {
@@ -588,13 +783,12 @@ pub fn is_invalid_token(challenge: &str) -> bool {
         if at(j) != Some(b'=') {
             // A bare word: a challenge's scheme, or inside one its token68.
             if !in_challenge {
-                bearer = name.eq_ignore_ascii_case(b"bearer");
+                bearer = name.eq_ignore_ascii_case(scheme);
                 in_challenge = true;
             }
             continue;
         }
         let value_start = skip(j + 1, blank);
-        let wanted = b"invalid_token";
         let is_error = bearer && name.eq_ignore_ascii_case(b"error");
         if at(value_start) == Some(b'"') {
             // A quoted-string, compared as it reads (quoted-pairs unescaped).
@@ -629,7 +823,7 @@ pub fn is_invalid_token(challenge: &str) -> bool {
                 i = skip(j, |b| b == b'=');
                 continue;
             }
-            if is_error && s.get(value_start..end) == Some(&wanted[..]) {
+            if is_error && s.get(value_start..end) == Some(wanted) {
                 return true;
             }
             i = end;

@@ -43,6 +43,7 @@ fn shared(token: &str, received_at: i64, expires_at: i64) -> SharedToken {
         expires_at: t(expires_at),
         scope: "read".into(),
         session_expires_at: None,
+        jkt: None,
     }
 }
 
@@ -51,7 +52,7 @@ fn expiry_is_receipt_plus_expires_in_whatever_the_clock() {
     let mut s = session(30.0);
     // The client clock is an hour behind the server's iat.
     let now = t(1_000_000);
-    s.accept(&response(300.0), peek(1000.0 + 3600.0), now, 0.0).unwrap();
+    s.accept(&response(300.0), peek(1000.0 + 3600.0), None, now, 0.0).unwrap();
     let state = s.state(now);
     assert_eq!(state.status, "signed-in");
     assert_eq!(state.expires_at, Some(now.plus_millis(300_000)));
@@ -72,10 +73,10 @@ fn expiry_is_receipt_plus_expires_in_whatever_the_clock() {
 #[test]
 fn short_tokens_refresh_at_a_fraction_with_jitter() {
     let mut s = session(30.0);
-    s.accept(&response(20.0), Peek::default(), t(0), 0.0).unwrap();
+    s.accept(&response(20.0), Peek::default(), None, t(0), 0.0).unwrap();
     assert_eq!(s.next(t(0)), Next::WakeAt(t(15_000)), "a quarter of 20 s ahead");
     let mut j = session(30.0);
-    j.accept(&response(20.0), Peek::default(), t(0), 0.999).unwrap();
+    j.accept(&response(20.0), Peek::default(), None, t(0), 0.999).unwrap();
     let Next::WakeAt(at) = j.next(t(0)) else { panic!() };
     assert!(at < t(15_000) && at > t(14_400), "{at:?}");
 }
@@ -83,7 +84,7 @@ fn short_tokens_refresh_at_a_fraction_with_jitter() {
 #[test]
 fn sleep_and_tokens_from_other_tabs() {
     let mut s = session(30.0);
-    s.accept(&response(300.0), Peek::default(), t(0), 0.0).unwrap();
+    s.accept(&response(300.0), Peek::default(), None, t(0), 0.0).unwrap();
     // A laptop sleeps past expiry: on wake, refresh at once; nothing is attached meanwhile.
     assert_eq!(s.next(t(10_000_000)), Next::Refresh);
     assert_eq!(s.token(t(10_000_000)), None);
@@ -133,7 +134,7 @@ fn shared_tokens_are_checked_as_responses_are() {
 #[test]
 fn tokens_go_only_to_the_page_and_the_listed_origins() {
     let mut s = session(30.0);
-    s.accept(&response(300.0), Peek::default(), t(0), 0.0).unwrap();
+    s.accept(&response(300.0), Peek::default(), None, t(0), 0.0).unwrap();
     assert_eq!(s.token_for(PAGE, t(1)), Some("token-1"));
     assert_eq!(s.token_for("https://api.example", t(1)), Some("token-1"));
     for other in [
@@ -163,41 +164,47 @@ fn tokens_go_only_to_the_page_and_the_listed_origins() {
 fn a_rejected_token_refreshes_once_and_only_for_allowed_origins() {
     let challenge = Some(r#"Bearer error="invalid_token", error_description="expired""#);
     let mut s = session(30.0);
-    s.accept(&response(300.0), Peek::default(), t(0), 0.0).unwrap();
+    s.accept(&response(300.0), Peek::default(), None, t(0), 0.0).unwrap();
     let sent = Some("token-1");
     // Another origin's 401 (the token was never sent there) changes nothing.
     assert_eq!(
-        s.api_response("https://evil.example", None, 401, challenge, t(1)),
+        s.api_response("https://evil.example", None, 401, challenge, false, t(1)),
         Reaction::Deliver
     );
     assert_eq!(
-        s.api_response("https://evil.example", sent, 401, challenge, t(1)),
+        s.api_response("https://evil.example", sent, 401, challenge, false, t(1)),
         Reaction::Deliver
     );
     // Not invalid_token, or not 401: delivered as is.
     assert_eq!(
-        s.api_response(PAGE, sent, 401, Some(r#"Bearer error="insufficient_scope""#), t(1)),
+        s.api_response(PAGE, sent, 401, Some(r#"Bearer error="insufficient_scope""#), false, t(1)),
         Reaction::Deliver
     );
-    assert_eq!(s.api_response(PAGE, sent, 401, Some("Basic realm=x"), t(1)), Reaction::Deliver);
-    assert_eq!(s.api_response(PAGE, sent, 403, challenge, t(1)), Reaction::Deliver);
-    assert_eq!(s.api_response(PAGE, sent, 401, None, t(1)), Reaction::Deliver);
+    assert_eq!(
+        s.api_response(PAGE, sent, 401, Some("Basic realm=x"), false, t(1)),
+        Reaction::Deliver
+    );
+    assert_eq!(s.api_response(PAGE, sent, 403, challenge, false, t(1)), Reaction::Deliver);
+    assert_eq!(s.api_response(PAGE, sent, 401, None, false, t(1)), Reaction::Deliver);
     // The first rejection of token-1 refreshes; thirty more do not.
-    assert_eq!(s.api_response(PAGE, sent, 401, challenge, t(1)), Reaction::RefreshAndReplay);
+    assert_eq!(s.api_response(PAGE, sent, 401, challenge, false, t(1)), Reaction::RefreshAndReplay);
     for _ in 0..30 {
-        assert_eq!(s.api_response("https://api.example", sent, 401, challenge, t(2)), Reaction::Deliver);
+        assert_eq!(
+            s.api_response("https://api.example", sent, 401, challenge, false, t(2)),
+            Reaction::Deliver
+        );
     }
     // Once a new token is held, a late rejection of the old one replays with the new one.
     let ticket = s.refresh_started();
     let mut next = response(300.0);
     next.access_token = Some("token-2".into());
     assert!(matches!(
-        s.refresh_answered(ticket, Answer::Status(200, Some(next)), Peek::default(), t(3), 0.0),
+        s.refresh_answered(ticket, Answer::Status(200, Some(next)), Peek::default(), None, t(3), 0.0),
         Outcome::Refreshed(_)
     ));
-    assert_eq!(s.api_response(PAGE, sent, 401, challenge, t(4)), Reaction::Replay);
+    assert_eq!(s.api_response(PAGE, sent, 401, challenge, false, t(4)), Reaction::Replay);
     assert_eq!(
-        s.api_response(PAGE, Some("token-2"), 401, challenge, t(4)),
+        s.api_response(PAGE, Some("token-2"), 401, challenge, false, t(4)),
         Reaction::RefreshAndReplay
     );
 }
@@ -256,19 +263,19 @@ fn challenges_are_parsed() {
 #[test]
 fn refresh_answers_are_classified() {
     let mut s = session(30.0);
-    s.accept(&response(60.0), Peek::default(), t(0), 0.0).unwrap();
+    s.accept(&response(60.0), Peek::default(), None, t(0), 0.0).unwrap();
     let now = t(45_000);
     assert_eq!(s.next(now), Next::Refresh);
     // Network errors, 5xx and bodies that are not token responses are transient: back off.
     let ticket = s.refresh_started();
     assert_eq!(
-        s.refresh_answered(ticket, Answer::Failed, Peek::default(), now, 0.0),
+        s.refresh_answered(ticket, Answer::Failed, Peek::default(), None, now, 0.0),
         Outcome::Failed { failures: 1, status: 0 }
     );
     assert_eq!(s.next(now), Next::WakeAt(now.plus_millis(500)));
     let ticket = s.refresh_started();
     assert_eq!(
-        s.refresh_answered(ticket, Answer::Status(503, None), Peek::default(), now.plus_millis(500), 1.0),
+        s.refresh_answered(ticket, Answer::Status(503, None), Peek::default(), None, now.plus_millis(500), 1.0),
         Outcome::Failed { failures: 2, status: 503 }
     );
     assert_eq!(s.next(now.plus_millis(500)), Next::WakeAt(now.plus_millis(2_500)));
@@ -278,7 +285,7 @@ fn refresh_answers_are_classified() {
     };
     let ticket = s.refresh_started();
     assert!(matches!(
-        s.refresh_answered(ticket, Answer::Status(200, Some(bad_body)), Peek::default(), t(59_000), 1.0),
+        s.refresh_answered(ticket, Answer::Status(200, Some(bad_body)), Peek::default(), None, t(59_000), 1.0),
         Outcome::Failed { failures: 3, status: 200 }
     ));
     // A backoff that would end after expiry: stop retrying until a wake-up or a request, already
@@ -290,7 +297,7 @@ fn refresh_answers_are_classified() {
     // 401 invalid_grant: signed out everywhere.
     let ticket = s.refresh_started();
     assert_eq!(
-        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(60_001), 0.0),
+        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), None, t(60_001), 0.0),
         Outcome::SignedOut
     );
     assert_eq!(s.next(t(60_002)), Next::Idle);
@@ -300,12 +307,12 @@ fn refresh_answers_are_classified() {
 #[test]
 fn answers_about_an_older_state_are_ignored() {
     let mut s = session(30.0);
-    s.accept(&response(60.0), Peek::default(), t(0), 0.0).unwrap();
+    s.accept(&response(60.0), Peek::default(), None, t(0), 0.0).unwrap();
     let ticket = s.refresh_started();
     // While the refresh was in flight, another tab's newer token arrived (or a login).
     assert!(s.adopt(shared("newer", 1_000, 61_000), Peek::default(), t(1_000), 0.0));
     assert_eq!(
-        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(2_000), 0.0),
+        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), None, t(2_000), 0.0),
         Outcome::Superseded
     );
     assert!(s.is_signed_in(), "a stale 401 does not sign out");
@@ -315,9 +322,9 @@ fn answers_about_an_older_state_are_ignored() {
     // Signed out with a login in between: a refresh started signed out answers nothing.
     let mut out = session(30.0);
     let ticket = out.refresh_started();
-    out.accept(&response(60.0), Peek::default(), t(10), 0.0).unwrap();
+    out.accept(&response(60.0), Peek::default(), None, t(10), 0.0).unwrap();
     assert_eq!(
-        out.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(20), 0.0),
+        out.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), None, t(20), 0.0),
         Outcome::Superseded
     );
 }
@@ -326,7 +333,7 @@ fn answers_about_an_older_state_are_ignored() {
 fn messages_from_other_tabs() {
     let mut s = session(30.0);
     assert_eq!(s.heard(TabMessage::Hello, t(0), 0.0), Heard::Nothing, "nothing to share");
-    s.accept(&response(60.0), Peek::default(), t(0), 0.0).unwrap();
+    s.accept(&response(60.0), Peek::default(), None, t(0), 0.0).unwrap();
     assert!(matches!(s.heard(TabMessage::Hello, t(1), 0.0), Heard::Share(token) if token.access_token == "token-1"));
     assert_eq!(
         s.heard(TabMessage::Hello, t(58_001), 0.0),
@@ -382,7 +389,7 @@ fn bad_responses_and_options_are_refused_without_state_change() {
     ];
     for bad in cases {
         assert_eq!(
-            s.accept(&bad, Peek::default(), t(0), 0.0).unwrap_err().code(),
+            s.accept(&bad, Peek::default(), None, t(0), 0.0).unwrap_err().code(),
             ErrorCode::Malformed,
             "{bad:?}"
         );
@@ -393,7 +400,7 @@ fn bad_responses_and_options_are_refused_without_state_change() {
         ..response(60.0)
     };
     assert!(s
-        .accept(&long, Peek::default(), t(0), 0.0)
+        .accept(&long, Peek::default(), None, t(0), 0.0)
         .unwrap_err()
         .message()
         .contains("too large"));
@@ -402,7 +409,7 @@ fn bad_responses_and_options_are_refused_without_state_change() {
         ..response(60.0)
     };
     assert!(
-        s.accept(&longest, Peek::default(), t(0), 0.0).is_ok(),
+        s.accept(&longest, Peek::default(), None, t(0), 0.0).is_ok(),
         "the limit itself is accepted"
     );
 
@@ -481,7 +488,7 @@ fn a_jitter_that_is_not_a_number_keeps_the_margin() {
     // The binding once passed no jitter (NaN): the lead became 0 and the refresh was due at expiry.
     for jitter in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
         let mut s = session(30.0);
-        s.accept(&response(300.0), Peek::default(), t(0), jitter).unwrap();
+        s.accept(&response(300.0), Peek::default(), None, t(0), jitter).unwrap();
         assert_eq!(s.next(t(0)), Next::WakeAt(t(270_000)), "{jitter}");
     }
 }
@@ -489,7 +496,7 @@ fn a_jitter_that_is_not_a_number_keeps_the_margin() {
 #[test]
 fn a_refused_tab_message_changes_nothing_the_tab_shares() {
     let mut s = session(30.0);
-    s.accept(&response(300.0), peek(1000.0), t(0), 0.0).unwrap();
+    s.accept(&response(300.0), peek(1000.0), None, t(0), 0.0).unwrap();
     // A spoofed message (expiry in 2058) with another subject is refused...
     let spoof = Peek {
         subject: Some("mallory".into()),
@@ -510,7 +517,7 @@ fn clock_offsets_round_to_whole_seconds_both_ways() {
     assert_eq!((round(-1.4), round(-1.5), round(-2.6)), (-1.0, -2.0, -3.0));
     let mut s = session(30.0);
     let now = t(1_000_000);
-    s.accept(&response(300.0), peek(1000.0 - 90.6), now, 0.0).unwrap();
+    s.accept(&response(300.0), peek(1000.0 - 90.6), None, now, 0.0).unwrap();
     assert_eq!(s.state(now).clock_offset, Some(-91.0));
 }
 
@@ -553,11 +560,11 @@ fn a_refused_start_is_quiet_and_a_token_received_at_the_request_makes_it_unneede
     let mut s = session(30.0);
     let ticket = s.refresh_started();
     assert!(matches!(
-        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), t(10), 0.0),
+        s.refresh_answered(ticket, Answer::Status(401, None), Peek::default(), None, t(10), 0.0),
         Outcome::Refused
     ));
     // A token received at the very millisecond the refresh was requested is fresh enough.
-    s.accept(&response(300.0), peek(1.0), t(1_000), 0.0).unwrap();
+    s.accept(&response(300.0), peek(1.0), None, t(1_000), 0.0).unwrap();
     assert!(!s.still_needed(t(1_000)));
     assert!(s.still_needed(t(1_001)));
 }
@@ -570,7 +577,7 @@ fn edges_of_retries_wake_ups_expiry_and_sign_out() {
         matches!(s.heard(TabMessage::Logout("logout".into()), t(1), 0.0), Heard::Nothing),
         "signed out already"
     );
-    s.accept(&response(300.0), peek(1.0), t(0), 0.0).unwrap();
+    s.accept(&response(300.0), peek(1.0), None, t(0), 0.0).unwrap();
     assert_eq!(s.shared().map(|token| token.expires_at), Some(t(300_000)));
     let planned = s.state(t(0)).refresh_at;
     assert_eq!(planned, Some(t(270_000)));
@@ -580,7 +587,7 @@ fn edges_of_retries_wake_ups_expiry_and_sign_out() {
     // A failure whose retry would fall exactly at expiry schedules none (the token is gone then).
     let ticket = s.refresh_started();
     assert!(matches!(
-        s.refresh_answered(ticket, Answer::Failed, Peek::default(), t(299_000), 1.0),
+        s.refresh_answered(ticket, Answer::Failed, Peek::default(), None, t(299_000), 1.0),
         Outcome::Failed { failures: 1, status: 0 }
     ));
     assert_eq!(s.state(t(299_000)).refresh_at, planned);
@@ -598,16 +605,203 @@ fn token_response_scope_and_session_expiry_bounds() {
         ..response(300.0)
     };
     let mut s = session(30.0);
-    assert!(s.accept(&with(16 * 1024 + 1, 60.0), peek(1.0), t(0), 0.0).is_err());
-    let ok = s.accept(&with(16 * 1024, 60.0), peek(1.0), t(0), 0.0).unwrap();
+    assert!(s.accept(&with(16 * 1024 + 1, 60.0), peek(1.0), None, t(0), 0.0).is_err());
+    let ok = s.accept(&with(16 * 1024, 60.0), peek(1.0), None, t(0), 0.0).unwrap();
     assert_eq!(ok.session_expires_at, Some(t(60_000)));
-    let long = s.accept(&with(1, 100_000_000.0), peek(1.0), t(0), 0.0).unwrap();
+    let long = s.accept(&with(1, 100_000_000.0), peek(1.0), None, t(0), 0.0).unwrap();
     assert_eq!(long.session_expires_at, Some(t(100_000_000_000)), "ten years is the limit");
     for refresh in [-5.0, f64::NAN, f64::INFINITY, 315_360_001.0] {
         assert_eq!(
-            s.accept(&with(1, refresh), peek(1.0), t(0), 0.0).unwrap().session_expires_at,
+            s.accept(&with(1, refresh), peek(1.0), None, t(0), 0.0).unwrap().session_expires_at,
             None,
             "{refresh}"
         );
     }
+}
+
+const JKT: &str = "0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I";
+
+fn dpop_session() -> Session {
+    Session::new(&SessionOptions {
+        dpop: Some(true),
+        ..options(30.0)
+    })
+    .unwrap()
+}
+
+fn dpop_response(expires_in: f64) -> TokenResponse {
+    TokenResponse {
+        token_type: Some("DPoP".into()),
+        ..response(expires_in)
+    }
+}
+
+#[test]
+fn dpop_tokens_are_bound_to_the_key_that_obtained_them_and_never_used_as_bearer() {
+    let mut s = dpop_session();
+    assert_eq!((s.dpop(), s.scheme()), (true, "DPoP"));
+    assert_eq!(session(30.0).scheme(), "Bearer");
+    // A Bearer answer to a proof is refused (RFC 9449 §5), and a DPoP answer without the key.
+    let bearer = s.accept(&response(300.0), Peek::default(), Some(JKT), t(0), 0.0);
+    assert_eq!(bearer.unwrap_err().code(), ErrorCode::Malformed);
+    let keyless = s.accept(&dpop_response(300.0), Peek::default(), None, t(0), 0.0);
+    assert_eq!(keyless.unwrap_err().code(), ErrorCode::DpopBinding);
+    assert!(!s.is_signed_in(), "refusals change nothing");
+    // Without DPoP, a DPoP answer is refused too: the session could not prove anything.
+    assert!(session(30.0)
+        .accept(&dpop_response(300.0), Peek::default(), None, t(0), 0.0)
+        .is_err());
+    let taken = s.accept(&dpop_response(300.0), Peek::default(), Some(JKT), t(0), 0.0).unwrap();
+    assert_eq!(taken.jkt.as_deref(), Some(JKT));
+    assert_eq!(s.held_jkt(), Some(JKT));
+    // A refresh answer carries the key's thumbprint the same way.
+    let ticket = s.refresh_started();
+    let outcome = s.refresh_answered(
+        ticket,
+        Answer::Status(200, Some(response(300.0))),
+        Peek::default(),
+        Some(JKT),
+        t(1),
+        0.0,
+    );
+    assert!(
+        matches!(outcome, Outcome::Failed { .. }),
+        "a Bearer refresh answer is a failed refresh"
+    );
+    assert_eq!(s.token(t(2)), Some("token-1"), "the bound token is kept");
+    // Tabs: a token shared without a key is not adopted by a DPoP tab, nor a bound one by a
+    // Bearer tab.
+    let mut other = dpop_session();
+    assert!(!other.adopt(shared("x", 0, 600_000), Peek::default(), t(1), 0.0));
+    let bound = SharedToken {
+        jkt: Some(JKT.into()),
+        ..shared("x", 0, 600_000)
+    };
+    assert!(!session(30.0).adopt(bound.clone(), Peek::default(), t(1), 0.0));
+    assert!(other.adopt(bound, Peek::default(), t(1), 0.0));
+    assert_eq!(other.held_jkt(), Some(JKT));
+}
+
+#[test]
+fn a_lost_dpop_key_signs_the_session_out_and_no_key_means_no_refresh() {
+    let mut s = dpop_session();
+    assert_eq!(s.key_check(None), KeyCheck::Skip, "signed out, no key: nothing to refresh with");
+    assert_eq!(s.key_check(Some(JKT)), KeyCheck::Ready, "signed out with a key: try the cookie");
+    s.accept(&dpop_response(300.0), Peek::default(), Some(JKT), t(0), 0.0).unwrap();
+    assert_eq!(s.key_check(Some(JKT)), KeyCheck::Ready);
+    assert!(s.is_signed_in());
+    assert_eq!(s.key_check(Some("another-key")), KeyCheck::SignedOut, "replaced key");
+    assert!(!s.is_signed_in());
+    s.accept(&dpop_response(300.0), Peek::default(), Some(JKT), t(0), 0.0).unwrap();
+    assert_eq!(s.key_check(None), KeyCheck::SignedOut, "storage cleared");
+    assert!(!s.is_signed_in());
+    // Without DPoP there is no key to check.
+    let mut plain = session(30.0);
+    plain.accept(&response(300.0), Peek::default(), None, t(0), 0.0).unwrap();
+    assert_eq!(plain.key_check(None), KeyCheck::Ready);
+    assert!(plain.is_signed_in());
+}
+
+#[test]
+fn dpop_nonces_are_kept_per_origin_shared_and_answered_once() {
+    let mut s = dpop_session();
+    let api = "https://api.example";
+    assert!(s.nonce_seen(PAGE, "n-1"), "the authority's (page) origin");
+    assert!(!s.nonce_seen(PAGE, "n-1"), "the same nonce again is not news");
+    assert!(s.nonce_seen(api, "a-1"));
+    assert!(!s.nonce_seen("https://evil.example", "e-1"), "an origin tokens never go to");
+    for bad in ["", "with space", "quote\"", "back\\slash", "\u{e9}", &"n".repeat(513)] {
+        assert!(!s.nonce_seen(api, bad), "{bad:?} is not a nonce");
+    }
+    assert!(s.nonce_seen(api, &"n".repeat(512)));
+    assert_eq!(s.nonce_for(PAGE), Some("n-1"));
+    assert_eq!(s.nonce_for("https://evil.example"), None);
+    // Another tab's nonce message is taken the same way, never news to share again.
+    let heard = s.heard(TabMessage::Nonce(api.into(), "a-2".into()), t(0), 0.0);
+    assert_eq!((heard, s.nonce_for(api)), (Heard::Nothing, Some("a-2")));
+    s.heard(TabMessage::Nonce("https://evil.example".into(), "x".into()), t(0), 0.0);
+    assert_eq!(s.nonce_for("https://evil.example"), None);
+    // Without DPoP no nonce is kept.
+    let mut plain = session(30.0);
+    assert!(!plain.nonce_seen(PAGE, "n-1"));
+    // The authority at another origin (authPath as a URL) may send nonces; bounded memory.
+    let mut remote = Session::new(&SessionOptions {
+        dpop: Some(true),
+        auth_path: Some("https://auth.example/tessera/".into()),
+        ..options(30.0)
+    })
+    .unwrap();
+    assert!(remote.nonce_seen("https://auth.example", "r-1"));
+    assert!(!remote.nonce_seen("https://auth.example.evil", "r-1"));
+    assert!(remote.nonce_seen(PAGE, "p-1"), "the page's own API");
+    assert!(!remote.nonce_seen("https://other.example", "o-1"));
+    // The authority's use_dpop_nonce answer: retried once a new nonce came with it.
+    assert!(s.retry_with_nonce(400, Some("use_dpop_nonce"), true));
+    assert!(!s.retry_with_nonce(400, Some("use_dpop_nonce"), false), "no new nonce: no loop");
+    assert!(!s.retry_with_nonce(400, Some("invalid_dpop_proof"), true));
+    assert!(!s.retry_with_nonce(401, Some("use_dpop_nonce"), true));
+    assert!(!plain.retry_with_nonce(400, Some("use_dpop_nonce"), true));
+    // Signing out forgets them.
+    s.sign_out();
+    assert_eq!(s.nonce_for(PAGE), None);
+}
+
+#[test]
+fn dpop_challenges_replay_with_a_nonce_or_refresh_once() {
+    let mut s = dpop_session();
+    s.accept(&dpop_response(300.0), Peek::default(), Some(JKT), t(0), 0.0).unwrap();
+    let sent = Some("token-1");
+    let nonce = Some(r#"DPoP error="use_dpop_nonce", algs="ES256""#);
+    assert_eq!(s.api_response(PAGE, sent, 401, nonce, true, t(1)), Reaction::ReplayWithNonce);
+    assert_eq!(
+        s.api_response(PAGE, sent, 401, nonce, false, t(1)),
+        Reaction::Deliver,
+        "no new nonce came"
+    );
+    assert_eq!(
+        s.api_response("https://evil.example", sent, 401, nonce, true, t(1)),
+        Reaction::Deliver
+    );
+    let bearer_nonce = Some(r#"Bearer error="use_dpop_nonce""#);
+    assert_eq!(
+        s.api_response(PAGE, sent, 401, bearer_nonce, true, t(1)),
+        Reaction::Deliver,
+        "another scheme"
+    );
+    let proof = Some(r#"DPoP error="invalid_dpop_proof", algs="ES256""#);
+    assert_eq!(s.api_response(PAGE, sent, 401, proof, true, t(1)), Reaction::Deliver);
+    assert_eq!(
+        s.api_response(PAGE, sent, 401, Some(r#"Bearer error="invalid_token""#), false, t(1)),
+        Reaction::Deliver,
+        "a Bearer challenge is not about a DPoP token"
+    );
+    let invalid = Some(r#"DPoP error="invalid_token", algs="ES256""#);
+    assert_eq!(s.api_response(PAGE, sent, 401, invalid, false, t(1)), Reaction::RefreshAndReplay);
+    assert_eq!(
+        s.api_response(PAGE, sent, 401, invalid, false, t(1)),
+        Reaction::Deliver,
+        "once per token"
+    );
+    // Without DPoP a nonce challenge is nothing to act on.
+    let mut plain = session(30.0);
+    plain.accept(&response(300.0), Peek::default(), None, t(0), 0.0).unwrap();
+    assert_eq!(plain.api_response(PAGE, sent, 401, nonce, true, t(1)), Reaction::Deliver);
+    assert!(challenge_error(
+        r#"Basic realm="x", dpop error=use_dpop_nonce"#,
+        b"DPoP",
+        b"use_dpop_nonce"
+    ));
+}
+
+#[test]
+fn proof_times_follow_the_authoritys_clock() {
+    let mut s = dpop_session();
+    assert_eq!(s.proof_iat(t(1_000_900)), 1000.0, "no token yet: the local clock, whole seconds");
+    // The authority's clock is 90 s ahead (iat 1090 received at local 1000 s).
+    s.accept(&dpop_response(300.0), peek(1090.0), Some(JKT), t(1_000_000), 0.0).unwrap();
+    assert_eq!(s.proof_iat(t(1_010_000)), 1100.0);
+    // An absurd offset (a token's iat a year off) is not trusted.
+    s.accept(&dpop_response(300.0), peek(1000.0 + 365.0 * 86_400.0), Some(JKT), t(1_000_000), 0.0)
+        .unwrap();
+    assert_eq!(s.proof_iat(t(1_010_000)), 1010.0);
 }

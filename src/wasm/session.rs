@@ -4,6 +4,7 @@
 //! a member runs no user code. The glue does the timers, fetches, locks, channel and events.
 
 mod data;
+mod dpop;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -11,7 +12,7 @@ use alloc::vec::Vec;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use data::{jitter, message_object, message_of, number, optional_time, peek, set, string, strings, token_message, token_response};
+use data::{boolean, jitter, message_object, message_of, number, optional_time, peek, set, string, strings, token_message, token_response};
 
 use super::error::IntoJs;
 use super::time;
@@ -45,9 +46,10 @@ impl SessionCore {
         take!(refresh_margin, number, "refreshMargin");
         take!(channel, string, "channel");
         take!(api_origins, strings, "apiOrigins");
+        take!(dpop, boolean, "dpop");
         if options.is_object() {
             for name in Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
-                if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins") {
+                if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins" | "dpop") {
                     rejected.push((name, false));
                 }
             }
@@ -72,12 +74,26 @@ impl SessionCore {
         self.session.lock_name()
     }
 
-    /// Takes a token response (a `JSON.parse`d body) → the message to send the other tabs.
-    pub fn accept(&mut self, response: JsValue, subject: Option<String>, iat: Option<f64>, clock: f64) -> Result<JsValue, JsValue> {
+    /// Takes a token response (a `JSON.parse`d body; `jkt`: with DPoP, the thumbprint of the key
+    /// whose proof obtained it) → the message to send the other tabs.
+    pub fn accept(
+        &mut self,
+        response: JsValue,
+        subject: Option<String>,
+        iat: Option<f64>,
+        jkt: JsValue,
+        clock: f64,
+    ) -> Result<JsValue, JsValue> {
         let peek = peek(subject, iat);
         let shared = self
             .session
-            .accept(&token_response(&response), peek.clone(), time(clock), jitter())
+            .accept(
+                &token_response(&response),
+                peek.clone(),
+                jkt.as_string().as_deref(),
+                time(clock),
+                jitter(),
+            )
             .js()?;
         Ok(token_message(shared, peek))
     }
@@ -117,7 +133,17 @@ impl SessionCore {
     /// `JSON.parse`d body (`undefined` if none) → `{ outcome, failures, status, message }` where
     /// `outcome` is `refreshed` (send `message` to the other tabs), `superseded`, `signed-out` or
     /// `failed`.
-    pub fn answered(&mut self, ticket: f64, status: u16, body: JsValue, subject: Option<String>, iat: Option<f64>, clock: f64) -> JsValue {
+    #[allow(clippy::too_many_arguments)]
+    pub fn answered(
+        &mut self,
+        ticket: f64,
+        status: u16,
+        body: JsValue,
+        subject: Option<String>,
+        iat: Option<f64>,
+        jkt: JsValue,
+        clock: f64,
+    ) -> JsValue {
         let ticket = Ticket((ticket >= 0.0).then(|| time(ticket)));
         let answer = match status {
             0 => Answer::Failed,
@@ -125,7 +151,9 @@ impl SessionCore {
         };
         let peek = peek(subject, iat);
         let result = Object::new();
-        let outcome = self.session.refresh_answered(ticket, answer, peek.clone(), time(clock), jitter());
+        let outcome = self
+            .session
+            .refresh_answered(ticket, answer, peek.clone(), jkt.as_string().as_deref(), time(clock), jitter());
         let kind = match outcome {
             Outcome::Refreshed(token) => {
                 set(&result, "message", token_message(token, peek));
@@ -144,16 +172,26 @@ impl SessionCore {
         result.into()
     }
 
-    /// What to do with an API response: `0` deliver it, `1` refresh then replay, `2` replay.
+    /// What to do with an API response: `0` deliver it, `1` refresh then replay, `2` replay,
+    /// `3` replay with a new DPoP proof carrying the nonce (`new_nonce`: the response brought one).
     #[wasm_bindgen(js_name = apiResponse)]
-    pub fn api_response(&mut self, origin: &str, sent: Option<String>, status: u16, challenge: Option<String>, clock: f64) -> u8 {
+    pub fn api_response(
+        &mut self,
+        origin: &str,
+        sent: Option<String>,
+        status: u16,
+        challenge: Option<String>,
+        new_nonce: bool,
+        clock: f64,
+    ) -> u8 {
         match self
             .session
-            .api_response(origin, sent.as_deref(), status, challenge.as_deref(), time(clock))
+            .api_response(origin, sent.as_deref(), status, challenge.as_deref(), new_nonce, time(clock))
         {
             Reaction::Deliver => 0,
             Reaction::RefreshAndReplay => 1,
             Reaction::Replay => 2,
+            Reaction::ReplayWithNonce => 3,
         }
     }
 

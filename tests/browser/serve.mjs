@@ -10,7 +10,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm", ".json": "application/json" };
 
 /** Starts the stack; `issued` collects every refresh token the worker set (for leak checks). */
-export async function startStack({ accessTtl = 6 } = {}) {
+export async function startStack({ accessTtl = 6, dpop = "" } = {}) {
   const issued = new Set();
   const server = createServer();
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -18,7 +18,7 @@ export async function startStack({ accessTtl = 6 } = {}) {
   const { privateJwk } = generateKeyPair({ kid: "browser-test" });
   const mf = await workerd(new URL("./worker.js", import.meta.url), {
     durableObjects: { SESSIONS: "TesseraStoreObject" },
-    bindings: { ORIGIN: origin, PRIVATE_JWK: JSON.stringify(privateJwk), ACCESS_TTL: String(accessTtl), REFRESH_SECRET: Buffer.alloc(32, 5).toString("base64url") },
+    bindings: { ORIGIN: origin, PRIVATE_JWK: JSON.stringify(privateJwk), ACCESS_TTL: String(accessTtl), REFRESH_SECRET: Buffer.alloc(32, 5).toString("base64url"), DPOP: dpop },
   });
   server.on("request", async (req, res) => {
     try {
@@ -54,9 +54,11 @@ export async function startStack({ accessTtl = 6 } = {}) {
   });
   const stats = async () => (await mf.dispatchFetch(`${origin}/test/stats`)).json();
   const post = (path) => mf.dispatchFetch(`${origin}${path}`, { method: "POST" });
+  /** A request to the worker from outside the browser (no page, no key). */
+  const request = (path, init) => mf.dispatchFetch(`${origin}${path}`, init);
   const close = async () => {
     await new Promise((resolve) => server.close(resolve));
     await mf.dispose();
   };
-  return { origin, issued, stats, post, close };
+  return { origin, issued, stats, post, request, close, publicJwk: (({ d, ...rest }) => rest)(privateJwk) };
 }

@@ -1,12 +1,24 @@
 // The browser tests' worker (workerd): the Authority with its Durable Object store, a
 // protected API, and counters the tests read. Static files come from serve.mjs.
-import { Authority } from "../../pkg/authority/workerd.js";
+import { Authority, Verifier } from "../../pkg/authority/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../../pkg/durable-object.js";
 
 export { TesseraStoreObject };
 
-let authority;
-const stats = { refreshes: 0, api: 0, rejected: 0, rejectNext: 0, slowNext: 0 };
+let authority, verifier;
+const stats = { refreshes: 0, api: 0, rejected: 0, rejectNext: 0, slowNext: 0, jkts: [], last: null, refused: 0 };
+
+/** With DPOP set: the API's verifier wants DPoP proofs with its nonce (RFC 9449 §9). */
+function dpopVerifier(env) {
+  const { d, ...publicJwk } = JSON.parse(env.PRIVATE_JWK);
+  verifier ??= new Verifier({
+    jwks: { keys: [publicJwk] },
+    issuer: env.ORIGIN,
+    audience: "tessera-test-api",
+    dpop: { required: true, nonceSecret: env.REFRESH_SECRET },
+  });
+  return verifier;
+}
 
 function get(env) {
   authority ??= new Authority({
@@ -17,6 +29,7 @@ function get(env) {
     accessTokenTtl: Number(env.ACCESS_TTL),
     refreshSecret: env.REFRESH_SECRET,
     store: new DurableObjectStore(env.SESSIONS),
+    dpop: env.DPOP || "off",
   });
   return authority;
 }
@@ -49,10 +62,18 @@ export default {
         return json({ error: "invalid_token" }, 401, { "www-authenticate": 'Bearer error="invalid_token"' });
       }
       try {
-        const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
-        const claims = await a.verify(token, { requiredScopes: ["read"] });
+        let claims;
+        if (env.DPOP) {
+          claims = await dpopVerifier(env).verifyRequest(request, { requiredScopes: ["read"] });
+          if (!stats.jkts.includes(claims.cnf.jkt)) stats.jkts.push(claims.cnf.jkt);
+          stats.last = { url: request.url, method: request.method, authorization: request.headers.get("authorization"), dpop: request.headers.get("dpop") };
+        } else {
+          const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
+          claims = await a.verify(token, { requiredScopes: ["read"] });
+        }
         return json({ sub: claims.sub, body: request.method === "POST" ? await request.text() : null });
       } catch (error) {
+        stats.refused += 1;
         return Authority.errorResponse(error);
       }
     }
@@ -66,7 +87,7 @@ export default {
       return json(stats);
     }
     if (pathname === "/test/reset") {
-      Object.assign(stats, { refreshes: 0, api: 0, rejected: 0, rejectNext: 0, slowNext: 0 });
+      Object.assign(stats, { refreshes: 0, api: 0, rejected: 0, rejectNext: 0, slowNext: 0, jkts: [], last: null, refused: 0 });
       return json(stats);
     }
     return json({ error: "not_found" }, 404);

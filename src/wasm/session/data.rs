@@ -31,6 +31,10 @@ pub(super) fn number(object: &JsValue, name: &str) -> Result<Option<f64>, ()> {
     member(object, name)?.map(|v| v.as_f64().ok_or(())).transpose()
 }
 
+pub(super) fn boolean(object: &JsValue, name: &str) -> Result<Option<bool>, ()> {
+    member(object, name)?.map(|v| v.as_bool().ok_or(())).transpose()
+}
+
 pub(super) fn strings(object: &JsValue, name: &str) -> Result<Option<Vec<String>>, ()> {
     let Some(value) = member(object, name)? else { return Ok(None) };
     if !js_sys::Array::is_array(&value) {
@@ -86,6 +90,9 @@ pub(super) fn message_object(message: &TabMessage) -> JsValue {
         ("subject", text(fields.subject)),
         ("iat", number(fields.iat)),
         ("reason", text(fields.reason)),
+        ("jkt", text(fields.jkt)),
+        ("origin", text(fields.origin)),
+        ("nonce", text(fields.nonce)),
     ] {
         if !value.is_undefined() {
             set(&object, name, value);
@@ -105,6 +112,9 @@ pub(super) fn message_of(data: &JsValue) -> Option<TabMessage> {
         subject: string(data, "subject").ok()?,
         iat: number(data, "iat").ok()?,
         reason: string(data, "reason").ok()?,
+        jkt: string(data, "jkt").ok()?,
+        origin: string(data, "origin").ok()?,
+        nonce: string(data, "nonce").ok()?,
     })
 }
 
