@@ -1115,6 +1115,15 @@ mod dpop_proofs {
         key.mint(&header.to_string(), &claims.to_string())
     }
 
+    /// A proof as [`proof`] with a server `nonce` claim.
+    pub fn proof_with_nonce(key: &TestKey, url: &str, iat: i64, jti: &str, nonce: &str) -> String {
+        let mut jwk = key.public_json();
+        jwk.as_object_mut().unwrap().remove("kid");
+        let header = json!({ "typ": "dpop+jwt", "alg": "ES256", "jwk": jwk });
+        let claims = json!({ "jti": jti, "htm": "POST", "htu": url, "iat": iat, "nonce": nonce });
+        key.mint(&header.to_string(), &claims.to_string())
+    }
+
     pub fn jkt(key: &TestKey) -> String {
         tessera::jose::jwk::thumbprint(key.public_json().as_object().unwrap()).unwrap()
     }
@@ -1272,4 +1281,77 @@ fn dpop_required_and_off() {
     // The option is checked.
     let error = AuthorityOptions::from_json(authority_options(json!({ "dpop": "on" }))).unwrap_err();
     assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidOptions, Some("dpop")));
+}
+
+#[test]
+fn dpop_server_nonces_at_the_auth_endpoints_need_no_store_and_rotate() {
+    use dpop_proofs::{proof, proof_with_nonce};
+    let secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA";
+    let a = authority_with(json!({ "dpop": "required", "dpopNonceSecret": secret, "dpopNonceLifetime": 60 }));
+    let store = TestStore::new();
+    let now = store.now.get();
+    let client = common::TestKey::new("client");
+    let url = "https://auth.example/auth/refresh";
+    // No nonce: 400 use_dpop_nonce with the nonce to use, and nothing written (the jti is not spent).
+    let records = store.inner.borrow().len();
+    let first = login_proved(&a, &store, "alice", Some(proof(&client, url, now, "j-1")));
+    assert_eq!(
+        (first.status, &first.body),
+        (400, &json!({ "error": "use_dpop_nonce", "code": "ERR_USE_DPOP_NONCE" }))
+    );
+    assert_eq!(store.inner.borrow().len(), records, "a proof without the nonce spends nothing");
+    let nonce = header(&first, "dpop-nonce").expect("the nonce comes with the answer").to_string();
+    // A made-up nonce is refused the same way; the server's own one logs in (the same jti: it was not spent).
+    let wrong = login_proved(&a, &store, "alice", Some(proof_with_nonce(&client, url, now, "j-1", "bm9uY2U")));
+    assert_eq!(wrong.body["error"], "use_dpop_nonce");
+    let alice = login_proved(&a, &store, "alice", Some(proof_with_nonce(&client, url, now, "j-1", &nonce)));
+    assert_eq!(alice.status, 200, "{}", alice.body);
+    assert!(header(&alice, "dpop-nonce").is_some(), "every answer carries the current nonce");
+    let cookie = cookie_of(&alice);
+    // The nonce holds for its step and the next; two steps on it is stale, and the answer has a new one.
+    store.now.set(store.now.get() + 61);
+    let later = store.now.get();
+    let refreshed = refresh_proved(&a, &store, &cookie, Some(proof_with_nonce(&client, url, later, "j-2", &nonce)));
+    assert_eq!(refreshed.status, 200, "{}", refreshed.body);
+    let cookie = cookie_of(&refreshed);
+    store.now.set(store.now.get() + 121);
+    let stale = refresh_proved(
+        &a,
+        &store,
+        &cookie,
+        Some(proof_with_nonce(&client, url, store.now.get(), "j-3", &nonce)),
+    );
+    assert_eq!(stale.body["error"], "use_dpop_nonce");
+    let fresh = header(&stale, "dpop-nonce").unwrap().to_string();
+    assert_ne!(fresh, nonce, "rotated");
+    let ok = refresh_proved(
+        &a,
+        &store,
+        &cookie,
+        Some(proof_with_nonce(&client, url, store.now.get(), "j-3", &fresh)),
+    );
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    // Logout with the session's cookie wants the nonce too.
+    let out = logout_proved(&a, &store, Some(&cookie_of(&ok)), Some(proof(&client, url, store.now.get(), "j-4")));
+    assert_eq!(out.body["error"], "use_dpop_nonce");
+
+    // Options: a secret needs DPoP on and 32 bytes; a lifetime needs a secret.
+    for (extra, name) in [
+        (json!({ "dpopNonceSecret": secret }), "dpopNonceSecret"),
+        (json!({ "dpop": "allowed", "dpopNonceSecret": "c2hvcnQ" }), "dpopNonceSecret"),
+        (json!({ "dpop": "allowed", "dpopNonceLifetime": 60 }), "dpopNonceLifetime"),
+        (
+            json!({ "dpop": "allowed", "dpopNonceSecret": secret, "dpopNonceLifetime": 5 }),
+            "dpopNonceLifetime",
+        ),
+    ] {
+        let error = AuthorityOptions::from_json(authority_options(extra))
+            .and_then(|o| Authority::new(&o))
+            .unwrap_err();
+        assert_eq!((error.code(), error.claim_name()), (ErrorCode::InvalidOptions, Some(name)));
+    }
+    // Without nonces no answer carries one.
+    let plain = authority_with(json!({ "dpop": "allowed" }));
+    let response = login_proved(&plain, &store, "bob", Some(proof(&client, url, store.now.get(), "j-5")));
+    assert_eq!((response.status, header(&response, "dpop-nonce")), (200, None));
 }

@@ -479,6 +479,14 @@ export interface AuthorityOptions {
    * refreshes need a proof by that key). `"required"`: every request needs a proof.
    */
   dpop?: "off" | "allowed" | "required";
+  /**
+   * Server nonces at the auth endpoints (RFC 9449 §8), kept in no store: base64url of at least 32
+   * random bytes (share it across instances). A proof without the current nonce is answered
+   * `400 {"error":"use_dpop_nonce"}`; every answer carries `DPoP-Nonce`. Needs `dpop` on.
+   */
+  dpopNonceSecret?: string;
+  /** Seconds a nonce is current (10–3600, default 300); it is accepted for that step and the next. */
+  dpopNonceLifetime?: number;
   /** Base64url key (at least 16 bytes) of the fingerprints in log lines (default: derived from `refreshSecret`, else random). */
   fingerprintKey?: string;
   /** Where sessions live (default: a new `MemoryStore`). A custom store needs `refreshSecret`. */

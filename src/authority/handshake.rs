@@ -288,10 +288,11 @@ pub async fn login<S: Store>(
         }
         Err(unavailable())
     };
-    result.await.unwrap_or_else(|error| {
+    let response = result.await.unwrap_or_else(|error| {
         emit_error(authority, host, "login", &error);
         authority.error_response(&error)
-    })
+    });
+    authority.with_nonce(response, now)
 }
 
 /// `POST {path}/refresh`: rotate the cookie's token. A lost compare-and-set race is re-read and
@@ -359,7 +360,7 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
         }
         Err(unavailable())
     };
-    result.await.unwrap_or_else(|error| {
+    let response = result.await.unwrap_or_else(|error| {
         emit_error(authority, host, "refresh", &error);
         let mut response = authority.error_response(&error);
         // No cookie came: there is nothing to clear, and a clearing Set-Cookie could race a
@@ -368,7 +369,8 @@ pub async fn refresh<S: Store>(authority: &Authority, store: &S, request: &Reque
             response.headers.retain(|(name, _)| *name != "set-cookie");
         }
         response
-    })
+    });
+    authority.with_nonce(response, now)
 }
 
 /// `POST {path}/logout`: revoke the cookie's family (if any) and clear the cookie.
@@ -405,10 +407,11 @@ pub async fn logout<S: Store>(authority: &Authority, store: &S, request: &Reques
         }
         Ok(authority.logout_response())
     };
-    result.await.unwrap_or_else(|error| {
+    let response = result.await.unwrap_or_else(|error| {
         emit_error(authority, host, "logout", &error);
         authority.error_response(&error)
-    })
+    });
+    authority.with_nonce(response, now)
 }
 
 /// "Log out everywhere": raise the subject's epoch, which revokes every family started before,

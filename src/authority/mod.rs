@@ -18,7 +18,7 @@ use crate::jose::{self, b64};
 use crate::options::Options;
 use crate::redact::FingerprintKey;
 use crate::time::Time;
-use crate::verifier::dpop::{replay_write, ReplayWrite};
+use crate::verifier::dpop::{replay_write, Nonces, ReplayWrite, DEFAULT_NONCE_LIFETIME, MIN_NONCE_SECRET};
 use crate::verifier::{Verifier, VerifierOptions};
 use refresh::{Family, Policy, Presented, RefreshKey, RefreshToken, Rotation};
 use signer::{SignOptions, Signer};
@@ -73,6 +73,10 @@ pub struct AuthorityOptions {
     pub custom_store: bool,
     /// DPoP on the auth endpoints (RFC 9449 §5): `"off"` (default), `"allowed"`, `"required"`.
     pub dpop: DpopMode,
+    /// `dpopNonceSecret`: base64url of ≥ 32 random bytes; server nonces at the auth endpoints.
+    pub dpop_nonce_secret: Option<String>,
+    /// `dpopNonceLifetime`: seconds a nonce is current (it is accepted for two such steps).
+    pub dpop_nonce_lifetime: Option<i64>,
 }
 
 /// Whether the auth endpoints take DPoP proofs and bind sessions to their keys.
@@ -159,6 +163,8 @@ impl AuthorityOptions {
                 Some("required") => DpopMode::Required,
                 Some(_) => return Err(Error::option("Authority", "dpop", "must be \"off\", \"allowed\" or \"required\"")),
             },
+            dpop_nonce_secret: o.string("dpopNonceSecret")?,
+            dpop_nonce_lifetime: o.integer("dpopNonceLifetime", 10, 3600, "must be whole seconds from 10 to 3600")?,
         };
         o.finish()?;
         Ok(read)
@@ -256,6 +262,8 @@ pub struct Authority {
     pub max_sessions: usize,
     fingerprint_key: FingerprintKey,
     pub dpop: DpopMode,
+    /// Server nonces at the auth endpoints (RFC 9449 §8), when `dpopNonceSecret` is set.
+    nonces: Option<Nonces>,
 }
 
 /// Claims the authority sets itself; login `claims` may not carry them.
@@ -310,6 +318,20 @@ impl Authority {
         if options.max_sessions_per_subject.is_some_and(|n| !(1..=10_000).contains(&n)) {
             return Err(invalid("maxSessionsPerSubject", "must be a whole number from 1 to 10000"));
         }
+        let nonces = match (&options.dpop_nonce_secret, options.dpop) {
+            (None, _) if options.dpop_nonce_lifetime.is_some() => {
+                return Err(invalid("dpopNonceLifetime", "applies only with dpopNonceSecret"));
+            }
+            (None, _) => None,
+            (Some(_), DpopMode::Off) => return Err(invalid("dpopNonceSecret", "applies only with dpop \"allowed\" or \"required\"")),
+            (Some(text), _) => {
+                let secret = b64::decode(text, "")
+                    .ok()
+                    .filter(|b| b.len() >= MIN_NONCE_SECRET)
+                    .ok_or_else(|| invalid("dpopNonceSecret", "must be base64url of at least 32 random bytes"))?;
+                Some(Nonces::new(&secret, options.dpop_nonce_lifetime.unwrap_or(DEFAULT_NONCE_LIFETIME))?)
+            }
+        };
         if options.signing_keys.is_empty() {
             return Err(invalid("signingKeys", "needs at least one private JWK"));
         }
@@ -398,7 +420,17 @@ impl Authority {
             max_sessions,
             fingerprint_key,
             dpop: options.dpop,
+            nonces,
         })
+    }
+
+    /// A response of the auth endpoints with the current server nonce (`DPoP-Nonce`, RFC 9449
+    /// §8.2) when nonces are on: every answer carries the one to use next.
+    pub fn with_nonce(&self, mut response: Response, now: Time) -> Response {
+        if let Some(nonces) = &self.nonces {
+            response.headers.push(("dpop-nonce", nonces.current(now)));
+        }
+        response
     }
 
     /// The DPoP proof of an auth-endpoint request (RFC 9449 §4.3, §5): `None` when DPoP is off
@@ -425,6 +457,16 @@ impl Authority {
                 tolerance_ms: 0,
             },
         )?;
+        // With server nonces, a proof without the current one is answered with it (400
+        // use_dpop_nonce) before its jti is spent: the retry with the nonce is a new proof.
+        if let Some(nonces) = &self.nonces {
+            if !proof.nonce.as_deref().is_some_and(|nonce| nonces.accepts(nonce, now)) {
+                return Err(Error::new(
+                    ErrorCode::UseDpopNonce,
+                    "this token service wants the DPoP nonce it sent",
+                ));
+            }
+        }
         let write = replay_write(&proof, DPOP_MAX_AGE_MS, 0, now);
         Ok(Some((proof.jkt, write)))
     }
@@ -642,12 +684,21 @@ impl Authority {
                 body: json!({ "error": "invalid_request", "code": "ERR_MALFORMED" }),
             };
         }
-        if matches!(error.code(), ErrorCode::InvalidDpopProof | ErrorCode::DpopReplay) {
-            // RFC 9449 §5: the token endpoint answers 400 invalid_dpop_proof (no challenge).
+        if matches!(
+            error.code(),
+            ErrorCode::InvalidDpopProof | ErrorCode::DpopReplay | ErrorCode::UseDpopNonce
+        ) {
+            // RFC 9449 §5, §8: the token endpoint answers 400 invalid_dpop_proof or
+            // use_dpop_nonce (no challenge; the nonce is added by `with_nonce`).
+            let wire = if error.code() == ErrorCode::UseDpopNonce {
+                "use_dpop_nonce"
+            } else {
+                "invalid_dpop_proof"
+            };
             return Response {
                 status: 400,
                 headers: vec![("cache-control", "no-store".into())],
-                body: json!({ "error": "invalid_dpop_proof", "code": error.code().as_str() }),
+                body: json!({ "error": wire, "code": error.code().as_str() }),
             };
         }
         let mut response = error_response(Some(error.code()));
