@@ -25,10 +25,11 @@ use wasm_bindgen::prelude::*;
 
 use crate::time::Time;
 
-/// The session build alone is `no_std`: dlmalloc (what std itself uses on wasm32) allocates.
+/// The session build alone is `no_std`: talc allocates (std's dlmalloc measured 2.1 kB gzip more
+/// in this build; talc is built with `disable-realloc-in-place`, the smaller of its size options).
 #[cfg(not(feature = "std"))]
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// The session build alone: a panic (none is reachable: the lints deny unwrap, expect, indexing
 /// and panics) traps without formatting a message, so no formatting code ships.
