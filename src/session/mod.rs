@@ -437,10 +437,8 @@ impl Session {
                 self.sign_out();
                 KeyCheck::SignedOut
             }
-            None if self.held.is_some() => {
-                self.sign_out();
-                KeyCheck::SignedOut
-            }
+            // (A DPoP session never holds a token without its key's thumbprint: `token_of`
+            // and `adopt` refuse one.)
             None if stored.is_some() => KeyCheck::Ready,
             None => KeyCheck::Skip,
         }

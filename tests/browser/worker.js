@@ -15,7 +15,8 @@ function dpopVerifier(env) {
     jwks: { keys: [publicJwk] },
     issuer: env.ORIGIN,
     audience: "tessera-test-api",
-    dpop: { required: true, nonceSecret: env.REFRESH_SECRET },
+    // Its own nonce secret: the authority's nonces are not the API's.
+    dpop: { required: true, nonceSecret: "BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc" },
   });
   return verifier;
 }
@@ -30,6 +31,8 @@ function get(env) {
     refreshSecret: env.REFRESH_SECRET,
     store: new DurableObjectStore(env.SESSIONS),
     dpop: env.DPOP || "off",
+    // With DPoP: server nonces at the auth endpoints too (the session retries once with them).
+    ...(env.DPOP ? { dpopNonceSecret: env.REFRESH_SECRET } : {}),
   });
   return authority;
 }

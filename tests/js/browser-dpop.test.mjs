@@ -73,8 +73,16 @@ test("three tabs, one non-extractable key: DPoP tokens, proofs on every request,
   try {
     const [a, b, c] = await openTabs(context, 3);
     assert.equal(await storedKey(a), null, "no key before login");
+    const auth = [];
+    context.on("response", (r) => {
+      if (new URL(r.url()).pathname.startsWith("/auth/")) auth.push(`${new URL(r.url()).pathname} ${r.status()}`);
+    });
     const state = await a.evaluate(() => window.session.login({ username: "demo", password: "demo" }));
     assert.equal(state.status, "signed-in");
+    // The authority's nonce: the first login proof had none (400 use_dpop_nonce), the retry had it;
+    // the refresh then knows it (one request).
+    await a.evaluate(() => window.session.refresh());
+    assert.deepEqual(auth, ["/auth/login 400", "/auth/login 200", "/auth/refresh 200"]);
     const key = await storedKey(b);
     assert.equal(key.extractable, false);
     assert.equal(key.type, "private");
