@@ -1,18 +1,22 @@
 // The demo's routes, shared by the edge worker (www/worker.js, Durable Object store) and the
 // Node server (www/node-server.mjs, Redis or memory store): `/auth/login` checks the demo
 // credentials, `authority.handle` serves /auth/refresh, /auth/logout and the JWK Set, and /api/*
-// is protected by the Authority's own verify.
+// is protected by `verifier.verifyRequest` (DPoP proofs for bound tokens) and the Authority's
+// own verify (the session is still live).
 
 // Demo credentials: shown on the page. A real app checks its own users before calling login.
 const DEMO_USER = { username: "demo", password: "demo" };
 
 const json = (body, status = 200, headers = {}) => Response.json(body, { status, headers: { "cache-control": "no-store", ...headers } });
 
+const tokenOf = (request) => (request.headers.get("authorization") ?? "").replace(/^(Bearer|DPoP) /i, "");
+
 /**
- * `demoApp(authority, { errorResponse, theft, reuseGrace })` → `async (request) => Response | null`
- * (null: not a demo route, e.g. a static asset). `errorResponse` is `Authority.errorResponse`.
+ * `demoApp(authority, { verifier, errorResponse, theft, reuseGrace })` → `async (request) =>
+ * Response | null` (null: not a demo route, e.g. a static asset). `verifier` is a `Verifier` of
+ * the authority's keys; `errorResponse` is `Authority.errorResponse`.
  */
-export function demoApp(authority, { errorResponse, theft = false, reuseGrace = 2 }) {
+export function demoApp(authority, { verifier, errorResponse, theft = false, reuseGrace = 2 }) {
   async function login(request) {
     const { username, password } = await request.clone().json().catch(() => ({}));
     if (username !== DEMO_USER.username || password !== DEMO_USER.password) {
@@ -35,10 +39,27 @@ export function demoApp(authority, { errorResponse, theft = false, reuseGrace = 
     return json({ attacker: attacker.status, replay: victim.status, revoked: victim.status === 401 });
   }
 
+  // Demo-only: an "attacker" who copied the access token this request carries (from a log, a
+  // proxy, an XSS that read a response) replays it from the server side, where the browser's
+  // key cannot help: as DPoP without a proof, and as Bearer.
+  async function stealAccessToken(request) {
+    const token = tokenOf(request);
+    const target = new URL("/api/hello", request.url).href;
+    const replays = [];
+    for (const [how, authorization] of [["DPoP without a proof", `DPoP ${token}`], ["as Bearer", `Bearer ${token}`]]) {
+      const answer = await api(new Request(target, { headers: { authorization } }), "/api/hello");
+      const body = await answer.json().catch(() => ({}));
+      replays.push({ how, status: answer.status, code: body.code ?? null, error: body.error ?? null });
+    }
+    return json({ bound: request.headers.has("dpop"), replays });
+  }
+
   async function api(request, pathname) {
     try {
-      const token = (request.headers.get("authorization") ?? "").replace(/^Bearer /, "");
-      const claims = await authority.verify(token, { requiredScopes: ["read"] });
+      // The proof (for a DPoP-bound token), then the session's liveness (revocation).
+      await verifier.verifyRequest(request, { requiredScopes: ["read"] });
+      const claims = await authority.verify(tokenOf(request), { requiredScopes: ["read"] });
+      if (pathname === "/api/demo/steal-access" && request.method === "POST") return stealAccessToken(request);
       if (pathname === "/api/logout-everywhere" && request.method === "POST") {
         await authority.revokeSubject(claims.sub);
         return json({ revoked: claims.sub });

@@ -1,7 +1,7 @@
 // Tessera demo worker (Cloudflare Workers / workerd): the Authority on its Durable Object store
 // serves the demo's routes (www/app.js); the page and the package's browser build are static
 // assets served in front of the worker.
-import { Authority } from "../pkg/authority/workerd.js";
+import { Authority, Verifier } from "../pkg/authority/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../pkg/durable-object.js";
 import { demoApp } from "./app.js";
 
@@ -11,22 +11,23 @@ let app; // one per isolate, created on first request (env is only known in a ha
 
 function get(env) {
   const reuseGrace = Number(env.REUSE_GRACE ?? 2);
-  app ??= demoApp(
-    new Authority({
-      issuer: env.ORIGIN,
-      audience: "tessera-demo-api",
-      signingKeys: [JSON.parse(env.PRIVATE_JWK)],
-      allowedOrigins: [env.ORIGIN],
-      accessTokenTtl: Number(env.ACCESS_TTL ?? 30),
-      sessionTtl: Number(env.SESSION_TTL ?? 3600),
-      idleTtl: Number(env.IDLE_TTL ?? 900),
-      reuseGrace,
-      refreshSecret: env.REFRESH_SECRET,
-      clientId: "tessera-demo",
-      store: new DurableObjectStore(env.SESSIONS),
-    }),
-    { errorResponse: Authority.errorResponse, theft: env.DEMO_THEFT === "1", reuseGrace },
-  );
+  if (app) return app;
+  const authority = new Authority({
+    issuer: env.ORIGIN,
+    audience: "tessera-demo-api",
+    signingKeys: [JSON.parse(env.PRIVATE_JWK)],
+    allowedOrigins: [env.ORIGIN],
+    accessTokenTtl: Number(env.ACCESS_TTL ?? 30),
+    sessionTtl: Number(env.SESSION_TTL ?? 3600),
+    idleTtl: Number(env.IDLE_TTL ?? 900),
+    reuseGrace,
+    refreshSecret: env.REFRESH_SECRET,
+    clientId: "tessera-demo",
+    store: new DurableObjectStore(env.SESSIONS),
+    dpop: "allowed",
+  });
+  const verifier = new Verifier({ jwks: authority.jwks(), issuer: env.ORIGIN, audience: "tessera-demo-api" });
+  app = demoApp(authority, { verifier, errorResponse: Authority.errorResponse, theft: env.DEMO_THEFT === "1", reuseGrace });
   return app;
 }
 

@@ -52,9 +52,9 @@ export function demoSuite(label, start, { screenshot } = {}) {
   }
   const timeline = (page) => page.getByTestId("timeline").innerText();
 
-  async function open(context) {
+  async function open(context, query = "") {
     const page = await context.newPage();
-    await page.goto(origin);
+    await page.goto(`${origin}${query}`);
     await page.waitForFunction(() => window.tessera !== undefined);
     return page;
   }
@@ -130,12 +130,41 @@ export function demoSuite(label, start, { screenshot } = {}) {
     assert.equal(await status(second), "signed-in");
   }));
 
-  test(`${label}: a stolen refresh token revokes the family and both tabs sign out`, async () => {
+  test(`${label}: DPoP is on: a stolen access token replayed without the key is refused, the page's calls keep working`, async () => {
     const context = await browser.newContext();
     try {
-      const first = await open(context);
+      const page = await open(context);
+      assert.equal(await page.evaluate(() => window.tessera.dpop), true);
+      await signIn(page);
+      await page.getByTestId("steal-access").click();
+      await page.waitForFunction(() => /own API call with its key: 200/.test(document.querySelector('[data-testid="timeline"]').innerText));
+      const text = await timeline(page);
+      assert.match(text, /replayed DPoP without a proof: refused, 401 ERR_INVALID_DPOP_PROOF/);
+      assert.match(text, /replayed as Bearer: refused, 401 ERR_DPOP_BINDING/);
+      assert.doesNotMatch(text, /accepted/);
+      assert.equal(await status(page), "signed-in");
+      // A copied refresh cookie is refused too (bound to the key): nothing is revoked, the tab stays in.
+      await page.getByTestId("simulate-theft").click();
+      await page.waitForFunction(() => /copied refresh token was refused/.test(document.querySelector('[data-testid="timeline"]').innerText));
+      await page.waitForTimeout(300);
+      assert.equal(await status(page), "signed-in");
+      // With plain Bearer (?dpop=0) the same copy works for whoever holds it: the reason DPoP is on.
+      const bearer = await open(context, "?dpop=0");
+      await signIn(bearer);
+      await bearer.getByTestId("steal-access").click();
+      await bearer.waitForFunction(() => /own API call with its key: 200/.test(document.querySelector('[data-testid="timeline"]').innerText));
+      assert.match(await timeline(bearer), /replayed as Bearer: accepted/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test(`${label}: with Bearer tokens, a stolen refresh token revokes the family and both tabs sign out`, async () => {
+    const context = await browser.newContext();
+    try {
+      const first = await open(context, "?dpop=0");
       await signIn(first);
-      const second = await open(context);
+      const second = await open(context, "?dpop=0");
       await second.waitForFunction(() => document.querySelector('[data-testid="session-status"]').textContent === "signed-in");
       await first.getByTestId("simulate-theft").click();
       for (const page of [first, second]) {

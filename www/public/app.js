@@ -2,11 +2,13 @@
 import { TokenSession } from "/pkg/session/web.js";
 
 const $ = (id) => document.getElementById(id);
-const session = new TokenSession({ authPath: "/auth", refreshMargin: 30, channel: "tessera-demo" });
+// DPoP on (RFC 9449): tokens bound to a key this browser cannot export. `?dpop=0` shows plain Bearer.
+const dpop = new URLSearchParams(location.search).get("dpop") !== "0";
+const session = new TokenSession({ authPath: "/auth", refreshMargin: 30, channel: dpop ? "tessera-demo" : "tessera-demo-bearer", dpop });
 let lifetime = 0; // ms of the current access token
 let sessionLength = 0; // ms of the session's absolute lifetime, as first seen
 
-const ICONS = { login: "✓", refresh: "↻", shared: "⇄", replay: "↺", logout: "⎋", failed: "!", theft: "✕", api: "→" };
+const ICONS = { login: "✓", refresh: "↻", shared: "⇄", replay: "↺", logout: "⎋", failed: "!", theft: "✕", api: "→", refused: "⛔" };
 
 function log(kind, text, bad = false) {
   const item = document.createElement("li");
@@ -31,7 +33,7 @@ function render() {
   $("dot").classList.toggle("on", signedIn);
   $("signin").hidden = signedIn;
   // "expired" still holds a session: the next API call refreshes first.
-  for (const id of ["call-api", "simulate-theft", "logout", "logout-everywhere"]) $(id).disabled = s.status === "signed-out";
+  for (const id of ["call-api", "simulate-theft", "steal-access", "logout", "logout-everywhere"]) $(id).disabled = s.status === "signed-out";
   const now = Date.now();
   if (s.expiresAt) {
     lifetime = Math.max(lifetime, s.expiresAt - s.receivedAt);
@@ -81,6 +83,7 @@ session.addEventListener("logout", (e) => {
     logout: "Signed out",
     invalid_grant: "Session ended by the server: refresh token reuse detected or session revoked",
     everywhere: "Signed out everywhere",
+    dpop_key_lost: "Signed out: this browser's DPoP key is gone (site data cleared), so its tokens are useless",
   }[e.detail.reason] ?? `Signed out (${e.detail.reason})`;
   log("logout", `${why}${e.detail.source === "other-tab" ? " (from another tab)" : ""}`, e.detail.reason === "invalid_grant");
   lifetime = 0;
@@ -114,8 +117,22 @@ $("simulate-theft").addEventListener("click", async () => {
   log("theft", "Simulating theft: an attacker uses a copy of this browser's refresh token…", true);
   const res = await fetch("/auth/demo/steal", { method: "POST", headers: { "tessera-request": "1" } });
   const result = await res.json();
-  log("theft", result.revoked ? "The copied token was used twice: the authority revoked the whole session family" : "Theft simulation is off in this config", true);
-  await session.refresh(); // this tab's next refresh meets the revoked family → every tab signs out
+  if (result.revoked) log("theft", "The copied token was used twice: the authority revoked the whole session family", true);
+  else if (result.attacker === 400) log("refused", "The copied refresh token was refused: it only works with this browser's DPoP key (nothing revoked)");
+  else log("theft", "Theft simulation is off in this config", true);
+  await session.refresh(); // with Bearer: this refresh meets the revoked family → every tab signs out
+});
+
+$("steal-access").addEventListener("click", async () => {
+  log("theft", "Stealing the access token: an attacker replays a copy of it from their own server…", true);
+  const res = await session.fetch("/api/demo/steal-access", { method: "POST" });
+  const result = await res.json().catch(() => ({ replays: [] }));
+  for (const { how, status, code } of result.replays ?? []) {
+    if (status === 200) log("theft", `Copied token replayed ${how}: accepted (a Bearer token works for whoever holds it)`, true);
+    else log("refused", `Copied token replayed ${how}: refused, ${status} ${code ?? ""} (it is bound to this browser's key)`);
+  }
+  const own = await session.fetch("/api/hello");
+  log("api", `This page's own API call with its key: ${own.status}`, own.status !== 200);
 });
 
 $("logout").addEventListener("click", () => session.logout());
@@ -128,7 +145,7 @@ $("logout-everywhere").addEventListener("click", async () => {
 
 setInterval(render, 250);
 render();
-window.tessera = { session }; // for curious developers (and the end-to-end tests)
+window.tessera = { session, dpop }; // for curious developers (and the end-to-end tests)
 const state = await session.start();
 log(state.status === "signed-in" ? "login" : "logout", state.status === "signed-in" ? "Resumed the session from the refresh cookie or another tab" : "No session yet: sign in");
 render();
