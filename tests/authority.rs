@@ -1185,6 +1185,18 @@ fn dpop_binds_the_session_at_login_and_every_refresh_needs_its_key() {
     assert_eq!(alice.body["token_type"], "DPoP");
     assert_eq!(claims_of(&a, &alice, store.time())["cnf"], json!({ "jkt": jkt(&client) }));
     let cookie = cookie_of(&alice);
+    // Verified without its request (no proof to check), a bound token is refused; its claims,
+    // once a verifier checked the proof, pass the liveness check.
+    let token = alice.body["access_token"].as_str().unwrap();
+    let refused = run(handshake::verify(&a, &store, token, store.time(), &[])).unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::DpopBinding);
+    run(handshake::check_live(
+        &a,
+        &store,
+        &claims_of(&a, &alice, store.time()),
+        store.time(),
+    ))
+    .unwrap();
 
     // Refused without changing the session: no proof, the thief's proof, a replayed proof, a proof
     // for another URL or a stale one.

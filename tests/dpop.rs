@@ -520,3 +520,17 @@ fn the_binding_checks_the_signature_when_asked_and_only_its_verdict_for_that_pro
         ErrorCode::InvalidDpopProof
     );
 }
+
+#[test]
+fn a_token_verified_without_its_request_is_refused_when_bound() {
+    use tessera::verifier::dpop::without_proof;
+    let claims = || String::from("{\"sub\":\"alice\"}");
+    assert_eq!(without_proof((claims(), Ok(None))).unwrap(), claims());
+    let bound = without_proof((claims(), Ok(Some("jkt".into())))).unwrap_err();
+    assert_eq!(bound.code(), ErrorCode::DpopBinding);
+    let malformed = tessera::Error::claim(ErrorCode::InvalidClaim, "cnf", "the token's cnf must be an object");
+    assert_eq!(
+        without_proof((claims(), Err(malformed))).unwrap_err().code(),
+        ErrorCode::InvalidClaim
+    );
+}

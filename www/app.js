@@ -1,8 +1,8 @@
 // The demo's routes, shared by the edge worker (www/worker.js, Durable Object store) and the
 // Node server (www/node-server.mjs, Redis or memory store): `/auth/login` checks the demo
 // credentials, `authority.handle` serves /auth/refresh, /auth/logout and the JWK Set, and /api/*
-// is protected by `verifier.verifyRequest` (DPoP proofs for bound tokens) and the Authority's
-// own verify (the session is still live).
+// is protected by `authority.verifyRequest` (the token, its DPoP proof when it is bound, and the
+// session still live).
 
 // Demo credentials: shown on the page. A real app checks its own users before calling login.
 const DEMO_USER = { username: "demo", password: "demo" };
@@ -12,11 +12,10 @@ const json = (body, status = 200, headers = {}) => Response.json(body, { status,
 const tokenOf = (request) => (request.headers.get("authorization") ?? "").replace(/^(Bearer|DPoP) /i, "");
 
 /**
- * `demoApp(authority, { verifier, errorResponse, theft, reuseGrace })` → `async (request) =>
- * Response | null` (null: not a demo route, e.g. a static asset). `verifier` is a `Verifier` of
- * the authority's keys; `errorResponse` is `Authority.errorResponse`.
+ * `demoApp(authority, { errorResponse, theft, reuseGrace })` → `async (request) => Response | null`
+ * (null: not a demo route, e.g. a static asset). `errorResponse` is `Authority.errorResponse`.
  */
-export function demoApp(authority, { verifier, errorResponse, theft = false, reuseGrace = 2 }) {
+export function demoApp(authority, { errorResponse, theft = false, reuseGrace = 2 }) {
   async function login(request) {
     const { username, password } = await request.clone().json().catch(() => ({}));
     if (username !== DEMO_USER.username || password !== DEMO_USER.password) {
@@ -56,9 +55,7 @@ export function demoApp(authority, { verifier, errorResponse, theft = false, reu
 
   async function api(request, pathname) {
     try {
-      // The proof (for a DPoP-bound token), then the session's liveness (revocation).
-      await verifier.verifyRequest(request, { requiredScopes: ["read"] });
-      const claims = await authority.verify(tokenOf(request), { requiredScopes: ["read"] });
+      const claims = await authority.verifyRequest(request, { requiredScopes: ["read"] });
       if (pathname === "/api/demo/steal-access" && request.method === "POST") return stealAccessToken(request);
       if (pathname === "/api/logout-everywhere" && request.method === "POST") {
         await authority.revokeSubject(claims.sub);

@@ -9,7 +9,7 @@ import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
 import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Authority, Verifier, generateKeyPair } from "tessera-auth";
+import { Authority, generateKeyPair } from "tessera-auth";
 import { toNodeListener } from "tessera-auth/node-http";
 import { demoApp } from "./app.js";
 
@@ -80,8 +80,7 @@ export async function demoNodeServer({ port = 8788, accessTtl = 30, theft = true
     dpop: "allowed",
     ...(store ? { store } : {}),
   });
-  const verifier = new Verifier({ jwks: authority.jwks(), issuer: base, audience: "tessera-demo-api" });
-  const app = demoApp(authority, { verifier, errorResponse: Authority.errorResponse, theft, reuseGrace });
+  const app = demoApp(authority, { errorResponse: Authority.errorResponse, theft, reuseGrace });
   server.on("request", toNodeListener(async (request) => (await app(request)) ?? (await staticFiles(request))));
   return {
     url: `http://127.0.0.1:${server.address().port}`,

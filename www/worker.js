@@ -1,7 +1,7 @@
 // Tessera demo worker (Cloudflare Workers / workerd): the Authority on its Durable Object store
 // serves the demo's routes (www/app.js); the page and the package's browser build are static
 // assets served in front of the worker.
-import { Authority, Verifier } from "../pkg/authority/workerd.js";
+import { Authority } from "../pkg/authority/workerd.js";
 import { DurableObjectStore, TesseraStoreObject } from "../pkg/durable-object.js";
 import { demoApp } from "./app.js";
 
@@ -26,8 +26,7 @@ function get(env) {
     store: new DurableObjectStore(env.SESSIONS),
     dpop: "allowed",
   });
-  const verifier = new Verifier({ jwks: authority.jwks(), issuer: env.ORIGIN, audience: "tessera-demo-api" });
-  app = demoApp(authority, { verifier, errorResponse: Authority.errorResponse, theft: env.DEMO_THEFT === "1", reuseGrace });
+  app = demoApp(authority, { errorResponse: Authority.errorResponse, theft: env.DEMO_THEFT === "1", reuseGrace });
   return app;
 }
 

@@ -51,6 +51,9 @@ export function authorityApi(wasm) {
   class Authority {
     #core;
     #clock;
+    /** `verifyRequest`'s verifier of this authority's tokens (made on first use). */
+    #requests;
+    #requestOptions;
 
     /** `new Authority({ issuer, audience, signingKeys, allowedOrigins, … })` (see the README). */
     constructor(options) {
@@ -83,6 +86,9 @@ export function authorityApi(wasm) {
       let signer = null;
       const sign = async (input) => signer?.sign(input) ?? null;
       this.#core = new wasm.AuthorityCore(text, memory, adapter, logLine, sign);
+      const { issuer, audience } = parse(text);
+      // DPoP proofs are spent in the authority's own store when it has one (the store contract).
+      this.#requestOptions = { issuer, audience, dpop: store === undefined || store === null ? {} : { replayStore: store } };
       const key = keyMembers(parse(text).signingKeys?.[0]);
       const core = this.#core;
       signer = key && runtimeSigner(key, (input, signature) => core.verifies(input, signature));
@@ -170,6 +176,26 @@ export function authorityApi(wasm) {
       return parse(await core.verify(token, json(options, "verify options"), this.#now()));
     }
 
+    /** Verifies a request's access token as `verify` does, and a DPoP-bound one with its proof
+     * (RFC 9449, as `Verifier.verifyRequest`: `Authorization: DPoP` and a `DPoP` proof by the key of
+     * `cnf.jkt`, spent in the authority's store), then that its session is live. */
+    async verifyRequest(request, options) {
+      const core = this.#live();
+      this.#requests ??= new Verifier({ ...this.#requestOptions, jwks: core.jwks() });
+      let verifyOptions = options;
+      if (this.#clock !== undefined) {
+        const now = this.#now() / 1000;
+        try {
+          verifyOptions = { ...options, now };
+        } catch {
+          throw fail("ERR_INVALID_OPTIONS", "verify options must be a plain, JSON-compatible object");
+        }
+      }
+      const claims = await this.#requests.verifyRequest(request, verifyOptions);
+      await core.checkLive(JSON.stringify(claims), this.#now());
+      return claims;
+    }
+
     /** The HTTP response for an error from `verify` or a `Verifier` (401 `invalid_token` with
      * `WWW-Authenticate`, a DPoP challenge and `DPoP-Nonce` for DPoP requests, 403
      * `insufficient_scope`, 503 …; 500 for an error that is not Tessera's): `errorResponse`. */
@@ -180,6 +206,8 @@ export function authorityApi(wasm) {
     free() {
       this.#core?.free();
       this.#core = undefined;
+      this.#requests?.free();
+      this.#requests = undefined;
     }
   }
 

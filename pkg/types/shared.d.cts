@@ -358,7 +358,8 @@ export declare class Verifier {
   /**
    * Verifies `token` (signature, then claims) and resolves its claims; with `jwksUrl`, fetches the
    * set first when it is absent or stale, and once per cooldown when the token's `kid` is unknown.
-   * `T` describes claims beyond the registered ones; the caller vouches for their types.
+   * `T` describes claims beyond the registered ones; the caller vouches for their types. A
+   * DPoP-bound token (`cnf.jkt`) is refused (`ERR_DPOP_BINDING`): only `verifyRequest` sees its proof.
    */
   verify<T extends object = JWTClaims>(token: string, options?: VerifyOptions): Promise<T & JWTClaims>;
   /** As `verify`, with the keys at hand (never fetching: `ERR_JWKS_FETCH` when no set is loaded). */
@@ -530,9 +531,19 @@ export declare class Authority {
   revokeSubject(sub: string): Promise<void>;
   /** The public JWK Set (active and retiring keys). */
   jwks(): JSONWebKeySet<ECPublicJWK>;
-  /** Verifies an access token (signature, claims, RFC 9068) and that its session is live. */
+  /**
+   * Verifies an access token (signature, claims, RFC 9068) and that its session is live. A
+   * DPoP-bound token (`cnf.jkt`) is refused (`ERR_DPOP_BINDING`): its proof is in the request, so
+   * use `verifyRequest`.
+   */
   verify<T extends object = SessionClaims>(token: string, options?: VerifyOptions): Promise<T & SessionClaims>;
-  /** The HTTP response for an error from `verify`: 401 `invalid_token`, 403 `insufficient_scope`, 503 …; 500 otherwise. */
+  /**
+   * Verifies a request's access token as a `Verifier`'s `verifyRequest` does (Bearer, or DPoP with
+   * a proof by the key of `cnf.jkt`, its `jti` spent in this authority's store), then that its
+   * session is live.
+   */
+  verifyRequest<T extends object = SessionClaims>(request: RequestLike, options?: VerifyOptions): Promise<T & SessionClaims>;
+  /** The HTTP response for an error from `verify`, `verifyRequest` or a `Verifier`: 401 `invalid_token` (a DPoP challenge for DPoP requests), 403 `insufficient_scope`, 503 …; 500 otherwise. */
   static errorResponse(error: unknown): Response;
   free(): void;
 }

@@ -461,17 +461,25 @@ pub async fn verify<S: Store>(authority: &Authority, store: &S, token: &str, now
     verify_jwt(authority, store, token, now, scopes).await.map(|jwt| jwt.claims)
 }
 
-/// [`verify`], returning the verified token whole (header, claims and the claims' JSON text).
+/// [`verify`], returning the verified token whole (header, claims and the claims' JSON text). A
+/// DPoP-bound token is refused here (no proof to check): `Authority.verifyRequest` checks its
+/// proof with a verifier, then [`check_live`].
 pub async fn verify_jwt<S: Store>(authority: &Authority, store: &S, token: &str, now: Time, scopes: &[String]) -> Result<VerifiedJwt> {
-    let records = Records { store, authority, now };
     let jwt = authority.verify_jwt(token, now, scopes)?;
-    let claims = &jwt.claims;
+    crate::verifier::dpop::refuse_bound(&jwt.claims)?;
+    check_live(authority, store, &jwt.claims, now).await?;
+    Ok(jwt)
+}
+
+/// Whether the session of a verified access token (its claims) is still live: not revoked, not
+/// ended by "log out everywhere".
+pub async fn check_live<S: Store>(authority: &Authority, store: &S, claims: &Map<String, Value>, now: Time) -> Result<()> {
+    let records = Records { store, authority, now };
     let sid = claims.get("sid").and_then(Value::as_str).unwrap_or_default();
     let family = if sid.is_empty() { None } else { records.family(sid).await? };
     let epoch = match &family {
         Some(f) => records.epoch(&f.sub).await?,
         None => 0,
     };
-    Authority::check_session(claims, family.as_ref(), epoch)?;
-    Ok(jwt)
+    Authority::check_session(claims, family.as_ref(), epoch)
 }

@@ -148,6 +148,31 @@ pub fn bound_key(claims: &Map<String, Value>) -> Result<Option<&str>> {
     }
 }
 
+/// A token verified without its request (`verify`, `verifySync`, `Authority.verify`): a
+/// DPoP-bound one (`cnf.jkt`, or a malformed `cnf`) is refused, since no proof could be checked
+/// (RFC 9449 §7.1): a copied bound token must not pass where its key is not asked for.
+pub fn without_proof((claims, bound): (String, Result<Option<String>>)) -> Result<String> {
+    match bound? {
+        None => Ok(claims),
+        Some(_) => Err(proof_needed()),
+    }
+}
+
+/// [`without_proof`] on claims.
+pub fn refuse_bound(claims: &Map<String, Value>) -> Result<()> {
+    match bound_key(claims)? {
+        None => Ok(()),
+        Some(_) => Err(proof_needed()),
+    }
+}
+
+fn proof_needed() -> Error {
+    Error::new(
+        ErrorCode::DpopBinding,
+        "the token is DPoP-bound (cnf.jkt): verify it with its proof (verifyRequest)",
+    )
+}
+
 /// Server nonces without a store: `base64url(step ‖ HMAC-SHA-256(secret, label ‖ step)[..16])`,
 /// where `step` is the time step (8 bytes, big-endian) of `lifetime`; a nonce of this step or the
 /// one before is accepted.

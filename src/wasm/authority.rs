@@ -215,4 +215,21 @@ impl AuthorityCore {
             Ok(jwt.json.into())
         })
     }
+
+    /// Whether the session of a verified token (its claims as JSON text, from a verifier's
+    /// `verifyRequest` that checked its DPoP proof) is still live → resolves, or rejects with
+    /// `ERR_REVOKED`.
+    #[wasm_bindgen(js_name = checkLive)]
+    pub fn check_live(&self, claims: String, clock: f64) -> Promise {
+        let shared = Rc::clone(&self.shared);
+        future_to_promise(async move {
+            let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&claims)
+                .map_err(|_| Error::malformed("the claims are not a JSON object"))
+                .js()?;
+            handshake::check_live(&shared.authority, &shared.store, &claims, time(clock))
+                .await
+                .js()?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
 }

@@ -13,7 +13,7 @@ use crate::jose::dpop::SignatureCheck;
 use crate::time::Time;
 use crate::verifier::dpop::{ProofSignature, ReplayWrite};
 use crate::verifier::remote::Fetch;
-use crate::verifier::{challenge, verified_output, Keys, RequestParts, RequestStep, Step, Verifier, VerifierOptions, VerifyOptions};
+use crate::verifier::{challenge, dpop, verified_output, Keys, RequestParts, RequestStep, Step, Verifier, VerifierOptions, VerifyOptions};
 
 /// A verifier whose input and output are text.
 #[wasm_bindgen]
@@ -52,7 +52,7 @@ impl VerifierCore {
         let now = options.now(time(clock)).js()?;
         self.verifier
             .verify_with(token, now, &options.required_scopes, verified_output)
-            .map(|(claims, _)| claims)
+            .and_then(dpop::without_proof)
             .js()
     }
 
@@ -67,7 +67,7 @@ impl VerifierCore {
             .attempt(token, now, &options.required_scopes, fetched, verified_output)
             .js()?
         {
-            Step::Done((claims, _)) => Ok(Some(claims)),
+            Step::Done(output) => Ok(Some(dpop::without_proof(output).js()?)),
             Step::Fetch(fetch) => {
                 self.fetch = Some((fetch, now));
                 Ok(None)

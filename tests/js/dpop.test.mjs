@@ -310,6 +310,16 @@ test("the Authority binds a session to the login proof's key: DPoP tokens, refre
     assert.deepEqual([...mine.headers], [...shared.headers]);
   }
   assert.match(Authority.errorResponse(noProof).headers.get("www-authenticate"), /^DPoP error="invalid_dpop_proof"/);
+  // Where no proof can be seen, a bound token is refused: verify, verifySync, Authority.verify.
+  for (const attempt of [() => verifier.verify(body.access_token), async () => verifier.verifySync(body.access_token), () => authority.verify(body.access_token)]) {
+    await assert.rejects(attempt, (e) => e instanceof TesseraError && e.code === "ERR_DPOP_BINDING");
+  }
+  // Authority.verifyRequest: the proof (spent once), then the session's liveness.
+  const proved = request(body.access_token, await proof(key, { token: body.access_token }));
+  assert.equal((await authority.verifyRequest(proved)).sub, "alice");
+  assert.equal((await refused(authority, proved)).code, "ERR_DPOP_REPLAY");
+  assert.equal((await refused(authority, request(body.access_token, await proof(await clientKey(), { token: body.access_token })))).code, "ERR_DPOP_BINDING");
+  assert.equal((await refused(authority, request(body.access_token, undefined, { scheme: "Bearer" }))).code, "ERR_DPOP_BINDING");
   // Refresh: the thief's key, no proof, a replayed proof: 400 invalid_dpop_proof and nothing changes.
   const thief = await clientKey();
   for (const [name, req, code] of [
@@ -329,6 +339,10 @@ test("the Authority binds a session to the login proof's key: DPoP tokens, refre
   assert.equal((await refreshed.json()).token_type, "DPoP");
   const again = await authority.handle(replay);
   assert.deepEqual(await again.json(), { error: "invalid_dpop_proof", code: "ERR_DPOP_REPLAY" });
+  // Revoked: a valid proof does not bring a revoked session back.
+  await authority.revokeSubject("alice");
+  const late = request(body.access_token, await proof(key, { token: body.access_token }));
+  assert.equal((await refused(authority, late)).code, "ERR_REVOKED");
   verifier.free();
 });
 
