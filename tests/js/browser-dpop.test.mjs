@@ -215,3 +215,30 @@ test("a reload keeps the binding; a cleared IndexedDB signs every tab out with t
     await context.close();
   }
 });
+
+test("no IndexedDB (some private modes): login refuses with ERR_DPOP_BINDING and changes nothing; never a Bearer fallback", async () => {
+  const context = await browser.newContext();
+  try {
+    await context.addInitScript(() => {
+      Object.defineProperty(window, "indexedDB", { value: undefined });
+    });
+    const [page] = await openTabs(context, 1);
+    const before = (await stack.stats()).api;
+    const result = await page.evaluate(async () => {
+      try {
+        await window.session.login({ username: "demo", password: "demo" });
+        return "signed in";
+      } catch (error) {
+        return `${error.name} ${error.code}`;
+      }
+    });
+    assert.equal(result, "TesseraError ERR_DPOP_BINDING");
+    assert.equal((await page.evaluate(() => window.session.state)).status, "signed-out");
+    // session.fetch sends no token at all.
+    const sent = await page.evaluate(async () => (await window.session.fetch("/api/data")).status);
+    assert.equal(sent, 401);
+    assert.equal((await stack.stats()).api, before + 1);
+  } finally {
+    await context.close();
+  }
+});
