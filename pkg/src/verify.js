@@ -1,11 +1,13 @@
 // The verify role's public API over its WebAssembly core: `Verifier`, `redact`, `errorResponse`.
 // This glue converts (options and claims as JSON text, made inside a `try`), schedules (one key
-// set fetch shared by concurrent verifications, except in workerd) and fetches (within the core's
-// byte budget). Every decision — when to fetch, what a fetch's answer means, every check of a
+// set fetch shared by concurrent verifications, except in workerd), fetches (within the core's
+// byte budget) and has the runtime's crypto check the signatures the core hands out (see
+// runtime-verifier.js). Every decision — when to fetch, what a fetch's answer means, every check of a
 // token — is the core's.
 
 import { TesseraError, fail, freed, json, parse } from "./errors.js";
 import { fetchCapped } from "./fetch.js";
+import { signatureChecker } from "./runtime-verifier.js";
 
 /** Whether this is Cloudflare's workerd, where a promise for I/O started by one request must not
  * be awaited by another. */
@@ -78,45 +80,6 @@ export function requestParts(request) {
   return parts;
 }
 
-/** `attemptRequest`'s `verdict`: ask for the proof's signature check, the check's answer, or
- * "check it in the core" (no WebCrypto here). */
-const VERDICT = { ask: 0, valid: 1, invalid: 2, inCore: 3 };
-
-const base64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-
-/** Imported proof keys (public keys: nothing secret), the most recently used kept: a client
- * signs every request with its key, and importing costs as much as verifying. */
-const proofKeys = new Map();
-const PROOF_KEYS = 256;
-
-async function proofKey(subtle, x, y) {
-  const id = `${x}.${y}`;
-  let key = proofKeys.get(id);
-  if (key === undefined) {
-    key = await subtle.importKey("jwk", { kty: "EC", crv: "P-256", x, y }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
-    if (proofKeys.size >= PROOF_KEYS) proofKeys.delete(proofKeys.keys().next().value);
-  } else {
-    proofKeys.delete(id);
-  }
-  proofKeys.set(id, key);
-  return key;
-}
-
-/** Verifies a DPoP proof's ES256 signature with WebCrypto: `{ x, y, input, signature }` from the
- * core (which checked everything else, and the signature's shape). Without WebCrypto, or if it
- * fails to run, the core checks it. */
-async function proofSignature({ x, y, input, signature }) {
-  const subtle = globalThis.crypto?.subtle;
-  if (!subtle) return VERDICT.inCore;
-  try {
-    const key = await proofKey(subtle, x, y);
-    const valid = await subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, base64url(signature), new TextEncoder().encode(input));
-    return valid ? VERDICT.valid : VERDICT.invalid;
-  } catch {
-    return VERDICT.inCore;
-  }
-}
-
 /** Checks and wraps the application's replay store (the store contract's `put`). */
 function replayStoreOf(options) {
   let store;
@@ -148,6 +111,7 @@ export function verifyApi(wasm) {
     #core;
     #pending = null;
     #replayStore;
+    #checker;
 
     /** `new Verifier({ jwks | jwksUrl, issuer, audience, dpop, … })` (see the README). */
     constructor(options) {
@@ -164,6 +128,8 @@ export function verifyApi(wasm) {
       }
       this.#core = new wasm.VerifierCore(json(plain, "Verifier options"));
       this.#replayStore = replayStore;
+      this.#checker = signatureChecker();
+      if (this.#checker.algorithms) this.#core.setRuntimeAlgorithms(this.#checker.algorithms);
     }
 
     #live() {
@@ -183,13 +149,24 @@ export function verifyApi(wasm) {
       const core = this.#live();
       const text = tokenText(token);
       const optionsText = json(options, "verify options");
-      // The core asks for at most three fetches (the OpenID metadata, RFC 8414's, the key set);
-      // the bound only guards against a loop.
-      for (let fetches = 0; ; fetches += 1) {
-        const claims = core.attempt(text, optionsText, Date.now(), fetches > 0);
+      // The core asks for at most three fetches (the OpenID metadata, RFC 8414's, the key set)
+      // and one signature check (asked again only if its ticket was crowded out by 256 others
+      // meanwhile); the bounds only guard against a loop.
+      for (let fetches = 0, checks = 0; ; ) {
+        let claims = core.attempt(text, optionsText, Date.now(), fetches > 0);
+        const ticket = core.signatureTicket;
+        if (ticket !== 0) {
+          if (++checks > 2) throw fail("ERR_BAD_SIGNATURE", "the signature could not be checked");
+          // node:crypto answers at once; WebCrypto with a promise.
+          let verdict = this.#checker.check(core);
+          if (typeof verdict !== "number") verdict = await verdict;
+          claims = core.settle(ticket, verdict);
+        }
         if (claims !== undefined) return parse(claims);
+        if (ticket !== 0) continue;
         if (fetches >= 3) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
         await this.#fetchKeys(core);
+        fetches += 1;
       }
     }
 
@@ -208,19 +185,22 @@ export function verifyApi(wasm) {
         let claims;
         // As in verify: with discovery the core may ask for the metadata before the key set.
         let fetches = 0;
-        let verdict = VERDICT.ask;
-        let asked = 0;
+        let checks = 0;
+        const checker = this.#checker;
         for (;;) {
-          claims = core.attemptRequest(method, url, authorization, dpop, optionsText, Date.now(), fetches > 0, verdict);
-          if (claims !== undefined) break;
-          const check = core.signatureCheck;
-          if (check !== undefined) {
-            // The proof's signature, by the runtime's WebCrypto when it has one.
-            // (Asked again only if its question was crowded out by 256 others meanwhile.)
-            if (++asked > 2) throw fail("ERR_INVALID_DPOP_PROOF", "the DPoP proof's signature could not be checked");
-            verdict = await proofSignature(parse(check));
-            continue;
+          claims = core.attemptRequest(method, url, authorization, dpop, optionsText, Date.now(), fetches > 0, checker.proofs);
+          const ticket = core.signatureTicket;
+          if (ticket !== 0) {
+            // The token's signature (for the runtime's algorithms), then the proof's: settling
+            // the token's caches it, and the request starts over. (A check is asked again only
+            // if its ticket was crowded out by 256 others meanwhile.)
+            if (++checks > 4) throw fail("ERR_INVALID_DPOP_PROOF", "the DPoP proof's signature could not be checked");
+            let verdict = checker.check(core);
+            if (typeof verdict !== "number") verdict = await verdict;
+            claims = core.settle(ticket, verdict);
           }
+          if (claims !== undefined) break;
+          if (ticket !== 0) continue;
           if (fetches >= 3) throw fail("ERR_JWKS_FETCH", "the key set could not be loaded");
           await this.#fetchKeys(core);
           fetches += 1;

@@ -14,8 +14,8 @@ use sha2::{Digest, Sha256};
 use super::b64;
 use super::json;
 use super::jwa::Algorithm;
-use super::jwk::{self, Parsed};
-use super::jws;
+use super::jwk::{self, Key, Parsed};
+use super::jws::{self, SignatureCheck};
 use crate::error::{Error, ErrorCode, Result};
 use crate::es256::PublicKey;
 use crate::time::Time;
@@ -82,42 +82,29 @@ fn required<'a>(claims: &'a Map<String, Value>, name: &'static str) -> Result<&'
     string_claim(claims, name)?.ok_or_else(|| invalid_claim(name, "the DPoP proof lacks a required claim"))
 }
 
-/// A proof's signature, to be checked: by [`SignatureCheck::verify`] here, or handed to a
-/// runtime's own ECDSA (WebCrypto verifies a P-256 signature with a key it has not seen before
-/// several times faster than this wasm build can without a precomputed table).
-#[derive(Clone, Debug)]
-pub struct SignatureCheck {
-    pub key: PublicKey,
-    pub signing_input: String,
-    /// Raw `r || s`, 64 bytes, r and s in [1, n − 1] (checked).
-    pub signature: Vec<u8>,
-}
-
-impl SignatureCheck {
-    /// Verifies the signature in Rust.
-    pub fn verify(&self) -> Result<()> {
-        self.key
-            .verify(self.signing_input.as_bytes(), &self.signature)
-            .map_err(|_| invalid("the DPoP proof's signature does not verify with its jwk"))
-    }
-
-    /// The public key's coordinates, base64url (a JWK's `x` and `y`).
-    pub fn coordinates(&self) -> (String, String) {
-        let (x, y) = self.key.coordinates();
-        (b64::encode(&x), b64::encode(&y))
-    }
+/// The error of a proof whose signature does not verify.
+pub fn bad_proof_signature() -> Error {
+    invalid("the DPoP proof's signature does not verify with its jwk")
 }
 
 /// Checks `proof` against `expected` (RFC 9449 §4.3, steps 1–11 but the nonce's value and the
 /// `jti` replay check, which are the caller's): every failure is `ERR_INVALID_DPOP_PROOF`.
 pub fn check(proof: &str, expected: &Expected<'_>) -> Result<Proof> {
     let (proof, signature) = check_unsigned(proof, expected)?;
-    signature.verify()?;
+    verify_signature(&signature)?;
     Ok(proof)
 }
 
-/// [`check`] without the signature, which is returned to be checked: the proof is acceptable only
-/// once that check passed. (A proof's signer is whoever holds the key in its header, so checking
+/// Verifies a proof's signature in Rust (handed out by [`check_unsigned`]): a failure is
+/// `ERR_INVALID_DPOP_PROOF`.
+pub fn verify_signature(check: &SignatureCheck) -> Result<()> {
+    check.verify().map_err(|_| bad_proof_signature())
+}
+
+/// [`check`] without the signature, which is returned to be checked (in Rust by
+/// [`verify_signature`], or by a runtime's ECDSA, which verifies a P-256 signature with a key
+/// it has not seen before several times faster than this build can without a precomputed
+/// table): the proof is acceptable only once that check passed. (A proof's signer is whoever holds the key in its header, so checking
 /// its claims first reveals nothing; the order of the token checks does not apply.)
 pub fn check_unsigned(proof: &str, expected: &Expected<'_>) -> Result<(Proof, SignatureCheck)> {
     if proof.len() > MAX_PROOF_LEN {
@@ -149,7 +136,7 @@ pub fn check_unsigned(proof: &str, expected: &Expected<'_>) -> Result<(Proof, Si
     let signature = b64::decode(compact.signature, "")
         .ok()
         .filter(|raw| PublicKey::is_signature_shape(raw))
-        .ok_or_else(|| invalid("the DPoP proof's signature does not verify with its jwk"))?;
+        .ok_or_else(bad_proof_signature)?;
     let payload = b64::decode(compact.payload, "").map_err(|_| invalid("the DPoP proof's payload is not base64url"))?;
     let claims = json::parse_object(&payload, "").map_err(|_| invalid("the DPoP proof's payload is not a JSON object"))?;
 
@@ -194,7 +181,8 @@ pub fn check_unsigned(proof: &str, expected: &Expected<'_>) -> Result<(Proof, Si
         nonce,
     };
     let check = SignatureCheck {
-        key: public,
+        key: Key::P256(public),
+        alg: Algorithm::Es256,
         signing_input: compact.signing_input.to_owned(),
         signature,
     };

@@ -101,6 +101,21 @@ impl Key {
         }
     }
 
+    /// Whether `signature` has the shape `alg`'s signatures have with this key: 64 bytes with
+    /// `r` and `s` in [1, n − 1] (ES256), 96 bytes (ES384), 64 bytes (Ed25519), exactly the
+    /// modulus's length (RSA, RFC 8017 §8.2.2 step 1: a runtime may accept a shorter one). A
+    /// signature of another shape never verifies here; checking the shape before a runtime's
+    /// crypto does keeps every path's verdicts the same.
+    pub fn is_signature_shape(&self, alg: Algorithm, signature: &[u8]) -> bool {
+        self.fits(alg)
+            && match self {
+                Key::P256(_) => PublicKey::is_signature_shape(signature),
+                Key::P384(_) => signature.len() == 96,
+                Key::Ed25519(_) => signature.len() == 64,
+                Key::Rsa(key) => signature.len() == key.modulus().len(),
+            }
+    }
+
     /// The public JWK members that make the key (`kty`, `crv`, and `x`/`y`, `n`/`e` or `x`), in
     /// the order RFC 7638 sorts them, as `(name, value)` pairs of strings.
     pub fn members(&self) -> Vec<(&'static str, String)> {

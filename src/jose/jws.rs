@@ -104,6 +104,26 @@ pub fn verify_signature(key: &Key, alg: Algorithm, signing_input: &[u8], signatu
     key.verify(alg, signing_input, &raw)
 }
 
+/// A signature whose key and algorithm are chosen, to be checked: here ([`SignatureCheck::verify`])
+/// or by a runtime's own crypto (WebCrypto, node:crypto) where that is faster than this build,
+/// which then reports a verdict. The signature's shape for the key was checked when it was made
+/// ([`Key::is_signature_shape`]), so every path refuses the same malformed signatures.
+#[derive(Clone, Debug)]
+pub struct SignatureCheck {
+    pub key: Key,
+    pub alg: Algorithm,
+    /// The bytes the signature covers: a compact JWS's `header.payload`.
+    pub signing_input: String,
+    pub signature: Vec<u8>,
+}
+
+impl SignatureCheck {
+    /// Verifies the signature in Rust: `ERR_BAD_SIGNATURE`, opaque, on any failure.
+    pub fn verify(&self) -> Result<()> {
+        self.key.verify(self.alg, self.signing_input.as_bytes(), &self.signature)
+    }
+}
+
 /// A verified JWS: its header and decoded payload bytes.
 #[derive(Debug)]
 pub struct Verified {
@@ -149,15 +169,33 @@ impl Selected<'_, '_> {
         self.verified_elsewhere()
     }
 
+    /// The signature check to hand to a runtime's crypto; a signature that is not canonical
+    /// base64url or not of the key's shape (length, ECDSA `r`/`s` range) is `ERR_BAD_SIGNATURE`
+    /// at once, as [`Selected::verify`] would refuse it.
+    pub fn check(&self) -> Result<SignatureCheck> {
+        let signature = self
+            .signature()
+            .filter(|raw| self.key.key.is_signature_shape(self.alg, raw))
+            .ok_or_else(Error::bad_signature)?;
+        Ok(SignatureCheck {
+            key: self.key.key.clone(),
+            alg: self.alg,
+            signing_input: self.compact.signing_input.to_owned(),
+            signature,
+        })
+    }
+
     /// Decodes the payload of a JWS whose signature was verified with this key and algorithm by
     /// other means (the runtime's own crypto): the verifier's asynchronous path only.
     pub fn verified_elsewhere(self) -> Result<Verified> {
-        let payload = b64::decode(self.compact.payload, "JWS payload is not canonical base64url")?;
-        Ok(Verified {
-            header: self.compact.header,
-            payload,
-        })
+        decode_payload(self.compact.header, self.compact.payload)
     }
+}
+
+/// The verified JWS of `header` and its `payload` segment, the signature having held.
+pub fn decode_payload(header: Header, payload: &str) -> Result<Verified> {
+    let payload = b64::decode(payload, "JWS payload is not canonical base64url")?;
+    Ok(Verified { header, payload })
 }
 
 /// Parses and verifies a compact JWS against a key set and an algorithm allow-list (`None`: the

@@ -485,7 +485,19 @@ pub struct VerifiedJwt {
 
 /// [`verify`], returning the header, the claims and their JSON text.
 pub fn verify_token(token: &str, keys: &KeySet, validation: &Validation, now: Time, required_scopes: &[String]) -> Result<VerifiedJwt> {
-    let verified = jws::verify_compact(token, keys, validation.algorithms.as_deref())?;
+    finish(
+        jws::verify_compact(token, keys, validation.algorithms.as_deref())?,
+        validation,
+        now,
+        required_scopes,
+    )
+}
+
+/// The claims of a JWS whose signature held, checked with `validation` at `now`.
+// Not inlined: the verifier calls it on two paths (its own signature check and a runtime's
+// verdict), and one copy keeps the wasm builds smaller.
+#[inline(never)]
+pub fn finish(verified: jws::Verified, validation: &Validation, now: Time, required_scopes: &[String]) -> Result<VerifiedJwt> {
     let claims = json::parse_object(&verified.payload, "JWT claims are not a JSON object without duplicate members")?;
     json::check_exact_integers(&claims)?;
     validation.validate(&verified.header, &claims, now, required_scopes)?;

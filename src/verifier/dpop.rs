@@ -3,7 +3,7 @@
 //! Every decision is here; the binding reads the request's method, URL and two headers, and, when
 //! the application gives a replay store, performs the one write the core asks for.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::jose::b64;
-use crate::jose::dpop::{self, Proof, SignatureCheck};
+use crate::jose::dpop::{self, Proof};
 use crate::jose::jwa::Algorithm;
+use crate::jose::jws::SignatureCheck;
 use crate::options::Options;
 use crate::time::Time;
 
@@ -308,22 +309,16 @@ pub struct Dpop {
     nonces: Option<Nonces>,
     external_replay_store: bool,
     replay: ReplayCache,
-    /// Proofs whose signature was handed out to be checked (SHA-256 of the proof), oldest first:
-    /// a verdict is taken only for one of these.
-    pending: VecDeque<[u8; 32]>,
 }
-
-/// Proofs awaiting a signature verdict at once, at most (concurrent `verifyRequest` calls).
-const MAX_PENDING: usize = 256;
 
 /// Who checks a proof's signature in [`Dpop::check`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProofSignature {
     /// The core, in Rust (sync paths, native code).
     InCore,
-    /// The binding, with the runtime's ECDSA: `None` asks for the check; `Some(verdict)` is its
-    /// answer for a proof the core asked about (any other proof is asked about again).
-    Binding(Option<bool>),
+    /// The binding, with the runtime's ECDSA: the check is handed out (see
+    /// [`crate::verifier::signature`]) and [`Dpop::finish`] runs once it held.
+    Binding,
 }
 
 /// What [`Dpop::check`] decided.
@@ -331,8 +326,8 @@ pub enum ProofSignature {
 pub enum DpopOutcome {
     /// Accepted; with the application's replay store, the write to make there.
     Accepted(Option<ReplayWrite>),
-    /// Check this signature and call again with the verdict.
-    VerifySignature(SignatureCheck),
+    /// The proof's claims passed: check this signature, then [`Dpop::finish`] the proof.
+    VerifySignature(Box<(Proof, SignatureCheck)>),
 }
 
 impl Dpop {
@@ -352,7 +347,6 @@ impl Dpop {
             nonces,
             external_replay_store: options.external_replay_store,
             replay: ReplayCache::default(),
-            pending: VecDeque::new(),
         })
     }
 
@@ -414,32 +408,16 @@ impl Dpop {
         };
         let (proof_claims, check): (Proof, SignatureCheck) = dpop::check_unsigned(proof, &expected)?;
         match signature {
-            ProofSignature::InCore => check.verify()?,
-            ProofSignature::Binding(verdict) => {
-                let id: [u8; 32] = Sha256::digest(proof.as_bytes()).into();
-                let asked = self.pending.iter().position(|p| *p == id);
-                match (verdict, asked) {
-                    (Some(verdict), Some(at)) => {
-                        self.pending.remove(at);
-                        if !verdict {
-                            return Err(Error::new(
-                                ErrorCode::InvalidDpopProof,
-                                "the DPoP proof's signature does not verify with its jwk",
-                            ));
-                        }
-                    }
-                    _ => {
-                        if asked.is_none() {
-                            if self.pending.len() >= MAX_PENDING {
-                                self.pending.pop_front();
-                            }
-                            self.pending.push_back(id);
-                        }
-                        return Ok(DpopOutcome::VerifySignature(check));
-                    }
-                }
-            }
+            ProofSignature::InCore => dpop::verify_signature(&check)?,
+            ProofSignature::Binding => return Ok(DpopOutcome::VerifySignature(Box::new((proof_claims, check)))),
         }
+        self.finish(&proof_claims, bound, now, tolerance_ms).map(DpopOutcome::Accepted)
+    }
+
+    /// The checks after a proof's signature held: its key is the one the token is bound to
+    /// (`bound`), the nonce, and the replay check (recorded here, or the write to make in the
+    /// application's store).
+    pub fn finish(&mut self, proof_claims: &Proof, bound: Option<&str>, now: Time, tolerance_ms: i64) -> Result<Option<ReplayWrite>> {
         // After the signature: a forged proof is an invalid proof, whatever key it names.
         if Some(proof_claims.jkt.as_str()) != bound {
             return Err(Error::new(
@@ -466,15 +444,15 @@ impl Dpop {
                 }
             }
         }
-        let write = replay_write(&proof_claims, self.max_age_ms, tolerance_ms, now);
+        let write = replay_write(proof_claims, self.max_age_ms, tolerance_ms, now);
         if self.external_replay_store {
-            return Ok(DpopOutcome::Accepted(Some(write)));
+            return Ok(Some(write));
         }
         let until = now.plus_secs(i64::from(write.ttl_secs));
         if !self.replay.insert(&write.key, until, now)? {
             return Err(Error::claim(ErrorCode::DpopReplay, "jti", "the DPoP proof was used before"));
         }
-        Ok(DpopOutcome::Accepted(None))
+        Ok(None)
     }
 
     /// Proofs in the built-in replay cache.

@@ -8,13 +8,13 @@ pub mod challenge;
 pub mod discovery;
 pub mod dpop;
 pub mod remote;
+pub mod signature;
 
 use std::cell::RefCell;
 
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
-use crate::jose::dpop::SignatureCheck;
 use crate::jose::jwks::KeySet;
 use crate::jose::jws;
 use crate::jose::jwt::{self, ClaimRules, Validation, VerifiedJwt};
@@ -23,6 +23,7 @@ use crate::time::Time;
 use cache::TokenCache;
 use dpop::{Dpop, DpopOptions, DpopOutcome, ProofSignature, ReplayWrite};
 use remote::{Fetch, RemoteJwks};
+use signature::{Checks, Pending, RuntimeAlgorithms, Verdict};
 
 /// `new Verifier(options)`: where the keys come from, and the claim rules.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -129,6 +130,9 @@ pub enum Step<T> {
     /// Fetch the key set as described, hand the answer to [`Verifier::absorb`], then attempt
     /// again with `fetched` set.
     Fetch(Fetch),
+    /// Check the signature handed out under this ticket ([`Verifier::pending_check`]) and
+    /// [`Verifier::settle`] it.
+    Check(u32),
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +143,21 @@ pub struct Verifier {
     cache: RefCell<TokenCache>,
     /// DPoP checks of [`Verifier::attempt_request`].
     pub dpop: Dpop,
+    /// Token algorithms whose signatures the binding checks on the asynchronous paths.
+    runtime: RuntimeAlgorithms,
+    /// Signature checks handed out to the binding, awaiting its verdict.
+    checks: RefCell<Checks>,
+}
+
+/// What [`Verifier::settle`] finished.
+#[derive(Debug, PartialEq)]
+pub enum Settled<T> {
+    /// A token of [`Verifier::attempt`]: verified, the result.
+    Verified(T),
+    /// A request's DPoP proof: accepted, as [`RequestStep::Done`].
+    Request { claims: String, replay: Option<ReplayWrite> },
+    /// A request's token verified (and cached), or a ticket no longer waiting: attempt again.
+    Again,
 }
 
 /// What the JavaScript binding takes of a verified token: its claims as JSON text, and its DPoP
@@ -156,8 +175,9 @@ pub enum RequestStep {
     Done { claims: String, replay: Option<ReplayWrite> },
     /// Fetch the key set first (as [`Step::Fetch`]).
     Fetch(Fetch),
-    /// Check the DPoP proof's signature, then attempt again with the verdict.
-    VerifySignature(SignatureCheck),
+    /// Check the signature (of the token or the DPoP proof) handed out under this ticket, then
+    /// [`Verifier::settle`] it.
+    Check(u32),
 }
 
 /// What [`Verifier::attempt_request`] reads of an HTTP request.
@@ -230,6 +250,8 @@ impl Verifier {
             keys,
             cache: RefCell::new(TokenCache::default()),
             dpop: Dpop::new(options.dpop.as_ref())?,
+            runtime: RuntimeAlgorithms::default(),
+            checks: RefCell::new(Checks::default()),
         })
     }
 
@@ -243,6 +265,26 @@ impl Verifier {
     /// [`Verifier::verify`], handing the verified token (header, claims and the claims' JSON
     /// text) to `output` instead of cloning the claims: a binding builds its own result from it.
     pub fn verify_with<T>(&self, token: &str, now: Time, required_scopes: &[String], output: impl FnOnce(&VerifiedJwt) -> T) -> Result<T> {
+        match self.verify_step(token, now, required_scopes, RuntimeAlgorithms::default(), false, output)? {
+            Step::Done(result) => Ok(result),
+            // Nothing is handed out without runtime algorithms.
+            Step::Fetch(_) | Step::Check(_) => Err(Error::bad_signature()),
+        }
+    }
+
+    /// [`Verifier::verify_with`] (one body for every path, so the wasm builds hold it once),
+    /// except that a token of the `runtime` algorithms that is not in the cache stops before its
+    /// signature: the check is handed out ([`Step::Check`]) and the claims wait for the verdict
+    /// ([`Verifier::settle`]). `request`: for [`Verifier::attempt_request`].
+    fn verify_step<T>(
+        &self,
+        token: &str,
+        now: Time,
+        required_scopes: &[String],
+        runtime: RuntimeAlgorithms,
+        request: bool,
+        output: impl FnOnce(&VerifiedJwt) -> T,
+    ) -> Result<Step<T>> {
         let (keys, generation) = match &self.keys {
             Keys::Local(keys) => (keys, 0),
             Keys::Remote(remote) => (
@@ -257,15 +299,31 @@ impl Verifier {
             if let Some(entry) = self.cache.borrow().get(token, generation) {
                 self.validation
                     .validate(&entry.jwt.header, &entry.jwt.claims, now, required_scopes)?;
-                return Ok(output(&entry.jwt));
+                return Ok(Step::Done(output(&entry.jwt)));
             }
         }
-        let jwt = jwt::verify_token(token, keys, &self.validation, now, required_scopes)?;
+        let selected = jws::select(token, keys, self.validation.algorithms.as_deref())?;
+        if runtime.contains(selected.alg) {
+            let check = selected.check()?;
+            let payload_at = check.signing_input.len() - selected.compact.payload.len();
+            let ticket = self.checks.borrow_mut().ask(Pending::Token {
+                check,
+                token: token.to_owned(),
+                header: selected.compact.header,
+                payload_at,
+                generation,
+                now,
+                required_scopes: required_scopes.to_vec(),
+                request,
+            });
+            return Ok(Step::Check(ticket));
+        }
+        let jwt = jwt::finish(selected.verify()?, &self.validation, now, required_scopes)?;
         let result = output(&jwt);
         if cacheable {
             self.cache.borrow_mut().insert(token, jwt, generation);
         }
-        Ok(result)
+        Ok(Step::Done(result))
     }
 
     /// One step of an asynchronous verification at `now`. With a remote key set that is absent or
@@ -281,6 +339,22 @@ impl Verifier {
         fetched: bool,
         output: impl FnOnce(&VerifiedJwt) -> T,
     ) -> Result<Step<T>> {
+        self.attempt_with(token, now, required_scopes, fetched, true, false, output)
+    }
+
+    /// [`Verifier::attempt`]; `delegate`: hand out the signature checks of the runtime's
+    /// algorithms; `request`: for [`Verifier::attempt_request`].
+    #[allow(clippy::too_many_arguments)]
+    fn attempt_with<T>(
+        &mut self,
+        token: &str,
+        now: Time,
+        required_scopes: &[String],
+        fetched: bool,
+        delegate: bool,
+        request: bool,
+        output: impl FnOnce(&VerifiedJwt) -> T,
+    ) -> Result<Step<T>> {
         if let Keys::Remote(remote) = &mut self.keys {
             if remote.needs_discovery(now)? {
                 return Ok(Step::Fetch(remote.begin_discovery(now)));
@@ -289,7 +363,8 @@ impl Verifier {
                 return Ok(Step::Fetch(remote.begin_fetch(now)));
             }
         }
-        match self.verify_with(token, now, required_scopes, output) {
+        let runtime = if delegate { self.runtime } else { RuntimeAlgorithms::default() };
+        match self.verify_step(token, now, required_scopes, runtime, request, output) {
             Err(error) if error.code() == ErrorCode::NoMatchingKey && !fetched => {
                 let kid = jws::parse_compact(token).ok().and_then(|c| c.header.kid);
                 match &mut self.keys {
@@ -297,7 +372,78 @@ impl Verifier {
                     _ => Err(error),
                 }
             }
-            other => other.map(Step::Done),
+            other => other,
+        }
+    }
+
+    /// Sets the token algorithms whose signatures the binding checks with its runtime's crypto
+    /// on the asynchronous paths (see [`signature`]); none by default.
+    pub fn set_runtime_algorithms(&mut self, algorithms: RuntimeAlgorithms) {
+        self.runtime = algorithms;
+    }
+
+    /// The signature check handed out under `ticket`, while it waits for its verdict.
+    pub fn pending_check(&self, ticket: u32) -> Option<jws::SignatureCheck> {
+        self.with_pending_check(ticket, Clone::clone)
+    }
+
+    /// `read` of the signature check handed out under `ticket`, while it waits (no copy).
+    pub fn with_pending_check<R>(&self, ticket: u32, read: impl FnOnce(&jws::SignatureCheck) -> R) -> Option<R> {
+        self.checks.borrow().get(ticket).map(|pending| read(pending.check()))
+    }
+
+    /// Checks handed out and not yet settled.
+    pub fn pending_checks(&self) -> usize {
+        self.checks.borrow().len()
+    }
+
+    /// Takes the binding's verdict for the check handed out under `ticket` and finishes what
+    /// waited for it: a token's claims (checked at the time of the attempt, then cached), or a
+    /// DPoP proof's remaining checks. `Invalid` is `ERR_BAD_SIGNATURE` for a token and
+    /// `ERR_INVALID_DPOP_PROOF` for a proof; `InCore` checks the signature here. A ticket not
+    /// waiting (settled before, or crowded out) is [`Settled::Again`].
+    pub fn settle<T>(&mut self, ticket: u32, verdict: Verdict, output: impl FnOnce(&VerifiedJwt) -> T) -> Result<Settled<T>> {
+        let Some(pending) = self.checks.get_mut().take(ticket) else {
+            return Ok(Settled::Again);
+        };
+        match pending {
+            Pending::Token {
+                check,
+                token,
+                header,
+                payload_at,
+                generation,
+                now,
+                required_scopes,
+                request,
+            } => {
+                match verdict {
+                    Verdict::Valid => {}
+                    Verdict::Invalid => return Err(Error::bad_signature()),
+                    Verdict::InCore => check.verify()?,
+                }
+                let payload = token.get(payload_at..check.signing_input.len()).unwrap_or_default();
+                let jwt = jwt::finish(jws::decode_payload(header, payload)?, &self.validation, now, &required_scopes)?;
+                let result = output(&jwt);
+                self.cache.borrow_mut().insert(&token, jwt, generation);
+                Ok(if request { Settled::Again } else { Settled::Verified(result) })
+            }
+            Pending::Proof {
+                check,
+                proof,
+                bound,
+                claims,
+                now,
+                tolerance_ms,
+            } => {
+                match verdict {
+                    Verdict::Valid => {}
+                    Verdict::Invalid => return Err(crate::jose::dpop::bad_proof_signature()),
+                    Verdict::InCore => crate::jose::dpop::verify_signature(&check)?,
+                }
+                let replay = self.dpop.finish(&proof, Some(&bound), now, tolerance_ms)?;
+                Ok(Settled::Request { claims, replay })
+            }
         }
     }
 
@@ -315,22 +461,37 @@ impl Verifier {
     ) -> Result<RequestStep> {
         let presented = dpop::presented(request.authorization, request.dpop)?;
         self.dpop.precheck(&presented)?;
-        let (json, bound) = match self.attempt(presented.token(), now, required_scopes, fetched, verified_output)? {
+        let delegate = signature == ProofSignature::Binding;
+        let (json, bound) = match self.attempt_with(presented.token(), now, required_scopes, fetched, delegate, true, verified_output)? {
             Step::Fetch(fetch) => return Ok(RequestStep::Fetch(fetch)),
+            Step::Check(ticket) => return Ok(RequestStep::Check(ticket)),
             Step::Done(done) => done,
         };
-        let tolerance = self.validation.clock_tolerance;
+        let bound = bound?;
+        let tolerance_ms = self.validation.clock_tolerance;
         match self.dpop.check(
             &presented,
-            bound?.as_deref(),
+            bound.as_deref(),
             request.method,
             request.url,
             now,
-            tolerance,
+            tolerance_ms,
             signature,
         )? {
             DpopOutcome::Accepted(replay) => Ok(RequestStep::Done { claims: json, replay }),
-            DpopOutcome::VerifySignature(check) => Ok(RequestStep::VerifySignature(check)),
+            DpopOutcome::VerifySignature(handed_out) => {
+                let (proof, check) = *handed_out;
+                let ticket = self.checks.get_mut().ask(Pending::Proof {
+                    check,
+                    proof,
+                    // Checked against the proof's key by `Dpop::check` (a DPoP token has one).
+                    bound: bound.unwrap_or_default(),
+                    claims: json,
+                    now,
+                    tolerance_ms,
+                });
+                Ok(RequestStep::Check(ticket))
+            }
         }
     }
 
@@ -527,6 +688,7 @@ mod discovery_tests {
         v.attempt(token, now, &[], fetched, |_| ()).map(|step| match step {
             Step::Fetch(fetch) => Some(fetch.url),
             Step::Done(()) => None,
+            Step::Check(_) => panic!("no runtime algorithms: the core checks every signature"),
         })
     }
 

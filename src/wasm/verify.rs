@@ -1,19 +1,23 @@
 //! The verify role for JavaScript: `VerifierCore` (strings in, claims JSON text out) and the
 //! RFC 6750 / RFC 9449 error response (`redact` is in `redact.rs`). The glue (`pkg/src/verify.js`)
-//! makes the public `Verifier` around it, fetches key sets and checks DPoP proof signatures with
-//! WebCrypto when the core asks, and parses the claims with `JSON.parse`.
+//! makes the public `Verifier` around it, fetches key sets, checks the signatures the core hands
+//! out with the runtime's crypto (see `crate::verifier::signature`), and parses the claims with
+//! `JSON.parse`.
 
 use wasm_bindgen::prelude::*;
 
 use super::error::IntoJs;
 use super::time;
 use crate::error::{Error, ErrorCode};
-use crate::jose::b64;
-use crate::jose::dpop::SignatureCheck;
+use crate::jose::jwk::PublicJwk;
+use crate::jose::jws::SignatureCheck;
 use crate::time::Time;
 use crate::verifier::dpop::{ProofSignature, ReplayWrite};
 use crate::verifier::remote::Fetch;
-use crate::verifier::{challenge, dpop, verified_output, Keys, RequestParts, RequestStep, Step, Verifier, VerifierOptions, VerifyOptions};
+use crate::verifier::signature::{RuntimeAlgorithms, Verdict};
+use crate::verifier::{
+    challenge, dpop, verified_output, Keys, RequestParts, RequestStep, Settled, Step, Verifier, VerifierOptions, VerifyOptions,
+};
 
 /// A verifier whose input and output are text.
 #[wasm_bindgen]
@@ -26,8 +30,9 @@ pub struct VerifierCore {
     replay: Option<ReplayWrite>,
     /// The time the last `attemptRequest` verified at (its `now` option, else the clock).
     request_time: Time,
-    /// The proof signature the last `attemptRequest` asked the glue to check.
-    signature: Option<SignatureCheck>,
+    /// The ticket of the signature check the last `attempt` or `attemptRequest` handed out
+    /// (0: none).
+    ticket: u32,
 }
 
 #[wasm_bindgen]
@@ -41,7 +46,7 @@ impl VerifierCore {
             fetch: None,
             replay: None,
             request_time: Time::default(),
-            signature: None,
+            ticket: 0,
         })
     }
 
@@ -60,6 +65,7 @@ impl VerifierCore {
     /// key set (or, with discovery, the issuer's metadata) must be fetched first (see `fetchUrl`,
     /// `fetchMaxBytes`, `fetchTimeout`; then `absorb` the answer and attempt again with `fetched`).
     pub fn attempt(&mut self, token: &str, options: &str, clock: f64, fetched: bool) -> Result<Option<String>, JsValue> {
+        self.ticket = 0;
         let options = VerifyOptions::parse(options).js()?;
         let now = options.now(time(clock)).js()?;
         match self
@@ -72,14 +78,90 @@ impl VerifierCore {
                 self.fetch = Some((fetch, now));
                 Ok(None)
             }
+            Step::Check(ticket) => {
+                self.ticket = ticket;
+                Ok(None)
+            }
+        }
+    }
+
+    /// The token algorithms whose signatures the glue checks with the runtime's crypto in
+    /// `verify` and `verifyRequest` (space-separated names; empty: none, the default).
+    #[wasm_bindgen(js_name = setRuntimeAlgorithms)]
+    pub fn set_runtime_algorithms(&mut self, names: &str) -> Result<(), JsValue> {
+        self.verifier.set_runtime_algorithms(RuntimeAlgorithms::parse(names).js()?);
+        Ok(())
+    }
+
+    /// The ticket of the signature check the last attempt handed out (`signatureAlg`, `…Key`,
+    /// `…Input`, `…Bytes`), 0 for none: check it and `settle` the ticket.
+    #[wasm_bindgen(getter, js_name = signatureTicket)]
+    pub fn signature_ticket(&self) -> u32 {
+        self.ticket
+    }
+
+    fn check<R>(&self, read: impl FnOnce(&SignatureCheck) -> R) -> Option<R> {
+        self.verifier.with_pending_check(self.ticket, read)
+    }
+
+    /// The check's algorithm (`RS256`, `ES256`, …), chosen by the core from the key.
+    #[wasm_bindgen(getter, js_name = signatureAlg)]
+    pub fn signature_alg(&self) -> Option<String> {
+        self.check(|check| check.alg.name().to_owned())
+    }
+
+    /// The check's public key as JWK JSON text (`kty`, `crv`, `x`, `y` / `n`, `e`, in RFC 7638
+    /// order: the same key is the same text).
+    #[wasm_bindgen(getter, js_name = signatureKey)]
+    pub fn signature_key(&self) -> Option<String> {
+        self.check(|check| {
+            let jwk = PublicJwk {
+                kid: None,
+                alg: None,
+                key: check.key.clone(),
+            };
+            jwk.to_json_text()
+        })
+    }
+
+    /// The signing input the check's signature covers (ASCII: a compact JWS's `header.payload`).
+    #[wasm_bindgen(getter, js_name = signatureInput)]
+    pub fn signature_input(&self) -> Option<String> {
+        self.check(|check| check.signing_input.clone())
+    }
+
+    /// The check's raw signature (its shape already checked for the key).
+    #[wasm_bindgen(getter, js_name = signatureBytes)]
+    pub fn signature_bytes(&self) -> Option<Vec<u8>> {
+        self.check(|check| check.signature.clone())
+    }
+
+    /// The glue's verdict for the check of `ticket` (1 valid, 2 invalid, 3 not checked: check it
+    /// here), and what waited for it: the claims as JSON text (of `verify`, or of
+    /// `verifyRequest` with `replayKey`/`replayTtl` set), or `undefined`: attempt again.
+    pub fn settle(&mut self, ticket: u32, verdict: u8) -> Result<Option<String>, JsValue> {
+        self.replay = None;
+        self.ticket = 0;
+        let verdict = match verdict {
+            1 => Verdict::Valid,
+            2 => Verdict::Invalid,
+            _ => Verdict::InCore,
+        };
+        match self.verifier.settle(ticket, verdict, verified_output).js()? {
+            Settled::Verified(output) => Ok(Some(dpop::without_proof(output).js()?)),
+            Settled::Request { claims, replay } => {
+                self.replay = replay;
+                Ok(Some(claims))
+            }
+            Settled::Again => Ok(None),
         }
     }
 
     /// One step of `verifyRequest`: as [`VerifierCore::attempt`], for the token of an HTTP
     /// request (its method, URL, `Authorization` and `DPoP` headers), DPoP checks included.
-    /// `verdict`: 0 asks the glue to check a proof's signature (`signatureCheck`), 1 and 2 are
-    /// the glue's answer (valid, invalid), 3 checks it here. On success, `replayKey`/`replayTtl`
-    /// say what to write to the application's replay store.
+    /// `binding`: the glue checks signatures (`signatureTicket`), the proof's and those of the
+    /// runtime's token algorithms; else every signature is checked here. On success,
+    /// `replayKey`/`replayTtl` say what to write to the application's replay store.
     #[wasm_bindgen(js_name = attemptRequest)]
     #[allow(clippy::too_many_arguments)]
     pub fn attempt_request(
@@ -91,10 +173,10 @@ impl VerifierCore {
         options: &str,
         clock: f64,
         fetched: bool,
-        verdict: u8,
+        binding: bool,
     ) -> Result<Option<String>, JsValue> {
         self.replay = None;
-        self.signature = None;
+        self.ticket = 0;
         let options = VerifyOptions::parse(options).js()?;
         let now = options.now(time(clock)).js()?;
         self.request_time = now;
@@ -104,12 +186,7 @@ impl VerifierCore {
             authorization: authorization.as_deref(),
             dpop: dpop.as_deref(),
         };
-        let signature = match verdict {
-            1 => ProofSignature::Binding(Some(true)),
-            2 => ProofSignature::Binding(Some(false)),
-            3 => ProofSignature::InCore,
-            _ => ProofSignature::Binding(None),
-        };
+        let signature = if binding { ProofSignature::Binding } else { ProofSignature::InCore };
         match self
             .verifier
             .attempt_request(&request, now, &options.required_scopes, fetched, signature)
@@ -123,43 +200,11 @@ impl VerifierCore {
                 self.fetch = Some((fetch, now));
                 Ok(None)
             }
-            RequestStep::VerifySignature(check) => {
-                self.signature = Some(check);
+            RequestStep::Check(ticket) => {
+                self.ticket = ticket;
                 Ok(None)
             }
         }
-    }
-
-    /// The proof signature to check, as JSON text `{"x","y","input","signature"}` (base64url
-    /// key coordinates and signature, the signing input as text), if the last `attemptRequest`
-    /// asked for one.
-    #[wasm_bindgen(getter, js_name = signatureCheck)]
-    pub fn signature_check(&self) -> Option<String> {
-        let check = self.signature.as_ref()?;
-        let (x, y) = check.coordinates();
-        let signature = b64::encode(&check.signature);
-        let mut text = String::from("{");
-        // base64url and a compact JWS signing input: nothing to escape.
-        for (i, (name, value)) in [
-            ("x", x.as_str()),
-            ("y", y.as_str()),
-            ("input", check.signing_input.as_str()),
-            ("signature", signature.as_str()),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if i > 0 {
-                text.push(',');
-            }
-            text.push('"');
-            text.push_str(name);
-            text.push_str("\":\"");
-            text.push_str(value);
-            text.push('"');
-        }
-        text.push('}');
-        Some(text)
     }
 
     /// The replay-store key the last `attemptRequest` asked to write, if any.

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { once } from "node:events";
+import nodeCrypto from "node:crypto";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { SignJWT, calculateJwkThumbprint, exportJWK, generateKeyPair as joseKeyPair } from "jose";
 import * as oauth from "oauth4webapi";
@@ -99,20 +101,32 @@ test("a DPoP-bound token with its proof is accepted once; every refusal has its 
     assert.equal(response.status, 401, name);
     assert.match(response.headers.get("www-authenticate"), /^DPoP error="(invalid_dpop_proof|invalid_token)", algs="ES256"$/, name);
   }
-  // A forged signature (64 bytes, r and s in range): WebCrypto says no, so does the core without it.
+  // A forged signature (64 bytes, r and s in range): node:crypto says no (Node's checker), so do
+  // WebCrypto (a Verifier made without node:crypto) and the core (made without either).
   const [fh, fp, fs] = (await proof(key, { token })).split(".");
   const sig = Buffer.from(fs, "base64url");
   sig[10] ^= 1;
   const forged = `${fh}.${fp}.${sig.toString("base64url")}`;
   assert.equal((await refused(verifier, request(token, forged))).code, "ERR_INVALID_DPOP_PROOF");
+  const entry = createRequire(import.meta.url)("tessera-auth/verify");
   const webcrypto = Object.getOwnPropertyDescriptor(globalThis, "crypto");
-  const fresh = await proof(key, { token });
-  Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true, writable: true });
+  let viaWebCrypto;
+  let inCore;
+  entry.__setNativeVerifier(null);
   try {
-    assert.equal((await refused(verifier, request(token, forged))).code, "ERR_INVALID_DPOP_PROOF", "checked in the core");
-    assert.equal((await verifier.verifyRequest(request(token, fresh))).sub, "alice", "accepted by the core's own check");
+    viaWebCrypto = new Verifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
+    Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true, writable: true });
+    try {
+      inCore = new Verifier({ jwks, issuer: ISSUER, audience: AUDIENCE });
+    } finally {
+      Object.defineProperty(globalThis, "crypto", webcrypto);
+    }
   } finally {
-    Object.defineProperty(globalThis, "crypto", webcrypto);
+    entry.__setNativeVerifier(entry.__nodeVerifier(() => nodeCrypto));
+  }
+  for (const [name, other] of [["WebCrypto", viaWebCrypto], ["the core", inCore]]) {
+    assert.equal((await refused(other, request(token, forged))).code, "ERR_INVALID_DPOP_PROOF", `checked by ${name}`);
+    assert.equal((await other.verifyRequest(request(token, await proof(key, { token })))).sub, "alice", `accepted by ${name}`);
   }
   // alg none: jose will not sign it; made by hand.
   const none = `${Buffer.from(JSON.stringify({ alg: "none", typ: "dpop+jwt", jwk: key.jwk })).toString("base64url")}.${Buffer.from(JSON.stringify({ jti: "n-1", htm: "GET", htu: "https://api.example/orders", iat: now(), ath: await ath(token) })).toString("base64url")}.`;
