@@ -386,3 +386,23 @@ test("the Authority spends login proofs in its store: the same proof twice on on
     await client.quit();
   }
 });
+
+test("a DPoP-bound RS256 token (its signature checked by node:crypto) is refused by verify and verifySync, and accepted by verifyRequest with its proof", async () => {
+  const { publicKey, privateKey } = await joseKeyPair("RS256", { modulusLength: 2048, extractable: true });
+  const rsaJwk = { ...(await exportJWK(publicKey)), kid: "rsa-1", alg: "RS256", use: "sig" };
+  const verifier = new Verifier({ jwks: { keys: [rsaJwk] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ["RS256"] });
+  const key = await clientKey();
+  const now = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ sub: "rita", cnf: { jkt: key.jkt } })
+    .setProtectedHeader({ alg: "RS256", typ: "at+jwt", kid: "rsa-1" })
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(now)
+    .setExpirationTime(now + 300)
+    .sign(privateKey);
+  for (const attempt of [() => verifier.verify(token), async () => verifier.verifySync(token)]) {
+    await assert.rejects(attempt, (e) => e instanceof TesseraError && e.code === "ERR_DPOP_BINDING");
+  }
+  assert.equal((await verifier.verifyRequest(request(token, await proof(key, { token })))).sub, "rita");
+  verifier.free();
+});
