@@ -84,7 +84,9 @@ impl PublicKey {
             &FieldBytes::try_from(y).map_err(|_| not_on_curve())?,
         ))
         .ok_or_else(not_on_curve)?;
-        VerifyingKey::from_affine(point).map(PublicKey::from_key).map_err(|_| not_on_curve())
+        VerifyingKey::from_affine(point)
+            .map(PublicKey::from_key)
+            .map_err(|_| not_on_curve())
     }
 
     fn from_key(key: VerifyingKey) -> PublicKey {
