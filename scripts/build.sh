@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package in pkg/: one WebAssembly build per role, from one crate (Cargo features):
 #   session   — TokenSession (browsers)                 profile `session` (opt-level z), wasm-opt -Oz
-#   verify    — Verifier, redact, errorResponse          profile `release` (opt-level 3), wasm-opt -O3
+#   verify    — Verifier, redact, errorResponse          profile `verify` (opt-level 3), wasm-opt -O3
 #   authority — Authority, Signer, stores + verify     profile `authority` (opt-level z), wasm-opt -O3
 # then wasm-bindgen per runtime (web: browsers, bundlers, workerd, Deno; nodejs: Node), one bundled
 # script per entry (esbuild, scripts/bundle.mjs), and a size line per build. Outputs go to
@@ -35,7 +35,7 @@ build_role() {
 }
 
 build_role session session -Oz web
-build_role verify release -O3 web nodejs
+build_role verify verify -O3 web nodejs
 build_role authority authority -O3 web nodejs
 
 # One script per entry next to its .wasm (scripts/bundle.mjs); wasm-bindgen's own JS is inside.

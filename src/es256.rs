@@ -22,6 +22,7 @@ use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::ff::PrimeField as _;
 use p256::elliptic_curve::ops::{Invert, Reduce};
+use p256::elliptic_curve::point::AffineCoordinates as _;
 use p256::elliptic_curve::Curve as _;
 use p256::{FieldBytes, NistP256, NonZeroScalar, Scalar, U256};
 use sha2::{Digest, Sha256};
@@ -74,13 +75,18 @@ impl PublicKey {
         if x.len() != 32 || y.len() != 32 {
             return Err(Error::new(ErrorCode::InvalidKey, "EC P-256 coordinates must be 32 bytes each"));
         }
-        let mut sec1 = [0u8; 65];
-        sec1[0] = 0x04;
-        sec1[1..33].copy_from_slice(x);
-        sec1[33..].copy_from_slice(y);
-        VerifyingKey::from_sec1_bytes(&sec1)
+        // Straight from the coordinates (each below p, y² = x³ − 3x + b), as SEC1 decoding of an
+        // uncompressed point checks them, without SEC1's decoder: it brings point decompression
+        // (a square root, 7 KB of wasm) that uncompressed points never need.
+        let not_on_curve = || Error::new(ErrorCode::InvalidKey, "EC P-256 point is not on the curve");
+        let point = Option::<p256::AffinePoint>::from(p256::AffinePoint::from_coordinates(
+            &FieldBytes::try_from(x).map_err(|_| not_on_curve())?,
+            &FieldBytes::try_from(y).map_err(|_| not_on_curve())?,
+        ))
+        .ok_or_else(not_on_curve)?;
+        VerifyingKey::from_affine(point)
             .map(PublicKey::from_key)
-            .map_err(|_| Error::new(ErrorCode::InvalidKey, "EC P-256 point is not on the curve"))
+            .map_err(|_| not_on_curve())
     }
 
     fn from_key(key: VerifyingKey) -> PublicKey {
@@ -97,15 +103,8 @@ impl PublicKey {
 
     /// The affine coordinates `(x, y)`, 32 bytes each.
     pub fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
-        let point = self.key.to_sec1_point(false);
-        let bytes = point.as_bytes();
-        let mut x = [0u8; 32];
-        let mut y = [0u8; 32];
-        if let (Some(xs), Some(ys)) = (bytes.get(1..33), bytes.get(33..65)) {
-            x.copy_from_slice(xs);
-            y.copy_from_slice(ys);
-        }
-        (x, y)
+        let point = self.key.as_affine();
+        (point.x().into(), point.y().into())
     }
 
     /// Verifies a raw `r || s` signature (exactly 64 bytes, RFC 7518 §3.4) over `message`.

@@ -109,7 +109,7 @@ impl<S: Store> Records<'_, S> {
     async fn read<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         match self.store.get(key, self.now).await? {
             None => Ok(None),
-            Some(value) => serde_json::from_value(value).map(Some).map_err(|_| unavailable()),
+            Some(value) => super::record::from_value(value).map(Some).map_err(|_| unavailable()),
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub(crate) mod cookie;
 pub mod handshake;
+mod record;
 pub mod refresh;
 pub mod signer;
 pub mod store;

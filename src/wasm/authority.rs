@@ -223,9 +223,7 @@ impl AuthorityCore {
     pub fn check_live(&self, claims: String, clock: f64) -> Promise {
         let shared = Rc::clone(&self.shared);
         future_to_promise(async move {
-            let claims: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&claims)
-                .map_err(|_| Error::malformed("the claims are not a JSON object"))
-                .js()?;
+            let claims = crate::jose::json::parse_object(claims.as_bytes(), "the claims").js()?;
             handshake::check_live(&shared.authority, &shared.store, &claims, time(clock))
                 .await
                 .js()?;
