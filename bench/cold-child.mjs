@@ -56,6 +56,8 @@ if (mode.startsWith("web:")) {
     return bytes;
   };
   WebAssembly.instantiateStreaming = undefined;
+  // The session entry compiles the module itself (compileStreaming of the fetched file).
+  WebAssembly.compileStreaming = async (source) => new WebAssembly.Module(await source);
   WebAssembly.instantiate = async (bytes, imports) => {
     const module = new WebAssembly.Module(bytes);
     return { module, instance: new WebAssembly.Instance(module, imports) };
