@@ -150,7 +150,7 @@ export function sessionApi(wasm) {
       if (body !== undefined) headers["content-type"] = "application/json";
       for (let attempt = 0; ; attempt++) {
         try {
-          if (this.#key) headers.dpop = await proof(this.#key, "POST", url, core.proofIat(Date.now()), core.nonceFor(originOf(new URL(url, location.href))));
+          if (this.#key) headers.dpop = await proof(this.#key, "POST", url, core.proofIat(Date.now()), core.nonceFor(originOf(new URL(url, globalThis.location?.href).href)));
           const response = await fetch(url, { method: "POST", credentials: "same-origin", cache: "no-store", headers, body });
           const answer = await response.json().catch(() => undefined);
           const nonce = this.#nonce(response, originOf(response.url));
