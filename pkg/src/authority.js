@@ -87,8 +87,10 @@ export function authorityApi(wasm) {
       const sign = async (input) => signer?.sign(input) ?? null;
       this.#core = new wasm.AuthorityCore(text, memory, adapter, logLine, sign);
       const { issuer, audience } = parse(text);
-      // DPoP proofs are spent in the authority's own store when it has one (the store contract).
-      this.#requestOptions = { issuer, audience, dpop: store === undefined || store === null ? {} : { replayStore: store } };
+      // verifyRequest's DPoP proofs are spent in the verifier's own bounded cache, never in the
+      // session store: one record per API request there would let one client fill it (and a full
+      // MemoryStore refuses logins).
+      this.#requestOptions = { issuer, audience, dpop: {} };
       const key = keyMembers(parse(text).signingKeys?.[0]);
       const core = this.#core;
       signer = key && runtimeSigner(key, (input, signature) => core.verifies(input, signature));
@@ -178,7 +180,7 @@ export function authorityApi(wasm) {
 
     /** Verifies a request's access token as `verify` does, and a DPoP-bound one with its proof
      * (RFC 9449, as `Verifier.verifyRequest`: `Authorization: DPoP` and a `DPoP` proof by the key of
-     * `cnf.jkt`, spent in the authority's store), then that its session is live. */
+     * `cnf.jkt`, spent in this instance's bounded replay cache), then that its session is live. */
     async verifyRequest(request, options) {
       const core = this.#live();
       this.#requests ??= new Verifier({ ...this.#requestOptions, jwks: core.jwks() });

@@ -539,8 +539,8 @@ export declare class Authority {
   verify<T extends object = SessionClaims>(token: string, options?: VerifyOptions): Promise<T & SessionClaims>;
   /**
    * Verifies a request's access token as a `Verifier`'s `verifyRequest` does (Bearer, or DPoP with
-   * a proof by the key of `cnf.jkt`, its `jti` spent in this authority's store), then that its
-   * session is live.
+   * a proof by the key of `cnf.jkt`, its `jti` remembered by this instance's bounded replay cache,
+   * not the session store), then that its session is live.
    */
   verifyRequest<T extends object = SessionClaims>(request: RequestLike, options?: VerifyOptions): Promise<T & SessionClaims>;
   /** The HTTP response for an error from `verify`, `verifyRequest` or a `Verifier`: 401 `invalid_token` (a DPoP challenge for DPoP requests), 403 `insufficient_scope`, 503 …; 500 otherwise. */

@@ -406,3 +406,21 @@ test("a DPoP-bound RS256 token (its signature checked by node:crypto) is refused
   assert.equal((await verifier.verifyRequest(request(token, await proof(key, { token })))).sub, "rita");
   verifier.free();
 });
+
+test("authority.verifyRequest keeps its proofs' jtis out of the session store (one client cannot fill it), and refuses a replay", async () => {
+  const { Authority, MemoryStore } = await import("tessera-auth/authority");
+  const ORIGIN = "https://app.example";
+  const store = new MemoryStore();
+  const authority = new Authority({ issuer: ISSUER, audience: AUDIENCE, signingKeys: [keyPair("as-key-2").privateJwk], allowedOrigins: [ORIGIN], dpop: "allowed", store });
+  const key = await clientKey();
+  const url = `${ISSUER}/auth/login`;
+  const login = await authority.login(new Request(url, { method: "POST", headers: { origin: ORIGIN, "tessera-request": "1", dpop: await proof(key, { method: "POST", url }) } }), { sub: "alice", scope: "read" });
+  const { access_token: token } = await login.json();
+  const records = store.size;
+  for (let i = 0; i < 20; i++) assert.equal((await authority.verifyRequest(request(token, await proof(key, { token })))).sub, "alice");
+  assert.equal(store.size, records, "no store record per API request");
+  const once = request(token, await proof(key, { token }));
+  await authority.verifyRequest(once);
+  assert.equal((await refused(authority, once)).code, "ERR_DPOP_REPLAY");
+  authority.free();
+});
