@@ -646,6 +646,14 @@ fn dpop_tokens_are_bound_to_the_key_that_obtained_them_and_never_used_as_bearer(
     assert_eq!(bearer.unwrap_err().code(), ErrorCode::Malformed);
     let keyless = s.accept(&dpop_response(300.0), Peek::default(), None, t(0), 0.0);
     assert_eq!(keyless.unwrap_err().code(), ErrorCode::DpopBinding);
+    // A thumbprint is 43 characters; an empty one, or one past 128, is no key the binding made.
+    for odd in [String::new(), "k".repeat(129)] {
+        let refused = s.accept(&dpop_response(300.0), Peek::default(), Some(&odd), t(0), 0.0);
+        assert_eq!(refused.unwrap_err().code(), ErrorCode::DpopBinding, "{}", odd.len());
+    }
+    assert!(dpop_session()
+        .accept(&dpop_response(300.0), Peek::default(), Some(&"k".repeat(128)), t(0), 0.0)
+        .is_ok());
     assert!(!s.is_signed_in(), "refusals change nothing");
     // Without DPoP, a DPoP answer is refused too: the session could not prove anything.
     assert!(session(30.0)
