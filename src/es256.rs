@@ -1,9 +1,13 @@
 //! ES256 (ECDSA on P-256 with SHA-256, RFC 7518 §3.4): the one small interface the rest of the
 //! crate uses for signatures, so faster arithmetic can replace it without touching callers.
 //!
-//! Speed comes from fixed-base tables (`es256/table.rs`) on p256's field arithmetic
-//! (`es256/curve.rs`), built lazily and in slices (`es256/precomputed.rs`, which also states the
-//! memory: 2.63 MiB for the generator G per instance, 0.79 MiB per public key, at most four keys):
+//! Speed comes from fixed-base tables ([`crate::weierstrass`], shared with ES384) on p256's field
+//! arithmetic, built lazily and in slices. Memory: G's table (width [`G_WINDOW`]) is 21 windows ×
+//! 2048 entries + 16, 64 bytes each = **2.63 MiB** (2,753,536 bytes) per instance; each public key's
+//! (width [`KEY_WINDOW`]) 25 windows × 512 entries + 64 = **0.79 MiB** (823,296 bytes), at most
+//! [`MAX_KEY_TABLES`] keys, so all P-256 tables together stay below 2.63 + 4 × 0.79 ≈ 5.8 MiB.
+//! (Smaller widths trade speed for memory: a key table of width 8 is 0.25 MiB and costs 7 more
+//! additions per verification, about +10 %.)
 //!
 //! * Verification (SEC 1 §4.1.4): `R = u1·G + u2·Q` is about 22 + 26 mixed additions into one
 //!   Jacobian accumulator, no doublings, and no inversion at the end: `x(R) mod n = r` is checked
@@ -13,9 +17,8 @@
 //!   p256's), `k·G` from G's table in constant time (`FixedBaseTable::mul_ct`), the rest as p256
 //!   does it. The private scalar `d` never indexes anything.
 
-mod curve;
-mod precomputed;
-mod table;
+use std::cell::RefCell;
+use std::thread::LocalKey;
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::signature::Signer as _;
@@ -28,39 +31,54 @@ use p256::{FieldBytes, NistP256, NonZeroScalar, Scalar, U256};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize as _;
 
-use curve::{fe_from_bytes, Affine, Jacobian};
-use table::FixedBaseTable;
+use crate::weierstrass::curve::{Affine, Fe};
+use crate::weierstrass::precomputed::{self, State};
+use crate::weierstrass::table::FixedBaseTable;
 
 /// Memory held by complete tables in this instance (thread): `(G's bytes, each key table's bytes)`.
 #[doc(hidden)]
 pub fn table_bytes() -> (usize, Vec<usize>) {
-    precomputed::table_bytes()
+    precomputed::table_bytes::<NistP256>()
 }
 
-pub use precomputed::{G_WINDOW, KEY_WINDOW, MAX_KEY_TABLES, TABLE_AFTER};
+pub use precomputed::{MAX_KEY_TABLES, TABLE_AFTER};
+
+/// Window width of the generator's table.
+pub const G_WINDOW: u32 = 12;
+/// Window width of each public key's table.
+pub const KEY_WINDOW: u32 = 10;
 
 /// Sub-window width for `k·G` when signing (divides [`G_WINDOW`]).
 const SIGN_SUB_WINDOW: u32 = 6;
 
 use crate::error::{Error, ErrorCode, Result};
 
-/// p − n, big-endian: `r + n < p` exactly when `r` is below this.
-const P_MINUS_N: [u8; 32] = [
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b, 0x0c, 0x46, 0x35, 0x3d, 0x03, 0x9c,
-    0xda, 0xae,
-];
-/// The group order n, big-endian.
-const ORDER: [u8; 32] = [
-    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17,
-    0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-];
+impl crate::weierstrass::Curve for NistP256 {
+    const G_WINDOW: u32 = G_WINDOW;
+    const KEY_WINDOW: u32 = KEY_WINDOW;
+    const ORDER_BYTES: &'static [u8] = &[
+        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7,
+        0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+    ];
+    const P_MINUS_N: &'static [u8] = &[
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b, 0x0c, 0x46, 0x35, 0x3d, 0x03,
+        0x9c, 0xda, 0xae,
+    ];
+
+    fn tables() -> &'static LocalKey<RefCell<State<NistP256>>> {
+        thread_local! {
+            static TABLES: RefCell<State<NistP256>> = RefCell::new(State::default());
+        }
+        &TABLES
+    }
+}
 
 /// A P-256 public key known to be a valid point on the curve (not the identity).
 #[derive(Clone, Debug)]
 pub struct PublicKey {
     key: VerifyingKey,
-    /// The same point in `curve.rs` form: the key's identity for its table.
-    point: Affine,
+    /// The same point in `weierstrass::curve` form: the key's identity for its table.
+    point: Affine<NistP256>,
 }
 
 impl PartialEq for PublicKey {
@@ -92,12 +110,10 @@ impl PublicKey {
     fn from_key(key: VerifyingKey) -> PublicKey {
         // A valid verifying key is never the identity, so `from_p256` succeeds; the fallback
         // (G, which no table lookup will ever match wrongly) only keeps this panic-free.
-        let point = Affine::from_p256(key.as_affine())
-            .or_else(|| Affine::from_p256(&p256::AffinePoint::GENERATOR))
-            .unwrap_or(Affine {
-                x: curve::Fe::ZERO,
-                y: curve::Fe::ZERO,
-            });
+        let point = Affine::from_point(key.as_affine()).or_else(Affine::generator).unwrap_or(Affine {
+            x: Fe::<NistP256>::ZERO,
+            y: Fe::<NistP256>::ZERO,
+        });
         PublicKey { key, point }
     }
 
@@ -141,29 +157,21 @@ impl PublicKey {
 }
 
 /// ECDSA verification (SEC 1 §4.1.4) with both fixed-base tables; same decisions as p256's.
-fn verify_with_tables(generator: &FixedBaseTable, key: &FixedBaseTable, digest: &[u8; 32], signature: &Signature) -> Result<()> {
+fn verify_with_tables(
+    generator: &FixedBaseTable<NistP256>,
+    key: &FixedBaseTable<NistP256>,
+    digest: &[u8; 32],
+    signature: &Signature,
+) -> Result<()> {
     let (r, s) = signature.split_scalars();
     let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
     let s_inv = *Invert::invert_vartime(&s);
-    let u1: [u8; 32] = (z * s_inv).to_bytes().into();
-    let u2: [u8; 32] = (*r * s_inv).to_bytes().into();
-    let mut point = Jacobian::IDENTITY;
-    generator.add_multiple_vartime(&mut point, &u1).ok_or_else(Error::bad_signature)?;
-    key.add_multiple_vartime(&mut point, &u2).ok_or_else(Error::bad_signature)?;
-    // Accept iff R is not the identity and x(R) mod n = r. x(R) < p < 2n, so x(R) is r or r + n,
-    // the latter only possible when r + n < p. `x_equals` is false for the identity.
-    let r_bytes: [u8; 32] = r.to_bytes().into();
-    let r_fe = fe_from_bytes(&r_bytes.into()).ok_or_else(Error::bad_signature)?;
-    if point.x_equals(&r_fe) {
-        return Ok(());
+    let (u1, u2) = ((z * s_inv).to_bytes(), (*r * s_inv).to_bytes());
+    if crate::weierstrass::verify_with_tables(generator, key, &u1, &u2, &r.to_bytes()) {
+        Ok(())
+    } else {
+        Err(Error::bad_signature())
     }
-    if r_bytes < P_MINUS_N {
-        let n = fe_from_bytes(&ORDER.into()).ok_or_else(Error::bad_signature)?;
-        if point.x_equals(&(r_fe + n)) {
-            return Ok(());
-        }
-    }
-    Err(Error::bad_signature())
 }
 
 /// A P-256 private key. `Debug` shows nothing secret; p256 zeroizes the scalar on drop.
@@ -211,7 +219,7 @@ impl PrivateKey {
     /// Signs `message` with deterministic RFC 6979 nonces; returns raw `r || s`. Byte-identical
     /// to p256's `SigningKey::sign`, which it uses until G's table is ready.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        if let Some(generator) = precomputed::for_signing(precomputed::STEP_ENTRIES) {
+        if let Some(generator) = precomputed::for_signing::<NistP256>(precomputed::STEP_ENTRIES) {
             if let Some(signature) = sign_with_table(&self.0, &generator, &Sha256::digest(message).into()) {
                 return signature;
             }
@@ -223,7 +231,7 @@ impl PrivateKey {
     /// Signs a SHA-256 `digest` on the table path, building G's table first if needed (tests).
     #[doc(hidden)]
     pub fn sign_digest_with_table(&self, digest: &[u8; 32]) -> Option<[u8; 64]> {
-        let (generator, _) = precomputed::complete_now(None)?;
+        let (generator, _) = precomputed::complete_now::<NistP256>(None)?;
         sign_with_table(&self.0, &generator, digest)
     }
 }
@@ -231,7 +239,7 @@ impl PrivateKey {
 /// ECDSA signing (SEC 1 §4.1.3) with the RFC 6979 nonce p256 would use (HMAC-DRBG over SHA-256
 /// seeded with `d` and the digest, no extra data), and `k·G` from G's table in constant time.
 /// `None` only if something impossible happened; the caller then signs with p256.
-fn sign_with_table(key: &SigningKey, generator: &FixedBaseTable, digest: &[u8; 32]) -> Option<[u8; 64]> {
+fn sign_with_table(key: &SigningKey, generator: &FixedBaseTable<NistP256>, digest: &[u8; 32]) -> Option<[u8; 64]> {
     let d: &NonZeroScalar = key.as_nonzero_scalar();
     let order: &U256 = NistP256::ORDER.as_ref();
     let mut nonces = rfc6979::KGenerator::<Sha256, U256>::new(&d.to_repr(), digest, &[], order);
@@ -262,11 +270,11 @@ enum Attempt {
 }
 
 /// `r || s` for the nonce `k_bytes`.
-fn sign_with_nonce(d: &NonZeroScalar, z: &Scalar, k_bytes: &FieldBytes, generator: &FixedBaseTable) -> Attempt {
+fn sign_with_nonce(d: &NonZeroScalar, z: &Scalar, k_bytes: &FieldBytes, generator: &FixedBaseTable<NistP256>) -> Attempt {
     let Some(k) = Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(*k_bytes)) else {
         return Attempt::NextNonce;
     };
-    let Some(point) = generator.mul_ct(&(*k_bytes).into(), SIGN_SUB_WINDOW) else {
+    let Some(point) = generator.mul_ct(k_bytes, SIGN_SUB_WINDOW) else {
         return Attempt::Failed;
     };
     let x = if point.is_identity() {

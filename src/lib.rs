@@ -40,6 +40,8 @@ pub(crate) mod random;
 pub mod redact;
 #[cfg(feature = "verify")]
 pub mod rsassa;
+#[cfg(feature = "verify")]
+pub(crate) mod weierstrass;
 
 #[cfg(feature = "authority")]
 pub mod authority;

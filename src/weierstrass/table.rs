@@ -6,10 +6,11 @@
 //! scalar) and every digit `d` in `1 ..= 2^(w−1)`, the affine point `d·2^(w·i)·P`. The scalar is
 //! recoded into signed digits `d_i` in `[−2^(w−1), 2^(w−1)]` with `k = Σ d_i·2^(w·i)`; a negative
 //! digit uses the stored entry with `y` negated, which halves the table. `k·P` is then at most
-//! `⌊256/w⌋ + 1` mixed additions.
+//! `⌊b/w⌋ + 1` mixed additions for b-bit scalars (b = 256 for P-256, 384 for P-384).
 //!
-//! Size: `⌊256/w⌋` full windows of `2^(w−1)` entries plus a short top window, 64 bytes an entry
-//! ([`FixedBaseTable::bytes`]): w = 8 → 264 KiB, w = 10 → 801 KiB, w = 12 → 2.6 MiB.
+//! Size: `⌊b/w⌋` full windows of `2^(w−1)` entries plus a short top window, 2·b/8 bytes an entry
+//! ([`FixedBaseTable::bytes`]): for P-256 (64 bytes) w = 8 → 264 KiB, w = 10 → 801 KiB, w = 12 →
+//! 2.6 MiB; for P-384 (96 bytes) w = 8 → 576 KiB, w = 10 → 1.8 MiB, w = 12 → 6 MiB.
 //! Building costs about 18 field multiplications per entry (one mixed addition plus its share of
 //! one batched inversion per window).
 //!
@@ -22,35 +23,41 @@
 //!   and the additions are straight-line field arithmetic with selects. See its comment for why
 //!   the incomplete addition cannot meet its exceptional cases there.
 
+use p256::elliptic_curve::ff::Field as _;
 use p256::elliptic_curve::subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _};
+use p256::elliptic_curve::FieldBytes;
 use zeroize::Zeroize as _;
 
-use super::curve::{batch_to_affine, Affine, Jacobian};
+use super::curve::{batch_to_affine, Affine, Fe, Jacobian};
+use super::{scalar_bits, Curve};
 
-/// Signed digits of a 256-bit scalar for any window width this module uses (≥ 3 bits).
-const MAX_DIGITS: usize = 256 / 3 + 1;
+/// 64-bit limbs of the widest scalar (384 bits).
+const MAX_LIMBS: usize = 6;
+/// Signed digits of a scalar of up to 384 bits for any window width this module uses (≥ 3 bits).
+const MAX_DIGITS: usize = 64 * MAX_LIMBS / 3 + 1;
 
 #[derive(Clone, Debug)]
-pub struct FixedBaseTable {
+pub struct FixedBaseTable<C: Curve> {
     /// Window width `w` in bits.
     window: u32,
     /// `2^(w−1)`: entries in every window but the top one.
     per_window: usize,
     /// `windows × per_window` entries, the top window possibly shorter.
-    points: Vec<Affine>,
+    points: Vec<Affine<C>>,
 }
 
-/// Number of windows (digits) for width `w`: `⌊256/w⌋ + 1` (the top one absorbs the last carry).
-fn digit_count(window: u32) -> usize {
-    256 / window as usize + 1
+/// Number of windows (digits) for width `w` and `bits`-bit scalars: `⌊bits/w⌋ + 1` (the top one
+/// absorbs the last carry).
+fn digit_count(window: u32, bits: usize) -> usize {
+    bits / window as usize + 1
 }
 
-impl FixedBaseTable {
+impl<C: Curve> FixedBaseTable<C> {
     /// The table of `base` for window width `window` (3..=16 bits), built at once. `None` only
     /// for a bad width, or if the arithmetic met the identity, which cannot happen for a point
-    /// of prime order n > 2^255. (The crate builds tables in slices with [`TableBuilder`].)
+    /// of prime order n > 2^(b−1). (The crate builds tables in slices with [`TableBuilder`].)
     #[cfg(test)]
-    pub fn new(base: &Affine, window: u32) -> Option<FixedBaseTable> {
+    pub fn new(base: &Affine<C>, window: u32) -> Option<FixedBaseTable<C>> {
         let mut builder = TableBuilder::new(base, window)?;
         while !builder.step(usize::MAX)? {}
         builder.finish()
@@ -58,15 +65,15 @@ impl FixedBaseTable {
 
     /// Heap bytes held by the table.
     pub fn bytes(&self) -> usize {
-        self.points.capacity() * std::mem::size_of::<Affine>()
+        self.points.capacity() * std::mem::size_of::<Affine<C>>()
     }
 
-    /// `acc += k·base` for a public scalar `k` (32 bytes, big-endian, any value < 2^256).
+    /// `acc += k·base` for a public scalar `k` (big-endian, any value < 2^b).
     /// Variable time. `None` only on an internal indexing error (never expected): callers
     /// then reject the signature.
-    pub fn add_multiple_vartime(&self, acc: &mut Jacobian, k: &[u8; 32]) -> Option<()> {
+    pub fn add_multiple_vartime(&self, acc: &mut Jacobian<C>, k: &FieldBytes<C>) -> Option<()> {
         let mut digits = [0i32; MAX_DIGITS];
-        let count = recode(k, self.window, &mut digits);
+        let count = recode(k, scalar_bits::<C>(), self.window, &mut digits);
         for (i, &digit) in digits.iter().take(count).enumerate() {
             if digit == 0 {
                 continue;
@@ -82,27 +89,27 @@ impl FixedBaseTable {
         Some(())
     }
 
-    /// `k·base` for a secret `k` in `[1, n−1]` (32 bytes, big-endian), in constant time, using
+    /// `k·base` for a secret `k` in `[1, n−1]` (big-endian), in constant time, using
     /// sub-windows of `sub` bits (`sub` must divide the table's width, so that every sub-window
     /// digit times its offset inside the table window is an entry: `d·2^o ≤ 2^(w−1)`).
     ///
     /// Exceptional cases of the mixed addition cannot depend on `k` in a way that matters: with
     /// `S_j` the sum of the digits below sub-window `j` and `T_j = d_j·2^(s·j)` the next term,
     /// `|S_j| < 2^(s·j) ≤ |T_j|` as integers, so `S_j ≠ ±T_j`; they could only be congruent modulo n
-    /// if `|S_j ∓ T_j| ≥ n > 2^255`, which needs `s·(j + 1) > 255`, i.e. the top sub-window alone,
+    /// if `|S_j ∓ T_j| ≥ n > 2^(b−1)`, which needs `s·(j + 1) > b − 1`, i.e. the top sub-window alone,
     /// where `S + T = k ≢ 0` and `S − T ≡ 0` means `k ≡ 2·T (mod n)`: at most 2^(s−1)·2 values of
     /// `k` out of n. The accumulator being the identity (all lower digits zero) is handled with
     /// selects. If one of those few `k` ever occurs, the result has `Z = 0` and the caller
     /// recomputes `k·G` another (constant-time) way; `k` comes from HMAC-DRBG (RFC 6979), so this
-    /// has probability below 2^−240 and reveals nothing useful.
+    /// has probability below 2^−240 (P-256, the one curve that signs) and reveals nothing useful.
     ///
     /// `None` if `sub` does not divide the width or is out of range (a programming error).
-    pub fn mul_ct(&self, k: &[u8; 32], sub: u32) -> Option<Jacobian> {
+    pub fn mul_ct(&self, k: &FieldBytes<C>, sub: u32) -> Option<Jacobian<C>> {
         if sub < 3 || self.window % sub != 0 {
             return None;
         }
         let mut digits = [0i32; MAX_DIGITS];
-        let count = recode(k, sub, &mut digits);
+        let count = recode(k, scalar_bits::<C>(), sub, &mut digits);
         let candidates = 1u32 << (sub - 1);
         let mut acc = Jacobian::IDENTITY;
         let mut acc_is_identity = Choice::from(1);
@@ -119,8 +126,8 @@ impl FixedBaseTable {
             let mut entry = Affine::default_point();
             for m in 1..=candidates {
                 // Entry `m·2^offset` of this window is `m·2^(s·j)·base`. Only the top window is
-                // short (2^t entries for its t = 256 − w·i bits); a sub-window in it covers bits
-                // below 256 plus at most a carry, so |d|·2^offset ≤ 2^t and the entry exists.
+                // short (2^t entries for its t = b − w·i bits); a sub-window in it covers bits
+                // below b plus at most a carry, so |d|·2^offset ≤ 2^t and the entry exists.
                 if let Some(candidate) = self.points.get(start + ((m as usize) << offset) - 1) {
                     entry.conditional_assign(candidate, magnitude.ct_eq(&m));
                 }
@@ -140,29 +147,30 @@ impl FixedBaseTable {
 /// Builds a [`FixedBaseTable`] a slice at a time, so that no single call (and no single request
 /// to a server) pays for the whole table.
 #[derive(Clone, Debug)]
-pub struct TableBuilder {
+pub struct TableBuilder<C: Curve> {
     window: u32,
     per_window: usize,
     count: usize,
     top_len: usize,
-    points: Vec<Affine>,
+    points: Vec<Affine<C>>,
     /// The window being built, and how many of its entries exist.
     current: usize,
     done_in_window: usize,
     /// `2^(w·current)·base`, and `done_in_window` times it (Jacobian).
-    window_base: Affine,
-    multiple: Jacobian,
+    window_base: Affine<C>,
+    multiple: Jacobian<C>,
 }
 
-impl TableBuilder {
-    pub fn new(base: &Affine, window: u32) -> Option<TableBuilder> {
+impl<C: Curve> TableBuilder<C> {
+    pub fn new(base: &Affine<C>, window: u32) -> Option<TableBuilder<C>> {
         if !(3..=16).contains(&window) {
             return None;
         }
         let per_window = 1usize << (window - 1);
-        let count = digit_count(window);
-        // The top window covers the last `256 − w·(count − 1)` bits plus a carry: digits ≤ 2^that.
-        let top_bits = 256 - window as usize * (count - 1);
+        let bits = scalar_bits::<C>();
+        let count = digit_count(window, bits);
+        // The top window covers the last `b − w·(count − 1)` bits plus a carry: digits ≤ 2^that.
+        let top_bits = bits - window as usize * (count - 1);
         let top_len = per_window.min(1 << top_bits);
         Some(TableBuilder {
             window,
@@ -228,7 +236,7 @@ impl TableBuilder {
     }
 
     /// The table, once [`TableBuilder::is_complete`].
-    pub fn finish(self) -> Option<FixedBaseTable> {
+    pub fn finish(self) -> Option<FixedBaseTable<C>> {
         if !self.is_complete() {
             return None;
         }
@@ -240,8 +248,8 @@ impl TableBuilder {
     }
 }
 
-/// Bits `position .. position + width` of the little-endian limbs (zero above bit 255).
-fn bits(limbs: &[u64; 4], position: usize, width: u32) -> u32 {
+/// Bits `position .. position + width` of the little-endian limbs (zero above the top limb).
+fn bits(limbs: &[u64; MAX_LIMBS], position: usize, width: u32) -> u32 {
     let limb = position / 64;
     let shift = position % 64;
     let low = limbs.get(limb).copied().unwrap_or(0) >> shift;
@@ -253,14 +261,16 @@ fn bits(limbs: &[u64; 4], position: usize, width: u32) -> u32 {
     ((low | high) & ((1u64 << width) - 1)) as u32
 }
 
-/// Signed digits of `k` (big-endian) for width `w`: `k = Σ d_i·2^(w·i)` with
-/// `|d_i| ≤ 2^(w−1)`; returns how many. Branch-free in the digit values (used on secret nonces).
-fn recode(k: &[u8; 32], width: u32, digits: &mut [i32; MAX_DIGITS]) -> usize {
-    let mut limbs = [0u64; 4];
-    for (limb, chunk) in limbs.iter_mut().rev().zip(k.chunks_exact(8)) {
+/// Signed digits of the `bit_length`-bit scalar `k` (big-endian, `bits / 8` bytes, at most 48) for
+/// width `w`: `k = Σ d_i·2^(w·i)` with `|d_i| ≤ 2^(w−1)`; returns how many. Branch-free in the
+/// digit values (used on secret nonces).
+fn recode(k: &[u8], bit_length: usize, width: u32, digits: &mut [i32; MAX_DIGITS]) -> usize {
+    let mut limbs = [0u64; MAX_LIMBS];
+    // The last 8 bytes are the least significant limb.
+    for (limb, chunk) in limbs.iter_mut().zip(k.rchunks_exact(8)) {
         *limb = u64::from_be_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
     }
-    let count = digit_count(width).min(MAX_DIGITS);
+    let count = digit_count(width, bit_length).min(MAX_DIGITS);
     let half = 1i32 << (width - 1);
     let mut carry = 0i32;
     for (i, digit) in digits.iter_mut().take(count).enumerate() {
@@ -277,12 +287,12 @@ fn recode(k: &[u8; 32], width: u32, digits: &mut [i32; MAX_DIGITS]) -> usize {
     count
 }
 
-impl Affine {
+impl<C: Curve> Affine<C> {
     /// A placeholder for constant-time selection (not a curve point).
-    fn default_point() -> Affine {
+    fn default_point() -> Affine<C> {
         Affine {
-            x: super::curve::Fe::ZERO,
-            y: super::curve::Fe::ZERO,
+            x: Fe::<C>::ZERO,
+            y: Fe::<C>::ZERO,
         }
     }
 }
@@ -291,22 +301,22 @@ impl Affine {
 mod tests {
     use super::*;
     use p256::elliptic_curve::ops::Reduce;
-    use p256::{FieldBytes, ProjectivePoint, Scalar};
+    use p256::{FieldBytes, NistP256, ProjectivePoint, Scalar};
     use sha2::{Digest, Sha256};
 
     fn scalar(i: u32) -> Scalar {
         <Scalar as Reduce<FieldBytes>>::reduce(&Sha256::digest(i.to_be_bytes()))
     }
 
-    fn to_p256(p: &Jacobian) -> ProjectivePoint {
+    fn to_p256(p: &Jacobian<NistP256>) -> ProjectivePoint {
         if p.is_identity() {
             return ProjectivePoint::IDENTITY;
         }
         ProjectivePoint::from(batch_to_affine(&[*p]).unwrap()[0].to_p256().unwrap())
     }
 
-    fn bytes(k: &Scalar) -> [u8; 32] {
-        k.to_bytes().into()
+    fn bytes(k: &Scalar) -> FieldBytes {
+        k.to_bytes()
     }
 
     #[test]
@@ -314,7 +324,7 @@ mod tests {
         for width in 3..=16 {
             for k in [Scalar::ONE, -Scalar::ONE, scalar(1), scalar(2), Scalar::ZERO] {
                 let mut digits = [0i32; MAX_DIGITS];
-                let count = recode(&bytes(&k), width, &mut digits);
+                let count = recode(&bytes(&k), 256, width, &mut digits);
                 let mut sum = Scalar::ZERO;
                 let radix = Scalar::from(1u64 << width);
                 for &d in digits[..count].iter().rev() {
@@ -334,13 +344,13 @@ mod tests {
     #[test]
     fn table_multiplication_matches_p256() {
         let q = ProjectivePoint::GENERATOR * scalar(99);
-        let base = Affine::from_p256(&q.to_affine()).unwrap();
+        let base = Affine::from_point(&q.to_affine()).unwrap();
         for window in [4, 5, 6, 8] {
             let table = FixedBaseTable::new(&base, window).unwrap();
             let mut ks: Vec<Scalar> = (0..24).map(scalar).collect();
             ks.extend([Scalar::ZERO, Scalar::ONE, -Scalar::ONE, Scalar::from(1u64 << (window - 1))]);
             for k in ks {
-                let mut acc = Jacobian::IDENTITY;
+                let mut acc = Jacobian::<NistP256>::IDENTITY;
                 table.add_multiple_vartime(&mut acc, &bytes(&k)).unwrap();
                 assert_eq!(to_p256(&acc), q * k, "window {window}");
                 if k != Scalar::ZERO {
@@ -352,7 +362,7 @@ mod tests {
             }
         }
         let table = FixedBaseTable::new(&base, 8).unwrap();
-        assert!(table.mul_ct(&[1; 32], 3).is_none());
+        assert!(table.mul_ct(&FieldBytes::from([1; 32]), 3).is_none());
         // Built in small slices: the same table.
         let mut builder = TableBuilder::new(&base, 8).unwrap();
         let mut steps = 0;
@@ -371,7 +381,7 @@ mod tests {
         // incomplete addition could meet `acc == ±entry`. The result is either right or flagged
         // as the identity (the signer then uses p256), never a wrong point.
         let g = ProjectivePoint::GENERATOR;
-        let base = Affine::from_p256(&g.to_affine()).unwrap();
+        let base = Affine::from_point(&g.to_affine()).unwrap();
         let table = FixedBaseTable::new(&base, 6).unwrap();
         let mut flagged = 0;
         for sub in [3, 6] {

@@ -1,21 +1,20 @@
-//! When the fixed-base tables of `table.rs` get built, and where they live.
+//! When the fixed-base tables of `table.rs` get built, and where they live. Each curve has its own
+//! state ([`Curve::tables`]), with the bounds below applying per curve; the widths are the
+//! curve's ([`Curve::G_WINDOW`], [`Curve::KEY_WINDOW`]; `es256.rs` and `es384.rs` state the bytes).
 //!
-//! * **G** (the generator): one table of width [`G_WINDOW`] per instance (per thread natively;
-//!   a wasm instance has one thread), shared by every key and by signing: 21 windows × 2048
-//!   entries + 16, 64 bytes each = **2.63 MiB** (2,753,536 bytes).
-//! * **Each public key Q**: a table of width [`KEY_WINDOW`]: 25 windows × 512 entries + 64 =
-//!   **0.79 MiB** (823,296 bytes). At most [`MAX_KEY_TABLES`] keys hold one (built or being
-//!   built), so all tables together stay below 2.63 + 4 × 0.79 ≈ 5.8 MiB. (Smaller widths
-//!   trade speed for memory: a key table of width 8 is 0.25 MiB and costs 7 more additions per
-//!   verification, about +10 %.)
+//! * **G** (the generator): one table per instance (per thread natively; a wasm instance has one
+//!   thread), shared by every key and, for P-256, by signing.
+//! * **Each public key Q**: a table of its own. At most [`MAX_KEY_TABLES`] keys hold one (built
+//!   or being built), so a curve's tables together stay below G's + 4 key tables.
 //!
 //! Nothing is built for a key's first [`TABLE_AFTER`] verifications (one-off keys, cold starts
-//! and the first token keep p256's plain verification, ≈ 0.5–1 ms in wasm). From then on, each
-//! verification that finds a table missing adds one slice of [`STEP_ENTRIES`] entries to it
-//! (G first, then the key's; 1.5–5 ms in wasm on a shared 2-core machine) and still verifies the
-//! plain way, so no single call pays the whole build (70–110 ms for G, 20–60 ms for a key in
-//! wasm there): the table path starts after about 43 + 13 such calls. Signing does the same for
-//! G after its own [`TABLE_AFTER`] signatures.
+//! and the first token keep the curve crate's plain verification, ≈ 0.5–1 ms in wasm for P-256).
+//! From then on, each verification that finds a table missing adds one slice (the caller's
+//! budget, [`STEP_ENTRIES`] for P-256) to it (G first, then the key's; 1.5–5 ms in wasm on a
+//! shared 2-core machine) and still verifies the plain way, so no single call pays the whole
+//! build (P-256: 70–110 ms for G, 20–60 ms for a key in wasm there; the table path starts after
+//! about 43 + 13 such calls). Signing does the same for G after its own [`TABLE_AFTER`]
+//! signatures.
 //!
 //! Keys are recognised by their point, so a key re-parsed from a JWK Set (a fresh `Verifier`, a
 //! refetched remote set) finds its table again. [`MAX_TRACKED_KEYS`] keys are tracked; the least
@@ -23,19 +22,18 @@
 //! idle for [`IDLE_BEFORE_EVICTION`] verifications, so more hot keys than slots cannot make the
 //! tables churn: the extra keys just keep the plain path.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::curve::Affine;
 use super::table::{FixedBaseTable, TableBuilder};
+use super::Curve;
 
-/// Window width of the generator's table.
-pub const G_WINDOW: u32 = 12;
-/// Window width of each public key's table.
-pub const KEY_WINDOW: u32 = 10;
+/// A complete table, shared by the state and the verifications using it.
+pub type Shared<C> = Rc<FixedBaseTable<C>>;
+
 /// A key gets a table from its third verification on (and signing from the third signature).
 pub const TABLE_AFTER: u32 = 2;
-/// Table entries built per call while a table is incomplete (≈ 18k field multiplications).
+/// P-256 table entries built per call while a table is incomplete (≈ 18k field multiplications).
 pub const STEP_ENTRIES: usize = 1024;
 /// Keys holding a table (built or being built) at once.
 pub const MAX_KEY_TABLES: usize = 4;
@@ -45,22 +43,22 @@ pub const MAX_TRACKED_KEYS: usize = 16;
 pub const IDLE_BEFORE_EVICTION: u64 = 4096;
 
 #[derive(Debug)]
-enum Lazy {
-    Building(Box<TableBuilder>),
-    Ready(Rc<FixedBaseTable>),
+enum Lazy<C: Curve> {
+    Building(Box<TableBuilder<C>>),
+    Ready(Rc<FixedBaseTable<C>>),
     /// The builder met an impossible case; the plain path is used for good.
     Failed,
 }
 
-impl Lazy {
-    fn new(base: &Affine, window: u32) -> Lazy {
+impl<C: Curve> Lazy<C> {
+    fn new(base: &Affine<C>, window: u32) -> Lazy<C> {
         match TableBuilder::new(base, window) {
             Some(builder) => Lazy::Building(Box::new(builder)),
             None => Lazy::Failed,
         }
     }
 
-    fn ready(&self) -> Option<Rc<FixedBaseTable>> {
+    fn ready(&self) -> Option<Rc<FixedBaseTable<C>>> {
         match self {
             Lazy::Ready(table) => Some(Rc::clone(table)),
             _ => None,
@@ -94,42 +92,46 @@ impl Lazy {
 }
 
 #[derive(Debug)]
-struct KeyEntry {
-    point: Affine,
+struct KeyEntry<C: Curve> {
+    point: Affine<C>,
     uses: u32,
     last_used: u64,
-    table: Option<Lazy>,
+    table: Option<Lazy<C>>,
 }
 
-#[derive(Debug, Default)]
-struct State {
-    generator: Option<Lazy>,
+/// One curve's tables and use counts (in a `thread_local!` of its [`Curve::tables`]).
+#[derive(Debug)]
+pub struct State<C: Curve> {
+    generator: Option<Lazy<C>>,
     signatures: u32,
-    keys: Vec<KeyEntry>,
+    keys: Vec<KeyEntry<C>>,
     tick: u64,
 }
 
-thread_local! {
-    static STATE: RefCell<State> = RefCell::new(State::default());
+impl<C: Curve> Default for State<C> {
+    fn default() -> Self {
+        State {
+            generator: None,
+            signatures: 0,
+            keys: Vec::new(),
+            tick: 0,
+        }
+    }
 }
 
-fn with_state<T>(f: impl FnOnce(&mut State) -> Option<T>) -> Option<T> {
-    STATE
+fn with_state<C: Curve, T>(f: impl FnOnce(&mut State<C>) -> Option<T>) -> Option<T> {
+    C::tables()
         .try_with(|state| state.try_borrow_mut().ok().and_then(|mut state| f(&mut state)))
         .ok()
         .flatten()
 }
 
-fn generator_point() -> Option<Affine> {
-    Affine::from_p256(&p256::AffinePoint::GENERATOR)
-}
-
-impl State {
+impl<C: Curve> State<C> {
     /// The generator's table if ready; otherwise one slice of it is built.
-    fn generator_or_step(&mut self, budget: usize) -> Option<Rc<FixedBaseTable>> {
+    fn generator_or_step(&mut self, budget: usize) -> Option<Rc<FixedBaseTable<C>>> {
         let generator = match &mut self.generator {
             Some(lazy) => lazy,
-            None => self.generator.insert(Lazy::new(&generator_point()?, G_WINDOW)),
+            None => self.generator.insert(Lazy::new(&Affine::generator()?, C::G_WINDOW)),
         };
         let ready = generator.ready();
         if ready.is_none() {
@@ -140,7 +142,7 @@ impl State {
 
     /// The index of `point`'s entry, made if needed (evicting the least recently used entry).
     /// `force` (tests) evicts even a busy table.
-    fn key_entry(&mut self, point: &Affine, force: bool) -> Option<usize> {
+    fn key_entry(&mut self, point: &Affine<C>, force: bool) -> Option<usize> {
         if let Some(index) = self.keys.iter().position(|entry| entry.point == *point) {
             return Some(index);
         }
@@ -183,7 +185,7 @@ impl State {
         }
         match self.keys.get_mut(index) {
             Some(entry) => {
-                entry.table = Some(Lazy::new(&entry.point, KEY_WINDOW));
+                entry.table = Some(Lazy::new(&entry.point, C::KEY_WINDOW));
                 true
             }
             None => false,
@@ -194,8 +196,8 @@ impl State {
 /// Tables for verifying with `point`: `(G's, the key's)` once both are ready. Counts the use;
 /// after the key's first [`TABLE_AFTER`] uses, a call that finds a table missing builds one
 /// slice of it (at most `budget` entries) and returns `None` (verify the plain way).
-pub fn for_key(point: &Affine, budget: usize) -> Option<(Rc<FixedBaseTable>, Rc<FixedBaseTable>)> {
-    with_state(|state| {
+pub fn for_key<C: Curve>(point: &Affine<C>, budget: usize) -> Option<(Shared<C>, Shared<C>)> {
+    with_state(|state: &mut State<C>| {
         state.tick = state.tick.saturating_add(1);
         let index = state.key_entry(point, false)?;
         let tick = state.tick;
@@ -225,8 +227,8 @@ pub fn for_key(point: &Affine, budget: usize) -> Option<(Rc<FixedBaseTable>, Rc<
 
 /// G's table for signing once ready; after the first [`TABLE_AFTER`] signatures, a call that
 /// finds it missing builds one slice and returns `None` (sign the plain way).
-pub fn for_signing(budget: usize) -> Option<Rc<FixedBaseTable>> {
-    with_state(|state| {
+pub fn for_signing<C: Curve>(budget: usize) -> Option<Rc<FixedBaseTable<C>>> {
+    with_state(|state: &mut State<C>| {
         state.signatures = state.signatures.saturating_add(1);
         if state.signatures <= TABLE_AFTER {
             return None;
@@ -236,11 +238,11 @@ pub fn for_signing(budget: usize) -> Option<Rc<FixedBaseTable>> {
 }
 
 /// Builds G's table, and `point`'s if given, completely now, whatever the counts (tests).
-pub fn complete_now(point: Option<&Affine>) -> Option<(Rc<FixedBaseTable>, Option<Rc<FixedBaseTable>>)> {
-    with_state(|state| {
+pub fn complete_now<C: Curve>(point: Option<&Affine<C>>) -> Option<(Shared<C>, Option<Shared<C>>)> {
+    with_state(|state: &mut State<C>| {
         let generator = match &mut state.generator {
             Some(lazy) => lazy,
-            None => state.generator.insert(Lazy::new(&generator_point()?, G_WINDOW)),
+            None => state.generator.insert(Lazy::new(&Affine::generator()?, C::G_WINDOW)),
         };
         generator.complete();
         let generator = generator.ready()?;
@@ -251,15 +253,15 @@ pub fn complete_now(point: Option<&Affine>) -> Option<(Rc<FixedBaseTable>, Optio
         let entry = state.keys.get_mut(index)?;
         entry.uses = entry.uses.max(TABLE_AFTER);
         // Tests may exceed MAX_KEY_TABLES here; the eviction rules apply to `for_key` only.
-        let lazy = entry.table.get_or_insert_with(|| Lazy::new(point, KEY_WINDOW));
+        let lazy = entry.table.get_or_insert_with(|| Lazy::new(point, C::KEY_WINDOW));
         lazy.complete();
         Some((generator, Some(lazy.ready()?)))
     })
 }
 
 /// Memory now held by complete tables: `(G's bytes, each complete key table's bytes)`.
-pub fn table_bytes() -> (usize, Vec<usize>) {
-    with_state(|state| {
+pub fn table_bytes<C: Curve>() -> (usize, Vec<usize>) {
+    with_state(|state: &mut State<C>| {
         let generator = state.generator.as_ref().and_then(Lazy::ready).map_or(0, |table| table.bytes());
         let keys = state
             .keys
@@ -274,8 +276,8 @@ pub fn table_bytes() -> (usize, Vec<usize>) {
 
 /// How many tracked keys hold a complete table, and whether G's is complete.
 #[cfg(test)]
-fn status() -> (usize, bool) {
-    with_state(|state| {
+fn status<C: Curve>() -> (usize, bool) {
+    with_state(|state: &mut State<C>| {
         let keys = state
             .keys
             .iter()
@@ -289,26 +291,26 @@ fn status() -> (usize, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use p256::{ProjectivePoint, Scalar};
+    use p256::{NistP256, ProjectivePoint, Scalar};
 
-    fn point(i: u64) -> Affine {
-        Affine::from_p256(&(ProjectivePoint::GENERATOR * Scalar::from(1000 + i)).to_affine()).unwrap()
+    fn point(i: u64) -> Affine<NistP256> {
+        Affine::from_point(&(ProjectivePoint::GENERATOR * Scalar::from(1000 + i)).to_affine()).unwrap()
     }
 
     #[test]
     fn tables_come_after_a_few_uses_and_their_number_is_bounded() {
-        let keys: Vec<Affine> = (0..6).map(point).collect();
+        let keys: Vec<Affine<NistP256>> = (0..6).map(point).collect();
         // First uses: no tables, nothing built.
         for key in &keys {
             for _ in 0..TABLE_AFTER {
                 assert!(for_key(key, usize::MAX).is_none());
             }
         }
-        assert_eq!(status(), (0, false));
+        assert_eq!(status::<NistP256>(), (0, false));
         // Next use of the first key builds G (in one go, given an unbounded budget), the one
         // after that the key's table, then the tables are used.
         assert!(for_key(&keys[0], usize::MAX).is_none());
-        assert_eq!(status(), (0, true));
+        assert_eq!(status::<NistP256>(), (0, true));
         assert!(for_key(&keys[0], usize::MAX).is_none());
         assert!(for_key(&keys[0], usize::MAX).is_some());
         for key in &keys[1..] {
@@ -317,9 +319,9 @@ mod tests {
             }
         }
         // Four keys hold tables; the other two keep the plain path rather than evicting busy ones.
-        assert_eq!(status().0, MAX_KEY_TABLES);
+        assert_eq!(status::<NistP256>().0, MAX_KEY_TABLES);
         assert!(for_key(&keys[5], usize::MAX).is_none());
-        let (generator, tables) = table_bytes();
+        let (generator, tables) = table_bytes::<NistP256>();
         assert_eq!((generator, tables.len()), (2_753_536, MAX_KEY_TABLES));
         // Once the others have been idle long enough, a hot key takes over a slot.
         for _ in 0..=IDLE_BEFORE_EVICTION {
@@ -328,7 +330,7 @@ mod tests {
         assert!(for_key(&keys[5], usize::MAX).is_none()); // claims a slot, builds
         assert!(for_key(&keys[5], usize::MAX).is_some());
         assert!(for_key(&keys[0], usize::MAX).is_some());
-        assert_eq!(status().0, MAX_KEY_TABLES);
+        assert_eq!(status::<NistP256>().0, MAX_KEY_TABLES);
     }
 
     #[test]
@@ -336,13 +338,13 @@ mod tests {
         for i in 0..40 {
             assert!(for_key(&point(i), 1).is_none());
         }
-        assert!(with_state(|state| Some(state.keys.len())).unwrap() <= MAX_TRACKED_KEYS);
+        assert!(with_state(|state: &mut State<NistP256>| Some(state.keys.len())).unwrap() <= MAX_TRACKED_KEYS);
         // Signing builds G one slice per call after TABLE_AFTER signatures.
         for _ in 0..TABLE_AFTER {
-            assert!(for_signing(STEP_ENTRIES).is_none());
+            assert!(for_signing::<NistP256>(STEP_ENTRIES).is_none());
         }
         let mut calls = 0;
-        while for_signing(STEP_ENTRIES).is_none() {
+        while for_signing::<NistP256>(STEP_ENTRIES).is_none() {
             calls += 1;
             assert!(calls < 100);
         }

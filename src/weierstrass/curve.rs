@@ -1,6 +1,7 @@
-//! P-256 point arithmetic in Jacobian coordinates on p256's own field arithmetic.
+//! Point arithmetic in Jacobian coordinates on the curve crate's own field arithmetic (p256's,
+//! p384's), for curves with a = −3 and no point of order 2.
 //!
-//! p256 keeps its point coordinates private and uses complete projective formulas (≈ 14
+//! p256 and p384 keep their point coordinates private and uses complete projective formulas (≈ 14
 //! multiplications per addition plus an inversion to leave projective form). The fixed-base
 //! multiplications of `es256/table.rs` only ever add an affine table entry to an accumulator,
 //! so they use Jacobian coordinates `(X, Y, Z) ↦ (X/Z², Y/Z³)` and mixed Jacobian + affine
@@ -10,86 +11,103 @@
 //! with explicit (variable-time) branches, and [`Jacobian::add_affine_ct`] is only used where
 //! the callers show those cases cannot happen (see `es256/table.rs`).
 //!
-//! The field type is p256's `FieldElement`, reached through the public
-//! `FieldArithmetic::FieldElement` associated type (p256 0.14 has no `expose-field` feature).
+//! The field type is the curve crate's `FieldElement` (Montgomery form, always reduced), reached
+//! through the public `FieldArithmetic::FieldElement` associated type (p256 and p384 0.14 have no
+//! `expose-field` feature).
 
-use p256::elliptic_curve::ff::PrimeField as _;
-use p256::elliptic_curve::hazmat::FieldArithmetic;
-use p256::elliptic_curve::point::AffineCoordinates as _;
+use p256::elliptic_curve::ff::{Field as _, PrimeField as _};
+use p256::elliptic_curve::ops::Invert as _;
 use p256::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq as _};
-use p256::{AffinePoint, FieldBytes, NistP256};
+use p256::elliptic_curve::point::AffineCoordinates as _;
+use p256::elliptic_curve::{CurveAffine as _, FieldBytes};
 
-/// An element of GF(p), p = 2^256 − 2^224 + 2^192 + 2^96 − 1, in p256's Montgomery form.
-pub type Fe = <NistP256 as FieldArithmetic>::FieldElement;
+use super::Curve;
 
-/// A point `(x, y)` on the curve, never the identity. 64 bytes.
+/// An element of GF(p) for the curve `C`.
+pub type Fe<C> = <C as p256::elliptic_curve::hazmat::FieldArithmetic>::FieldElement;
+
+/// A point `(x, y)` on the curve, never the identity. 64 bytes (P-256), 96 (P-384).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Affine {
-    pub x: Fe,
-    pub y: Fe,
+pub struct Affine<C: Curve> {
+    pub x: Fe<C>,
+    pub y: Fe<C>,
 }
 
-impl Affine {
-    /// p256's point in our representation; `None` for the identity.
-    pub fn from_p256(point: &AffinePoint) -> Option<Affine> {
+impl<C: Curve> Affine<C> {
+    /// The point with these coordinates (big-endian, each below p), which the caller knows to be
+    /// on the curve (a parsed key, G); `None` if a coordinate is not below p.
+    pub fn from_coordinates(x: &FieldBytes<C>, y: &FieldBytes<C>) -> Option<Affine<C>> {
+        Some(Affine {
+            x: fe_from_bytes::<C>(x)?,
+            y: fe_from_bytes::<C>(y)?,
+        })
+    }
+
+    /// The curve crate's point in this representation; `None` for the identity.
+    pub fn from_point(point: &C::AffinePoint) -> Option<Affine<C>> {
         if bool::from(point.is_identity()) {
             return None;
         }
-        let x = Option::<Fe>::from(Fe::from_repr(point.x()))?;
-        let y = Option::<Fe>::from(Fe::from_repr(point.y()))?;
-        Some(Affine { x, y })
+        Affine::from_coordinates(&point.x(), &point.y())
     }
 
-    /// Back to p256 (tests).
-    #[cfg(test)]
-    pub fn to_p256(self) -> Option<AffinePoint> {
-        Option::from(AffinePoint::from_coordinates(&self.x.to_repr(), &self.y.to_repr()))
+    /// The curve crate's generator G.
+    pub fn generator() -> Option<Affine<C>> {
+        Affine::from_point(&C::AffinePoint::generator())
     }
 
-    pub fn neg(&self) -> Affine {
+    pub fn neg(&self) -> Affine<C> {
         Affine { x: self.x, y: -self.y }
     }
 }
 
-impl ConditionallySelectable for Affine {
+/// Back to p256's point (tests).
+#[cfg(test)]
+impl Affine<p256::NistP256> {
+    pub fn to_p256(self) -> Option<p256::AffinePoint> {
+        Option::from(p256::AffinePoint::from_coordinates(&self.x.to_repr(), &self.y.to_repr()))
+    }
+}
+
+impl<C: Curve> ConditionallySelectable for Affine<C> {
     fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
         Affine {
-            x: Fe::conditional_select(&a.x, &b.x, choice),
-            y: Fe::conditional_select(&a.y, &b.y, choice),
+            x: Fe::<C>::conditional_select(&a.x, &b.x, choice),
+            y: Fe::<C>::conditional_select(&a.y, &b.y, choice),
         }
     }
 }
 
 /// `(X, Y, Z)` standing for `(X/Z², Y/Z³)`; `Z = 0` is the identity.
 #[derive(Clone, Copy, Debug)]
-pub struct Jacobian {
-    pub x: Fe,
-    pub y: Fe,
-    pub z: Fe,
+pub struct Jacobian<C: Curve> {
+    pub x: Fe<C>,
+    pub y: Fe<C>,
+    pub z: Fe<C>,
 }
 
-impl ConditionallySelectable for Jacobian {
+impl<C: Curve> ConditionallySelectable for Jacobian<C> {
     fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
         Jacobian {
-            x: Fe::conditional_select(&a.x, &b.x, choice),
-            y: Fe::conditional_select(&a.y, &b.y, choice),
-            z: Fe::conditional_select(&a.z, &b.z, choice),
+            x: Fe::<C>::conditional_select(&a.x, &b.x, choice),
+            y: Fe::<C>::conditional_select(&a.y, &b.y, choice),
+            z: Fe::<C>::conditional_select(&a.z, &b.z, choice),
         }
     }
 }
 
-impl Jacobian {
-    pub const IDENTITY: Jacobian = Jacobian {
-        x: Fe::ONE,
-        y: Fe::ONE,
-        z: Fe::ZERO,
+impl<C: Curve> Jacobian<C> {
+    pub const IDENTITY: Jacobian<C> = Jacobian {
+        x: Fe::<C>::ONE,
+        y: Fe::<C>::ONE,
+        z: Fe::<C>::ZERO,
     };
 
-    pub fn from_affine(point: &Affine) -> Jacobian {
+    pub fn from_affine(point: &Affine<C>) -> Jacobian<C> {
         Jacobian {
             x: point.x,
             y: point.y,
-            z: Fe::ONE,
+            z: Fe::<C>::ONE,
         }
     }
 
@@ -98,8 +116,8 @@ impl Jacobian {
     }
 
     /// `2·self` ("dbl-2001-b", a = −3: 3M + 5S). The identity stays the identity (Z3 = 0), and
-    /// P-256 has no point of order 2, so this is complete.
-    pub fn double(&self) -> Jacobian {
+    /// the curve has no point of order 2, so this is complete.
+    pub fn double(&self) -> Jacobian<C> {
         let delta = self.z.square();
         let gamma = self.y.square();
         let beta = self.x * gamma;
@@ -116,7 +134,7 @@ impl Jacobian {
     /// The mixed sum without any case analysis: correct only when `self` is not the identity and
     /// `self ≠ ±point`. When `self == point` or `self == −point` the result has `Z = 0`.
     /// Constant time (straight-line field arithmetic).
-    fn add_affine_unchecked(&self, point: &Affine) -> (Jacobian, Fe, Fe) {
+    fn add_affine_unchecked(&self, point: &Affine<C>) -> (Jacobian<C>, Fe<C>, Fe<C>) {
         let z1z1 = self.z.square();
         let u2 = point.x * z1z1;
         let s2 = point.y * (self.z * z1z1);
@@ -132,7 +150,7 @@ impl Jacobian {
     }
 
     /// `self + point`, every case handled; variable time (public inputs only).
-    pub fn add_affine_vartime(&mut self, point: &Affine) {
+    pub fn add_affine_vartime(&mut self, point: &Affine<C>) {
         if self.is_identity() {
             *self = Jacobian::from_affine(point);
             return;
@@ -153,20 +171,20 @@ impl Jacobian {
     /// `self + point` in constant time when `self` is not known to be the identity: `self_is_identity`
     /// says whether it is, and the result takes `point` then. The caller guarantees
     /// `self ≠ ±point` whenever `self` is not the identity; otherwise the result has `Z = 0`.
-    pub fn add_affine_ct(&self, point: &Affine, self_is_identity: Choice) -> Jacobian {
+    pub fn add_affine_ct(&self, point: &Affine<C>, self_is_identity: Choice) -> Jacobian<C> {
         let (sum, _, _) = self.add_affine_unchecked(point);
         Jacobian::conditional_select(&sum, &Jacobian::from_affine(point), self_is_identity)
     }
 
     /// Affine `x` as a field element (one inversion, constant time). `None` for the identity.
-    pub fn affine_x(&self) -> Option<Fe> {
-        let z_inv = Option::<Fe>::from(self.z.invert())?;
+    pub fn affine_x(&self) -> Option<Fe<C>> {
+        let z_inv = Option::<Fe<C>>::from(p256::elliptic_curve::ff::Field::invert(&self.z))?;
         Some(self.x * z_inv.square())
     }
 
     /// Whether the affine x-coordinate, as an integer, equals `value` (< p), without an inversion:
     /// `X == value·Z²`.
-    pub fn x_equals(&self, value: &Fe) -> bool {
+    pub fn x_equals(&self, value: &Fe<C>) -> bool {
         if self.is_identity() {
             return false;
         }
@@ -176,9 +194,9 @@ impl Jacobian {
 
 /// Affine forms of `points` with one field inversion (Montgomery's trick): 3M per point for the
 /// batch inversion, then 3M + 1S for `(X/Z², Y/Z³)`. `None` if any point is the identity.
-pub fn batch_to_affine(points: &[Jacobian]) -> Option<Vec<Affine>> {
+pub fn batch_to_affine<C: Curve>(points: &[Jacobian<C>]) -> Option<Vec<Affine<C>>> {
     let mut prefix = Vec::with_capacity(points.len());
-    let mut product = Fe::ONE;
+    let mut product = Fe::<C>::ONE;
     for point in points {
         if point.is_identity() {
             return None;
@@ -186,8 +204,8 @@ pub fn batch_to_affine(points: &[Jacobian]) -> Option<Vec<Affine>> {
         prefix.push(product);
         product *= point.z;
     }
-    let mut inverse = Option::<Fe>::from(product.invert_vartime())?;
-    let mut out = vec![Affine { x: Fe::ZERO, y: Fe::ZERO }; points.len()];
+    let mut inverse = Option::<Fe<C>>::from(product.invert_vartime())?;
+    let mut out = vec![Affine::<C> { x: Fe::<C>::ZERO, y: Fe::<C>::ZERO }; points.len()];
     for ((point, before), slot) in points.iter().zip(prefix.iter()).zip(out.iter_mut()).rev() {
         // `inverse` is 1/(z_0·…·z_i); times z_0·…·z_{i−1} it is 1/z_i.
         let z_inv = inverse * before;
@@ -201,9 +219,9 @@ pub fn batch_to_affine(points: &[Jacobian]) -> Option<Vec<Affine>> {
     Some(out)
 }
 
-/// A field element from 32 big-endian bytes; `None` unless the integer is below p.
-pub fn fe_from_bytes(bytes: &FieldBytes) -> Option<Fe> {
-    Option::from(Fe::from_repr(*bytes))
+/// A field element from its big-endian bytes; `None` unless the integer is below p.
+pub fn fe_from_bytes<C: Curve>(bytes: &FieldBytes<C>) -> Option<Fe<C>> {
+    Option::from(Fe::<C>::from_repr(*bytes))
 }
 
 #[cfg(test)]
@@ -215,14 +233,16 @@ mod tests {
     use sha2::{Digest, Sha256};
 
     fn scalar(i: u32) -> Scalar {
-        <Scalar as Reduce<FieldBytes>>::reduce(&Sha256::digest(i.to_be_bytes()))
+        <Scalar as Reduce<p256::FieldBytes>>::reduce(&Sha256::digest(i.to_be_bytes()))
     }
 
-    fn affine(p: ProjectivePoint) -> Affine {
-        Affine::from_p256(&p.to_affine()).unwrap()
+    type P256 = p256::NistP256;
+
+    fn affine(p: ProjectivePoint) -> Affine<P256> {
+        Affine::from_point(&p.to_affine()).unwrap()
     }
 
-    fn to_p256(p: &Jacobian) -> ProjectivePoint {
+    fn to_p256(p: &Jacobian<P256>) -> ProjectivePoint {
         if p.is_identity() {
             return ProjectivePoint::IDENTITY;
         }
@@ -250,18 +270,18 @@ mod tests {
             let mut opposite = acc;
             opposite.add_affine_vartime(&affine(-a));
             assert!(opposite.is_identity());
-            let mut from_identity = Jacobian::IDENTITY;
+            let mut from_identity = Jacobian::<P256>::IDENTITY;
             from_identity.add_affine_vartime(&affine(b));
             assert_eq!(to_p256(&from_identity), b);
-            assert!(Jacobian::IDENTITY.double().is_identity());
+            assert!(Jacobian::<P256>::IDENTITY.double().is_identity());
             let ct = acc.add_affine_ct(&affine(b), Choice::from(0));
             assert_eq!(to_p256(&ct), a + b);
-            let ct = Jacobian::IDENTITY.add_affine_ct(&affine(b), Choice::from(1));
+            let ct = Jacobian::<P256>::IDENTITY.add_affine_ct(&affine(b), Choice::from(1));
             assert_eq!(to_p256(&ct), b);
             let x = acc.affine_x().unwrap();
             assert_eq!(x.to_repr(), a.to_affine().x());
             assert!(acc.x_equals(&x));
-            assert!(!acc.x_equals(&(x + Fe::ONE)));
+            assert!(!acc.x_equals(&(x + Fe::<P256>::ONE)));
         }
     }
 }

@@ -1,0 +1,78 @@
+//! Fast ECDSA verification on the NIST curves y² = x³ − 3x + b of prime order, generic over the
+//! curve: P-256 ([`crate::es256`], which also signs with it) and P-384 ([`crate::es384`], feature
+//! `es384-tables`). One implementation for both, on the curve crates' own field arithmetic
+//! (`p256`, `p384`, reached through `elliptic_curve`'s `FieldArithmetic`):
+//!
+//! * `curve.rs`: Jacobian and affine points, mixed addition and doubling (a = −3), every
+//!   exceptional case of the incomplete formulas handled where inputs are public.
+//! * `table.rs`: fixed-base signed-window tables, `add_multiple_vartime` for verification and
+//!   (P-256 only) the constant-time `mul_ct` for signing. Scalars have the field's width (256 or
+//!   384 bits: for both curves n and p have the same bit length).
+//! * `precomputed.rs`: per curve, one process-global (per instance) table for G and tables for
+//!   keys seen more than `TABLE_AFTER` times, built in budgeted slices, bounded and evicted.
+//!
+//! [`verify_with_tables`] is ECDSA's last step (SEC 1 §4.1.4 steps 5–7) with both tables; the
+//! callers compute `u1 = z·s⁻¹` and `u2 = r·s⁻¹` with their curve's scalar type.
+
+pub mod curve;
+pub mod precomputed;
+pub mod table;
+
+use std::cell::RefCell;
+use std::thread::LocalKey;
+
+use p256::elliptic_curve::ff::PrimeField as _;
+use p256::elliptic_curve::hazmat::FieldArithmetic;
+use p256::elliptic_curve::FieldBytes;
+
+use curve::Jacobian;
+use precomputed::State;
+use table::FixedBaseTable;
+
+/// A curve with a = −3 and prime order n (no point of order 2), whose order has the bit length of
+/// its field (`Fe::NUM_BITS`), with what its tables need.
+pub trait Curve: FieldArithmetic + Copy + std::fmt::Debug + PartialEq + 'static {
+    /// Window width of the generator's table.
+    const G_WINDOW: u32;
+    /// Window width of each public key's table.
+    const KEY_WINDOW: u32;
+    /// The group order n, big-endian (`FieldBytes` length).
+    const ORDER_BYTES: &'static [u8];
+    /// p − n, big-endian (`FieldBytes` length): `r + n < p` exactly when `r` is below it.
+    const P_MINUS_N: &'static [u8];
+    /// This curve's tables in this instance (thread).
+    fn tables() -> &'static LocalKey<RefCell<State<Self>>>;
+}
+
+/// Accepts iff `R = u1·G + u2·Q` is not the identity and `x(R) mod n = r`. `u1`, `u2` and `r`
+/// are big-endian scalars (`r` in [1, n − 1]). x(R) < p < 2n, so x(R) is r or r + n, the latter
+/// only possible when r + n < p; both are checked as `X = v·Z²`, without an inversion.
+pub fn verify_with_tables<C: Curve>(
+    generator: &FixedBaseTable<C>,
+    key: &FixedBaseTable<C>,
+    u1: &FieldBytes<C>,
+    u2: &FieldBytes<C>,
+    r: &FieldBytes<C>,
+) -> bool {
+    let mut point = Jacobian::IDENTITY;
+    if generator.add_multiple_vartime(&mut point, u1).is_none() || key.add_multiple_vartime(&mut point, u2).is_none() {
+        return false;
+    }
+    let Some(r_fe) = curve::fe_from_bytes::<C>(r) else {
+        return false;
+    };
+    // `x_equals` is false for the identity.
+    if point.x_equals(&r_fe) {
+        return true;
+    }
+    r.as_slice() < C::P_MINUS_N
+        && FieldBytes::<C>::try_from(C::ORDER_BYTES)
+            .ok()
+            .and_then(|order| curve::fe_from_bytes::<C>(&order))
+            .is_some_and(|n| point.x_equals(&(r_fe + n)))
+}
+
+/// Bits of C's scalars and field elements.
+fn scalar_bits<C: Curve>() -> usize {
+    curve::Fe::<C>::NUM_BITS as usize
+}
