@@ -40,10 +40,13 @@ const twiggy = existsSync(join(homedir(), ".cargo/bin/twiggy")) ? join(homedir()
 const wasmOpt = join(REPO, "node_modules/.bin/wasm-opt");
 const FEATURES = "--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals".split(" ");
 
-// `build_role <role> <profile> <wasm-opt level> <targets...>` in scripts/build.sh.
+// `build_role <role>[,<extra feature>...] <profile> <wasm-opt level> <targets...>` in scripts/build.sh.
 const buildSh = readFileSync(join(REPO, "scripts/build.sh"), "utf8");
 const recipe = Object.fromEntries(
-  [...buildSh.matchAll(/^build_role (\w+) (\w+) (-O\w*)/gm)].map(([, role, profile, level]) => [role, { profile, level }]),
+  [...buildSh.matchAll(/^build_role ((\w+)[\w,-]*) (\w+) (-O\w*)/gm)].map(([, features, role, profile, level]) => [
+    role,
+    { features, profile, level },
+  ]),
 );
 
 const run = (cmd, argv, options = {}) => {
@@ -105,8 +108,8 @@ const results = [];
 for (const role of roles) {
   const r = recipe[role];
   if (!r) throw new Error(`no build_role line for ${role} in scripts/build.sh`);
-  console.error(`profile ${role}: cargo build --profile ${r.profile} --features ${role} (${label}), CARGO_TARGET_DIR=${targetDir}`);
-  run("cargo", ["build", "--profile", r.profile, "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", role, "--quiet"], {
+  console.error(`profile ${role}: cargo build --profile ${r.profile} --features ${r.features} (${label}), CARGO_TARGET_DIR=${targetDir}`);
+  run("cargo", ["build", "--profile", r.profile, "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features", "--features", r.features, "--quiet"], {
     cwd: source,
     env: { ...process.env, CARGO_TARGET_DIR: targetDir },
     stdio: ["ignore", "inherit", "inherit"],

@@ -17,12 +17,13 @@ fi
 # Built without reference-types and multivalue (.cargo/config.toml says why): wasm-opt may not add them.
 features="--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals"
 
-# role profile wasm-opt-level targets...: one cargo build, then wasm-bindgen + wasm-opt per target
-# (web → dist/<role>/web/, nodejs → dist/<role>/).
+# role[,extra-feature...] profile wasm-opt-level targets...: one cargo build (features: the role and
+# any extra ones), then wasm-bindgen + wasm-opt per target (web → dist/<role>/web/, nodejs →
+# dist/<role>/).
 build_role() {
-  local role=$1 profile=$2 level=$3
+  local cargo_features=$1 role=${1%%,*} profile=$2 level=$3
   shift 3
-  cargo build --profile "$profile" --lib --target wasm32-unknown-unknown --no-default-features --features "$role" --quiet
+  cargo build --profile "$profile" --lib --target wasm32-unknown-unknown --no-default-features --features "$cargo_features" --quiet
   local wasm="target/wasm32-unknown-unknown/$profile/tessera_$role.wasm"
   # wasm-bindgen reads the target_features section; std's entry there is not what we compiled.
   node scripts/strip-target-features.mjs "target/wasm32-unknown-unknown/$profile/tessera.wasm" "$wasm"
@@ -35,7 +36,8 @@ build_role() {
 }
 
 build_role session session -Oz web
-build_role verify verify -O3 web nodejs
+# The verify build alone has ES384's tables (Cargo.toml, feature `es384-tables`, says why).
+build_role verify,es384-tables verify -O3 web nodejs
 build_role authority authority -O3 web nodejs
 
 # One script per entry next to its .wasm (scripts/bundle.mjs); wasm-bindgen's own JS is inside.

