@@ -30,12 +30,12 @@ layer() {
 }
 
 layer fmt cargo fmt --check
-layer clippy cargo clippy --all-targets --quiet -- -D warnings
+layer clippy cargo clippy --workspace --all-targets --quiet -- -D warnings
 # Each role's WebAssembly build on its own (a shared helper unused by one role is caught here).
 for role in session verify authority; do
   layer "clippy-$role" cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features "$role" --quiet -- -D warnings
 done
-layer rust cargo test --quiet
+layer rust cargo test --workspace --quiet
 layer build ./scripts/build.sh
 layer node node --test --test-reporter=tap tests/js/
 

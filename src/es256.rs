@@ -1,8 +1,9 @@
 //! ES256 (ECDSA on P-256 with SHA-256, RFC 7518 §3.4): the one small interface the rest of the
 //! crate uses for signatures, so faster arithmetic can replace it without touching callers.
 //!
-//! Speed comes from fixed-base tables ([`crate::weierstrass`], shared with ES384) on p256's field
-//! arithmetic, built lazily and in slices. Memory: G's table (width [`G_WINDOW`]) is 21 windows ×
+//! Speed comes from fixed-base tables (`tessera_curves::weierstrass`, shared with ES384; called
+//! from here with P-256, so compiled in this crate, at the verify build's opt-level 3) on p256's
+//! field arithmetic, built lazily and in slices. Memory: G's table (width [`G_WINDOW`]) is 21 windows ×
 //! 2048 entries + 16, 64 bytes each = **2.63 MiB** (2,753,536 bytes) per instance; each public key's
 //! (width [`KEY_WINDOW`]) 25 windows × 512 entries + 64 = **0.79 MiB** (823,296 bytes), at most
 //! [`MAX_KEY_TABLES`] keys, so all P-256 tables together stay below 2.63 + 4 × 0.79 ≈ 5.8 MiB.
@@ -17,9 +18,6 @@
 //!   p256's), `k·G` from G's table in constant time (`FixedBaseTable::mul_ct`), the rest as p256
 //!   does it. The private scalar `d` never indexes anything.
 
-use std::cell::RefCell;
-use std::thread::LocalKey;
-
 use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use p256::ecdsa::signature::Signer as _;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
@@ -31,9 +29,9 @@ use p256::{FieldBytes, NistP256, NonZeroScalar, Scalar, U256};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroize as _;
 
-use crate::weierstrass::curve::{Affine, Fe};
-use crate::weierstrass::precomputed::{self, State};
-use crate::weierstrass::table::FixedBaseTable;
+use tessera_curves::weierstrass::curve::{Affine, Fe};
+use tessera_curves::weierstrass::precomputed;
+use tessera_curves::weierstrass::table::FixedBaseTable;
 
 /// Memory held by complete tables in this instance (thread): `(G's bytes, each key table's bytes)`.
 #[doc(hidden)]
@@ -42,36 +40,12 @@ pub fn table_bytes() -> (usize, Vec<usize>) {
 }
 
 pub use precomputed::{MAX_KEY_TABLES, TABLE_AFTER};
-
-/// Window width of the generator's table.
-pub const G_WINDOW: u32 = 12;
-/// Window width of each public key's table.
-pub const KEY_WINDOW: u32 = 10;
+pub use tessera_curves::es256::{G_WINDOW, KEY_WINDOW};
 
 /// Sub-window width for `k·G` when signing (divides [`G_WINDOW`]).
 const SIGN_SUB_WINDOW: u32 = 6;
 
 use crate::error::{Error, ErrorCode, Result};
-
-impl crate::weierstrass::Curve for NistP256 {
-    const G_WINDOW: u32 = G_WINDOW;
-    const KEY_WINDOW: u32 = KEY_WINDOW;
-    const ORDER_BYTES: &'static [u8] = &[
-        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7,
-        0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-    ];
-    const P_MINUS_N: &'static [u8] = &[
-        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x43, 0x19, 0x05, 0x53, 0x58, 0xe8, 0x61, 0x7b, 0x0c, 0x46, 0x35, 0x3d, 0x03,
-        0x9c, 0xda, 0xae,
-    ];
-
-    fn tables() -> &'static LocalKey<RefCell<State<NistP256>>> {
-        thread_local! {
-            static TABLES: RefCell<State<NistP256>> = RefCell::new(State::default());
-        }
-        &TABLES
-    }
-}
 
 /// A P-256 public key known to be a valid point on the curve (not the identity).
 #[derive(Clone, Debug)]
@@ -167,7 +141,7 @@ fn verify_with_tables(
     let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
     let s_inv = *Invert::invert_vartime(&s);
     let (u1, u2) = ((z * s_inv).to_bytes(), (*r * s_inv).to_bytes());
-    if crate::weierstrass::verify_with_tables(generator, key, &u1, &u2, &r.to_bytes()) {
+    if tessera_curves::weierstrass::verify_with_tables(generator, key, &u1, &u2, &r.to_bytes()) {
         Ok(())
     } else {
         Err(Error::bad_signature())

@@ -6,16 +6,17 @@
 //! Two paths, with the same decisions:
 //! * plain: `tessera-curves` (`crates/curves/`, compiled for size; its README says why), p384's
 //!   own `verify_prehash`. Always there; the only path without the feature `es384-tables`.
-//! * tables (feature `es384-tables`): ES256's fixed-base tables ([`crate::weierstrass`]) on
-//!   p384's field arithmetic, once a key has been seen more than `TABLE_AFTER` times, exactly as
-//!   for ES256. Memory, per instance: G's table (width [`G_WINDOW`]) is 38 windows × 512
-//!   entries + 16, 96 bytes each = **1.87 MB** (1,869,312 bytes); each key's (width
-//!   [`KEY_WINDOW`]) 48 windows × 128 entries + 1 = **0.59 MB** (589,920 bytes), at most
-//!   `MAX_KEY_TABLES` (4) keys: at most 1.87 + 4 × 0.59 ≈ 4.2 MB for P-384.
+//! * tables (feature `es384-tables`): ES256's fixed-base tables (`tessera_curves::weierstrass`,
+//!   compiled for P-384 in that crate, at its size-first opt-level) on p384's field arithmetic,
+//!   once a key has been seen more than `TABLE_AFTER` times, exactly as for ES256. Memory, per
+//!   instance: G's table (width [`G_WINDOW`]) is 38 windows × 512 entries + 16, 96 bytes each =
+//!   **1.87 MB** (1,869,312 bytes); each key's (width [`KEY_WINDOW`]) 48 windows × 128 entries + 1
+//!   = **0.59 MB** (589,920 bytes), at most `MAX_KEY_TABLES` (4) keys: at most 1.87 + 4 × 0.59 ≈
+//!   **4.2 MB** for P-384 (on top of ES256's ≤ 5.8 MiB).
 //!
-//! Why a feature: the table path costs the verify build 7.5 kB gzip of wasm (the generic table
-//! code instantiated for P-384 at opt-level 3; measured 144.3 → 151.8 kB), for ES384 `verifySync`
-//! 9× faster (257 → 2,385 ops/s in Node, 1.6× jose's `jwtVerify`). `scripts/build.sh` enables it
+//! Why a feature: the table path costs the verify build 4.3 kB gzip of wasm (144.3 → 148.6 kB),
+//! for ES384 `verifySync` about 7× faster (257 → 1,834 ops/s in Node; jose's `jwtVerify` 1,388
+//! in the same run). `scripts/build.sh` enables it
 //! in the verify build only: the authority build (opt-level z, under a size budget, and not the
 //! fast verifier) keeps the plain path. Native builds and tests have it by default.
 
@@ -86,7 +87,10 @@ impl PublicKey {
     #[cfg(feature = "es384-tables")]
     #[doc(hidden)]
     pub fn verify_digest_with_tables(&self, digest: &[u8; 48], signature: &[u8]) -> Result<()> {
-        let tabled = self.point.as_ref().is_some_and(|point| tables::verify_digest_now(point, digest, signature));
+        let tabled = self
+            .point
+            .as_ref()
+            .is_some_and(|point| tables::verify_digest_now(point, digest, signature));
         tabled.then_some(()).ok_or_else(Error::bad_signature)
     }
 }
@@ -94,93 +98,8 @@ impl PublicKey {
 #[cfg(feature = "es384-tables")]
 pub use tables::{table_bytes, G_WINDOW, KEY_WINDOW};
 
-/// The table path: `weierstrass` for P-384.
 #[cfg(feature = "es384-tables")]
-mod tables {
-    use std::cell::RefCell;
-    use std::thread::LocalKey;
-
-    use p384::ecdsa::Signature;
-    use p384::elliptic_curve::ops::{Invert, Reduce};
-    use p384::{FieldBytes, NistP384, Scalar};
-    use sha2::{Digest, Sha384};
-
-    use crate::weierstrass::curve::Affine;
-    use crate::weierstrass::precomputed::{self, State};
-    use crate::weierstrass::table::FixedBaseTable;
-    use crate::weierstrass::{verify_with_tables, Curve};
-
-    pub type Point = Affine<NistP384>;
-
-    /// Window width of the generator's table.
-    pub const G_WINDOW: u32 = 10;
-    /// Window width of each public key's table.
-    pub const KEY_WINDOW: u32 = 8;
-    /// Entries built per call while a table is incomplete: a P-384 entry costs about twice a
-    /// P-256 one, so this is about the time of ES256's slice.
-    const STEP_ENTRIES: usize = precomputed::STEP_ENTRIES / 2;
-
-    impl Curve for NistP384 {
-        const G_WINDOW: u32 = G_WINDOW;
-        const KEY_WINDOW: u32 = KEY_WINDOW;
-        const ORDER_BYTES: &'static [u8] = &[
-            0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-            0xff, 0xff, 0xff, 0xc7, 0x63, 0x4d, 0x81, 0xf4, 0x37, 0x2d, 0xdf, 0x58, 0x1a, 0x0d, 0xb2, 0x48, 0xb0, 0xa7, 0x7a, 0xec, 0xec,
-            0x19, 0x6a, 0xcc, 0xc5, 0x29, 0x73,
-        ];
-        const P_MINUS_N: &'static [u8] = &[
-            0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x38, 0x9c, 0xb2, 0x7e, 0x0b, 0xc8, 0xd2, 0x1f, 0xa7,
-            0xe5, 0xf2, 0x4c, 0xb7, 0x4f, 0x58, 0x85, 0x13, 0x13, 0xe6, 0x96, 0x33, 0x3a, 0xd6, 0x8c,
-        ];
-
-        fn tables() -> &'static LocalKey<RefCell<State<NistP384>>> {
-            thread_local! {
-                static TABLES: RefCell<State<NistP384>> = RefCell::new(State::default());
-            }
-            &TABLES
-        }
-    }
-
-    /// The key's point, from coordinates `tessera-curves` has checked.
-    pub fn point(x: &[u8; 48], y: &[u8; 48]) -> Option<Point> {
-        Affine::from_coordinates(&FieldBytes::from(*x), &FieldBytes::from(*y))
-    }
-
-    /// The table path's verdict once both tables exist; `None` (verify the plain way) before.
-    pub fn verify(point: &Point, message: &[u8], signature: &[u8]) -> Option<bool> {
-        let (generator, key) = precomputed::for_key(point, STEP_ENTRIES)?;
-        Some(verify_digest(&generator, &key, &Sha384::digest(message), signature))
-    }
-
-    pub fn build_now(point: &Point) -> bool {
-        matches!(precomputed::complete_now(Some(point)), Some((_, Some(_))))
-    }
-
-    pub fn verify_digest_now(point: &Point, digest: &[u8; 48], signature: &[u8]) -> bool {
-        match precomputed::complete_now(Some(point)) {
-            Some((generator, Some(key))) => verify_digest(&generator, &key, &FieldBytes::from(*digest), signature),
-            _ => false,
-        }
-    }
-
-    /// ECDSA verification (SEC 1 §4.1.4) with both tables; same decisions as p384's.
-    fn verify_digest(generator: &FixedBaseTable<NistP384>, key: &FixedBaseTable<NistP384>, digest: &FieldBytes, signature: &[u8]) -> bool {
-        // `from_slice` takes exactly 96 bytes and rejects r or s equal to zero or not below n.
-        let Ok(signature) = Signature::from_slice(signature) else {
-            return false;
-        };
-        let (r, s) = signature.split_scalars();
-        let z = <Scalar as Reduce<FieldBytes>>::reduce(digest);
-        let s_inv = *Invert::invert_vartime(&s);
-        verify_with_tables(generator, key, &(z * s_inv).to_bytes(), &(*r * s_inv).to_bytes(), &r.to_bytes())
-    }
-
-    /// Memory held by complete P-384 tables in this instance: `(G's bytes, each key table's bytes)`.
-    #[doc(hidden)]
-    pub fn table_bytes() -> (usize, Vec<usize>) {
-        precomputed::table_bytes::<NistP384>()
-    }
-}
+use tessera_curves::es384::tables;
 
 /// The table path against p384's own verification (what `tessera-curves` runs) on random keys,
 /// tampered signatures and signatures crafted to meet the incomplete addition's exceptional cases.
@@ -199,7 +118,7 @@ mod tests {
     use p384::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
     use sha2::{Digest as _, Sha384};
 
-    use crate::weierstrass::Curve as _;
+    use tessera_curves::weierstrass::Curve as _;
 
     fn scalar(seed: &[u8]) -> Scalar {
         <Scalar as Reduce<FieldBytes>>::reduce(&Sha384::digest(seed))
@@ -226,9 +145,13 @@ mod tests {
 
     #[test]
     fn curve_constants() {
-        let fe = |bytes: &[u8]| crate::weierstrass::curve::fe_from_bytes::<p384::NistP384>(&FieldBytes::try_from(bytes).unwrap()).unwrap();
+        let fe = |bytes: &[u8]| {
+            tessera_curves::weierstrass::curve::fe_from_bytes::<p384::NistP384>(&FieldBytes::try_from(bytes).unwrap()).unwrap()
+        };
         // (p − n) + n ≡ 0 (mod p), and n ≡ 0 (mod n) with n < 2^384 < 2n.
-        assert!(bool::from((fe(p384::NistP384::P_MINUS_N) + fe(p384::NistP384::ORDER_BYTES)).is_zero()));
+        assert!(bool::from(
+            (fe(p384::NistP384::P_MINUS_N) + fe(p384::NistP384::ORDER_BYTES)).is_zero()
+        ));
         assert_eq!(scalar_of(p384::NistP384::ORDER_BYTES), Scalar::ZERO);
         assert_eq!(scalar_of(p384::NistP384::P_MINUS_N).to_repr().as_slice(), p384::NistP384::P_MINUS_N);
         assert_eq!(table_bytes().0 % 96, 0);

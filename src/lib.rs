@@ -40,8 +40,6 @@ pub(crate) mod random;
 pub mod redact;
 #[cfg(feature = "verify")]
 pub mod rsassa;
-#[cfg(feature = "verify")]
-pub(crate) mod weierstrass;
 
 #[cfg(feature = "authority")]
 pub mod authority;

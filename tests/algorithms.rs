@@ -271,7 +271,12 @@ fn wycheproof_p384_sha384_p1363() {
             let Key::P384(p384) = &key else { panic!("a P-384 key") };
             assert!(p384.build_tables_now(), "P-384 tables");
             for test in &group.tests {
-                tables.record(test.tc_id, &test.comment, test.result, verify(&key, Algorithm::Es384, &test.msg, &test.sig));
+                tables.record(
+                    test.tc_id,
+                    &test.comment,
+                    test.result,
+                    verify(&key, Algorithm::Es384, &test.msg, &test.sig),
+                );
             }
         }
     }

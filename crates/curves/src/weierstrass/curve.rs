@@ -1,30 +1,30 @@
 //! Point arithmetic in Jacobian coordinates on the curve crate's own field arithmetic (p256's,
 //! p384's), for curves with a = −3 and no point of order 2.
 //!
-//! p256 and p384 keep their point coordinates private and uses complete projective formulas (≈ 14
+//! p256 and p384 keep their point coordinates private and use complete projective formulas (≈ 14
 //! multiplications per addition plus an inversion to leave projective form). The fixed-base
-//! multiplications of `es256/table.rs` only ever add an affine table entry to an accumulator,
+//! multiplications of `table.rs` only ever add an affine table entry to an accumulator,
 //! so they use Jacobian coordinates `(X, Y, Z) ↦ (X/Z², Y/Z³)` and mixed Jacobian + affine
 //! addition (8M + 3S; Hankerson, Menezes and Vanstone, *Guide to Elliptic Curve Cryptography*
 //! §3.2.2). Those formulas are
 //! not complete: [`Jacobian::add_affine_vartime`] handles the identity, `P == Q` and `P == −Q`
 //! with explicit (variable-time) branches, and [`Jacobian::add_affine_ct`] is only used where
-//! the callers show those cases cannot happen (see `es256/table.rs`).
+//! the callers show those cases cannot happen (see `table.rs`).
 //!
 //! The field type is the curve crate's `FieldElement` (Montgomery form, always reduced), reached
 //! through the public `FieldArithmetic::FieldElement` associated type (p256 and p384 0.14 have no
 //! `expose-field` feature).
 
-use p256::elliptic_curve::ff::{Field as _, PrimeField as _};
-use p256::elliptic_curve::ops::Invert as _;
-use p256::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq as _};
-use p256::elliptic_curve::point::AffineCoordinates as _;
-use p256::elliptic_curve::{CurveAffine as _, FieldBytes};
+use p384::elliptic_curve::ff::{Field as _, PrimeField as _};
+use p384::elliptic_curve::ops::Invert as _;
+use p384::elliptic_curve::point::AffineCoordinates as _;
+use p384::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq as _};
+use p384::elliptic_curve::{CurveAffine as _, FieldBytes};
 
 use super::Curve;
 
 /// An element of GF(p) for the curve `C`.
-pub type Fe<C> = <C as p256::elliptic_curve::hazmat::FieldArithmetic>::FieldElement;
+pub type Fe<C> = <C as p384::elliptic_curve::hazmat::FieldArithmetic>::FieldElement;
 
 /// A point `(x, y)` on the curve, never the identity. 64 bytes (P-256), 96 (P-384).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -178,7 +178,7 @@ impl<C: Curve> Jacobian<C> {
 
     /// Affine `x` as a field element (one inversion, constant time). `None` for the identity.
     pub fn affine_x(&self) -> Option<Fe<C>> {
-        let z_inv = Option::<Fe<C>>::from(p256::elliptic_curve::ff::Field::invert(&self.z))?;
+        let z_inv = Option::<Fe<C>>::from(p384::elliptic_curve::ff::Field::invert(&self.z))?;
         Some(self.x * z_inv.square())
     }
 
@@ -205,7 +205,13 @@ pub fn batch_to_affine<C: Curve>(points: &[Jacobian<C>]) -> Option<Vec<Affine<C>
         product *= point.z;
     }
     let mut inverse = Option::<Fe<C>>::from(product.invert_vartime())?;
-    let mut out = vec![Affine::<C> { x: Fe::<C>::ZERO, y: Fe::<C>::ZERO }; points.len()];
+    let mut out = vec![
+        Affine::<C> {
+            x: Fe::<C>::ZERO,
+            y: Fe::<C>::ZERO
+        };
+        points.len()
+    ];
     for ((point, before), slot) in points.iter().zip(prefix.iter()).zip(out.iter_mut()).rev() {
         // `inverse` is 1/(z_0·…·z_i); times z_0·…·z_{i−1} it is 1/z_i.
         let z_inv = inverse * before;

@@ -1,6 +1,7 @@
 //! When the fixed-base tables of `table.rs` get built, and where they live. Each curve has its own
 //! state ([`Curve::tables`]), with the bounds below applying per curve; the widths are the
-//! curve's ([`Curve::G_WINDOW`], [`Curve::KEY_WINDOW`]; `es256.rs` and `es384.rs` state the bytes).
+//! curve's ([`Curve::G_WINDOW`], [`Curve::KEY_WINDOW`]; `es256.rs` and `es384.rs` here state the
+//! bytes).
 //!
 //! * **G** (the generator): one table per instance (per thread natively; a wasm instance has one
 //!   thread), shared by every key and, for P-256, by signing.

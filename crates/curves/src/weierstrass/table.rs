@@ -23,18 +23,16 @@
 //!   and the additions are straight-line field arithmetic with selects. See its comment for why
 //!   the incomplete addition cannot meet its exceptional cases there.
 
-use p256::elliptic_curve::ff::Field as _;
-use p256::elliptic_curve::subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _};
-use p256::elliptic_curve::FieldBytes;
+use p384::elliptic_curve::ff::Field as _;
+use p384::elliptic_curve::subtle::{Choice, ConditionallySelectable as _, ConstantTimeEq as _};
+use p384::elliptic_curve::FieldBytes;
 use zeroize::Zeroize as _;
 
 use super::curve::{batch_to_affine, Affine, Fe, Jacobian};
 use super::{scalar_bits, Curve};
 
-/// 64-bit limbs of the widest scalar (384 bits).
-const MAX_LIMBS: usize = 6;
 /// Signed digits of a scalar of up to 384 bits for any window width this module uses (≥ 3 bits).
-const MAX_DIGITS: usize = 64 * MAX_LIMBS / 3 + 1;
+const MAX_DIGITS: usize = 384 / 3 + 1;
 
 #[derive(Clone, Debug)]
 pub struct FixedBaseTable<C: Curve> {
@@ -48,6 +46,7 @@ pub struct FixedBaseTable<C: Curve> {
 
 /// Number of windows (digits) for width `w` and `bits`-bit scalars: `⌊bits/w⌋ + 1` (the top one
 /// absorbs the last carry).
+#[inline]
 fn digit_count(window: u32, bits: usize) -> usize {
     bits / window as usize + 1
 }
@@ -248,33 +247,31 @@ impl<C: Curve> TableBuilder<C> {
     }
 }
 
-/// Bits `position .. position + width` of the little-endian limbs (zero above the top limb).
-fn bits(limbs: &[u64; MAX_LIMBS], position: usize, width: u32) -> u32 {
-    let limb = position / 64;
-    let shift = position % 64;
-    let low = limbs.get(limb).copied().unwrap_or(0) >> shift;
-    let high = if shift == 0 {
-        0
-    } else {
-        limbs.get(limb + 1).copied().unwrap_or(0) << (64 - shift)
-    };
-    ((low | high) & ((1u64 << width) - 1)) as u32
+/// Bits `position .. position + width` (width ≤ 16) of the big-endian integer `k`, zero above
+/// its top bit. The bytes read depend on `position` only (public), never on `k`'s value.
+#[inline]
+fn bits(k: &[u8], position: usize, width: u32) -> u32 {
+    // Byte `i` counted from the least significant end.
+    let byte = |i: usize| k.len().checked_sub(i + 1).and_then(|at| k.get(at)).map_or(0, |b| u32::from(*b));
+    let first = position / 8;
+    // 16 bits at a shift of at most 7 lie within three bytes.
+    let window = byte(first) | byte(first + 1) << 8 | byte(first + 2) << 16;
+    (window >> (position % 8)) & ((1u32 << width) - 1)
 }
 
-/// Signed digits of the `bit_length`-bit scalar `k` (big-endian, `bits / 8` bytes, at most 48) for
-/// width `w`: `k = Σ d_i·2^(w·i)` with `|d_i| ≤ 2^(w−1)`; returns how many. Branch-free in the
+/// Signed digits of the `bit_length`-bit scalar `k` (big-endian, at most 384 bits) for width `w`: `k = Σ d_i·2^(w·i)` with `|d_i| ≤ 2^(w−1)`; returns how many. Branch-free in the
 /// digit values (used on secret nonces).
+///
+/// `#[inline]`, like the two helpers above: the generic code calling it is compiled in the crate
+/// that names the curve (Tessera for P-256, at its build's opt-level; this crate for P-384), and
+/// so is this, rather than once here at this crate's opt-level.
+#[inline]
 fn recode(k: &[u8], bit_length: usize, width: u32, digits: &mut [i32; MAX_DIGITS]) -> usize {
-    let mut limbs = [0u64; MAX_LIMBS];
-    // The last 8 bytes are the least significant limb.
-    for (limb, chunk) in limbs.iter_mut().zip(k.rchunks_exact(8)) {
-        *limb = u64::from_be_bytes(<[u8; 8]>::try_from(chunk).unwrap_or([0; 8]));
-    }
     let count = digit_count(width, bit_length).min(MAX_DIGITS);
     let half = 1i32 << (width - 1);
     let mut carry = 0i32;
     for (i, digit) in digits.iter_mut().take(count).enumerate() {
-        let value = bits(&limbs, i * width as usize, width) as i32 + carry;
+        let value = bits(k, i * width as usize, width) as i32 + carry;
         if i + 1 == count {
             // The top window holds fewer than w − 1 bits plus the carry: no recoding needed.
             *digit = value;
