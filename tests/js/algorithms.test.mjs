@@ -107,6 +107,22 @@ test("Tessera's verdicts equal jose's on the same tokens, for every algorithm (a
   assert.equal(compared, ALGORITHMS.length * 10);
 });
 
+test("ES384 past the verify build's fixed-base tables (built from a key's third use, in use after about 50 calls): both builds accept every token and refuse every tampered one", async () => {
+  // One key, as the benchmark's; a fresh Verifier per token finds the key's tables again by its point.
+  const { privateKey, jwk } = await keyFor("ES384", { kid: "es384-tables" });
+  for (let i = 0; i < 120; i++) {
+    const token = await sign(privateKey, "ES384", jwk.kid, { n: i });
+    const [h, p, s] = token.split(".");
+    const sig = Buffer.from(s, "base64url");
+    sig[(i * 7) % 96] ^= 1 << (i % 8);
+    for (const [build, Verifier] of Object.entries(BUILDS)) {
+      const verifier = new Verifier({ jwks: { keys: [jwk] }, issuer: ISSUER, audience: AUDIENCE, algorithms: ["ES384"] });
+      assert.equal(verifier.verifySync(token).n, i, `${build} token ${i}`);
+      assert.equal((await caught(() => verifier.verifySync(`${h}.${p}.${sig.toString("base64url")}`))).code, "ERR_BAD_SIGNATURE", `${build} tampered ${i}`);
+    }
+  }
+});
+
 test("the default allow-list is ES256 alone; a listed algorithm verifies only with the key bound to it; an RSA key without alg needs algorithms to choose RS or PS", async () => {
   const { jwk: rsa, privateKey: rsaKey } = keys.RS256;
   const { alg: _alg, ...rsaNoAlg } = rsa;
