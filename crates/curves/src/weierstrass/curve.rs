@@ -27,7 +27,7 @@ use super::Curve;
 pub type Fe<C> = <C as p384::elliptic_curve::hazmat::FieldArithmetic>::FieldElement;
 
 /// A point `(x, y)` on the curve, never the identity. 64 bytes (P-256), 96 (P-384).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct Affine<C: Curve> {
     pub x: Fe<C>,
     pub y: Fe<C>,
@@ -69,6 +69,21 @@ impl Affine<p256::NistP256> {
     }
 }
 
+// Copies as plain bytes (what `derive` gives a non-generic struct; on a generic one it clones
+// field by field, which the authority build's opt-level z did not always fold).
+impl<C: Curve> Copy for Affine<C> {}
+impl<C: Curve> Clone for Affine<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<C: Curve> Copy for Jacobian<C> {}
+impl<C: Curve> Clone for Jacobian<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
 impl<C: Curve> ConditionallySelectable for Affine<C> {
     fn conditional_select(a: &Self, b: &Self, choice: Choice) -> Self {
         Affine {
@@ -79,7 +94,7 @@ impl<C: Curve> ConditionallySelectable for Affine<C> {
 }
 
 /// `(X, Y, Z)` standing for `(X/Z², Y/Z³)`; `Z = 0` is the identity.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 pub struct Jacobian<C: Curve> {
     pub x: Fe<C>,
     pub y: Fe<C>,
