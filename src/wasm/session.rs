@@ -3,6 +3,7 @@
 //! response body, `structuredClone`-d channel data, a JSON round trip of the options), so reading
 //! a member runs no user code. The glue does the timers, fetches, locks, channel and events.
 
+mod channel;
 mod data;
 mod dpop;
 
@@ -12,11 +13,11 @@ use alloc::vec::Vec;
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use data::{boolean, jitter, message_object, message_of, number, optional_time, peek, set, string, strings, token_message, token_response};
+use data::{boolean, jitter, number, optional_time, peek, set, string, strings, token_message, token_response};
 
 use super::error::IntoJs;
 use super::time;
-use crate::session::{Answer, Heard, Next, Outcome, Reaction, Session, SessionOptions, TabMessage, Ticket};
+use crate::session::{Answer, Next, Outcome, Reaction, Session, SessionOptions, Ticket};
 
 /// The browser session's state machine.
 #[wasm_bindgen]
@@ -193,43 +194,6 @@ impl SessionCore {
             Reaction::Replay => 2,
             Reaction::ReplayWithNonce => 3,
         }
-    }
-
-    /// A message from another tab (structured-clone data) → `{ heard, message?, reason? }` where
-    /// `heard` is `nothing`, `adopted`, `share` (send `message`) or `signed-out`.
-    pub fn heard(&mut self, data: JsValue, clock: f64) -> JsValue {
-        let result = Object::new();
-        let heard = match message_of(&data) {
-            None => Heard::Nothing,
-            Some(message) => self.session.heard(message, time(clock), jitter()),
-        };
-        let kind = match heard {
-            Heard::Nothing => "nothing",
-            Heard::Adopted => "adopted",
-            Heard::Share(token) => {
-                let peek = self.session.held_peek().cloned().unwrap_or_default();
-                set(&result, "message", token_message(token, peek));
-                "share"
-            }
-            Heard::SignOut(reason) => {
-                set(&result, "reason", reason);
-                "signed-out"
-            }
-        };
-        set(&result, "heard", kind);
-        result.into()
-    }
-
-    /// The message a starting tab sends.
-    #[wasm_bindgen(js_name = helloMessage)]
-    pub fn hello_message() -> JsValue {
-        message_object(&TabMessage::Hello)
-    }
-
-    /// The message that signs the other tabs out.
-    #[wasm_bindgen(js_name = logoutMessage)]
-    pub fn logout_message(reason: String) -> JsValue {
-        message_object(&TabMessage::Logout(reason))
     }
 
     /// A wake-up event (visible again, online, focus).
