@@ -8,6 +8,7 @@
 //!
 //! Test modules (from a file's first `#[cfg(test)]` on) are left out: tests may build a token with
 //! the authority's signer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -109,5 +110,9 @@ fn no_binding_file_is_over_250_lines() {
         .filter(|(_, lines)| *lines > 250)
         .map(|(path, lines)| format!("{}: {lines} lines", path.display()))
         .collect();
-    assert!(long.is_empty(), "binding files over 250 lines (move conversions out, decisions into the core):\n{}", long.join("\n"));
+    assert!(
+        long.is_empty(),
+        "binding files over 250 lines (move conversions out, decisions into the core):\n{}",
+        long.join("\n")
+    );
 }
