@@ -8,16 +8,15 @@ mod data;
 mod dpop;
 
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use data::{boolean, jitter, number, optional_time, peek, set, string, strings, token_message, token_response};
+use data::{jitter, optional_time, peek, set, token_message, Data};
 
 use super::error::IntoJs;
 use super::time;
-use crate::session::{Answer, Next, Outcome, Reaction, Session, SessionOptions, Ticket};
+use crate::session::{Answer, Next, Outcome, Reaction, Session, SessionOptions, Ticket, TokenResponse};
 
 /// The browser session's state machine.
 #[wasm_bindgen]
@@ -30,32 +29,12 @@ impl SessionCore {
     /// `options`: a plain data copy of the options; `page_origin`: `location.origin`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, page_origin: String) -> Result<SessionCore, JsValue> {
-        let mut rejected = Vec::new();
-        let mut read = SessionOptions {
-            page_origin,
-            ..SessionOptions::default()
-        };
-        macro_rules! take {
-            ($field:ident, $reader:ident, $name:literal) => {
-                match $reader(&options, $name) {
-                    Ok(value) => read.$field = value,
-                    Err(()) => rejected.push(($name.to_string(), true)),
-                }
-            };
-        }
-        take!(auth_path, string, "authPath");
-        take!(refresh_margin, number, "refreshMargin");
-        take!(channel, string, "channel");
-        take!(api_origins, strings, "apiOrigins");
-        take!(dpop, boolean, "dpop");
+        let mut read = SessionOptions::read(&Data(&options), page_origin);
         if options.is_object() {
             for name in Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
-                if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins" | "dpop") {
-                    rejected.push((name, false));
-                }
+                read.member_name(name);
             }
         }
-        read.rejected = rejected;
         let session = Session::new(&read).js()?;
         Ok(SessionCore { session })
     }
@@ -89,7 +68,7 @@ impl SessionCore {
         let shared = self
             .session
             .accept(
-                &token_response(&response),
+                &TokenResponse::read(&Data(&response)),
                 peek.clone(),
                 jkt.as_string().as_deref(),
                 time(clock),
@@ -148,7 +127,7 @@ impl SessionCore {
         let ticket = Ticket((ticket >= 0.0).then(|| time(ticket)));
         let answer = match status {
             0 => Answer::Failed,
-            status => Answer::Status(status, body.is_object().then(|| token_response(&body))),
+            status => Answer::Status(status, body.is_object().then(|| TokenResponse::read(&Data(&body)))),
         };
         let peek = peek(subject, iat);
         let result = Object::new();
