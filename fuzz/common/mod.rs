@@ -11,6 +11,7 @@ use tessera::es256::PrivateKey;
 use tessera::fuzzing::b64;
 use tessera::jose::jwt::{ClaimRules, Validation};
 use tessera::session::message::Fields;
+use tessera::session::plain::{PlainData, WrongType};
 use tessera::session::{SessionOptions, TokenResponse};
 use tessera::{KeySet, Time};
 
@@ -235,99 +236,58 @@ pub fn member_names<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-// ---- The binding's readers (src/wasm/session.rs), over a JSON value instead of a JsValue ----
+// ---- The session's plain-data readers (tessera::session::plain), over a JSON value instead of
+// the binding's JsValue: the member names, types and rules are the core's, as the binding uses them.
 
-/// A member: `Ok(None)` when absent or `null` (or `data` is not an object), `Err(())` when present
-/// with another type than `read` takes.
-fn member<T>(data: &Value, name: &str, read: impl FnOnce(&Value) -> Option<T>) -> Result<Option<T>, ()> {
-    match data.as_object().and_then(|o| o.get(name)) {
-        None | Some(Value::Null) => Ok(None),
-        Some(value) => read(value).map(Some).ok_or(()),
+/// A JSON value read as the binding reads a JavaScript data object.
+struct Json<'a>(&'a Value);
+
+impl Json<'_> {
+    /// A member: `Ok(None)` when absent or `null` (or the value is not an object), `Err` when
+    /// present with another type than `read` takes.
+    fn member<T>(&self, name: &str, read: impl FnOnce(&Value) -> Option<T>) -> Result<Option<T>, WrongType> {
+        match self.0.as_object().and_then(|o| o.get(name)) {
+            None | Some(Value::Null) => Ok(None),
+            Some(value) => read(value).map(Some).ok_or(WrongType),
+        }
     }
 }
 
-fn string(data: &Value, name: &str) -> Result<Option<String>, ()> {
-    member(data, name, |v| v.as_str().map(str::to_string))
+impl PlainData for Json<'_> {
+    fn string(&self, name: &str) -> Result<Option<String>, WrongType> {
+        self.member(name, |v| v.as_str().map(str::to_string))
+    }
+
+    fn number(&self, name: &str) -> Result<Option<f64>, WrongType> {
+        self.member(name, Value::as_f64)
+    }
+
+    fn boolean(&self, name: &str) -> Result<Option<bool>, WrongType> {
+        self.member(name, Value::as_bool)
+    }
+
+    fn strings(&self, name: &str) -> Result<Option<Vec<String>>, WrongType> {
+        self.member(name, |v| v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect())
+    }
+
 }
 
-fn number(data: &Value, name: &str) -> Result<Option<f64>, ()> {
-    member(data, name, Value::as_f64)
-}
-
-fn strings(data: &Value, name: &str) -> Result<Option<Vec<String>>, ()> {
-    member(data, name, |v| v.as_array()?.iter().map(|s| s.as_str().map(str::to_string)).collect())
-}
-
-/// A token response as the binding reads a `JSON.parse`d body: a member of the wrong type makes
-/// the whole response empty.
+/// A token response as the binding reads a `JSON.parse`d body.
 pub fn token_response(data: &Value) -> TokenResponse {
-    let read = || -> Result<TokenResponse, ()> {
-        Ok(TokenResponse {
-            access_token: string(data, "access_token")?,
-            token_type: string(data, "token_type")?,
-            expires_in: number(data, "expires_in")?,
-            scope: string(data, "scope")?,
-            refresh_expires_in: number(data, "refresh_expires_in")?,
-        })
-    };
-    read().unwrap_or_default()
+    TokenResponse::read(&Json(data))
 }
 
-/// A channel message's fields as the binding reads structured-clone data (`None`: a member of
-/// the wrong type, no message).
+/// A channel message's fields as the binding reads structured-clone data.
 pub fn message_fields(data: &Value) -> Option<Fields> {
-    Some(Fields {
-        kind: string(data, "type").ok()?,
-        access_token: string(data, "accessToken").ok()?,
-        received_at: number(data, "receivedAt").ok()?,
-        expires_at: number(data, "expiresAt").ok()?,
-        scope: string(data, "scope").ok()?,
-        session_expires_at: number(data, "sessionExpiresAt").ok()?,
-        subject: string(data, "subject").ok()?,
-        iat: number(data, "iat").ok()?,
-        reason: string(data, "reason").ok()?,
-        jkt: string(data, "jkt").ok()?,
-        origin: string(data, "origin").ok()?,
-        nonce: string(data, "nonce").ok()?,
-    })
+    Fields::read(&Json(data))
 }
 
 /// `new TokenSession(options)` as the binding reads a data copy of the options.
 pub fn session_options(data: &Value, page_origin: &str) -> SessionOptions {
-    let mut rejected = Vec::new();
-    let mut read = SessionOptions {
-        page_origin: page_origin.to_string(),
-        ..SessionOptions::default()
-    };
-    match string(data, "authPath") {
-        Ok(v) => read.auth_path = v,
-        Err(()) => rejected.push(("authPath".to_string(), true)),
+    let mut read = SessionOptions::read(&Json(data), page_origin.to_string());
+    for name in data.as_object().into_iter().flat_map(|map| map.keys()) {
+        read.member_name(name.clone());
     }
-    match number(data, "refreshMargin") {
-        Ok(v) => read.refresh_margin = v,
-        Err(()) => rejected.push(("refreshMargin".to_string(), true)),
-    }
-    match string(data, "channel") {
-        Ok(v) => read.channel = v,
-        Err(()) => rejected.push(("channel".to_string(), true)),
-    }
-    match strings(data, "apiOrigins") {
-        Ok(v) => read.api_origins = v,
-        Err(()) => rejected.push(("apiOrigins".to_string(), true)),
-    }
-    match data.get("dpop") {
-        None | Some(Value::Null) => {}
-        Some(Value::Bool(v)) => read.dpop = Some(*v),
-        Some(_) => rejected.push(("dpop".to_string(), true)),
-    }
-    if let Some(map) = data.as_object() {
-        for name in map.keys() {
-            if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins" | "dpop") {
-                rejected.push((name.clone(), false));
-            }
-        }
-    }
-    read.rejected = rejected;
     read
 }
 

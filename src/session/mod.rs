@@ -13,6 +13,7 @@
 //! that expires in 2058, or one with a `NaN` lifetime.
 
 pub mod message;
+pub mod plain;
 
 pub use message::TabMessage;
 

@@ -3,20 +3,20 @@
 //! response body, `structuredClone`-d channel data, a JSON round trip of the options), so reading
 //! a member runs no user code. The glue does the timers, fetches, locks, channel and events.
 
+mod channel;
 mod data;
 mod dpop;
 
 use alloc::string::{String, ToString};
-use alloc::vec::Vec;
 
 use js_sys::Object;
 use wasm_bindgen::prelude::*;
 
-use data::{boolean, jitter, message_object, message_of, number, optional_time, peek, set, string, strings, token_message, token_response};
+use data::{jitter, optional_time, peek, set, token_message, Data};
 
 use super::error::IntoJs;
 use super::time;
-use crate::session::{Answer, Heard, Next, Outcome, Reaction, Session, SessionOptions, TabMessage, Ticket};
+use crate::session::{Answer, Next, Outcome, Reaction, Session, SessionOptions, Ticket, TokenResponse};
 
 /// The browser session's state machine.
 #[wasm_bindgen]
@@ -29,32 +29,12 @@ impl SessionCore {
     /// `options`: a plain data copy of the options; `page_origin`: `location.origin`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue, page_origin: String) -> Result<SessionCore, JsValue> {
-        let mut rejected = Vec::new();
-        let mut read = SessionOptions {
-            page_origin,
-            ..SessionOptions::default()
-        };
-        macro_rules! take {
-            ($field:ident, $reader:ident, $name:literal) => {
-                match $reader(&options, $name) {
-                    Ok(value) => read.$field = value,
-                    Err(()) => rejected.push(($name.to_string(), true)),
-                }
-            };
-        }
-        take!(auth_path, string, "authPath");
-        take!(refresh_margin, number, "refreshMargin");
-        take!(channel, string, "channel");
-        take!(api_origins, strings, "apiOrigins");
-        take!(dpop, boolean, "dpop");
+        let mut read = SessionOptions::read(&Data(&options), page_origin);
         if options.is_object() {
             for name in Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
-                if !matches!(name.as_str(), "authPath" | "refreshMargin" | "channel" | "apiOrigins" | "dpop") {
-                    rejected.push((name, false));
-                }
+                read.member_name(name);
             }
         }
-        read.rejected = rejected;
         let session = Session::new(&read).js()?;
         Ok(SessionCore { session })
     }
@@ -88,7 +68,7 @@ impl SessionCore {
         let shared = self
             .session
             .accept(
-                &token_response(&response),
+                &TokenResponse::read(&Data(&response)),
                 peek.clone(),
                 jkt.as_string().as_deref(),
                 time(clock),
@@ -147,7 +127,7 @@ impl SessionCore {
         let ticket = Ticket((ticket >= 0.0).then(|| time(ticket)));
         let answer = match status {
             0 => Answer::Failed,
-            status => Answer::Status(status, body.is_object().then(|| token_response(&body))),
+            status => Answer::Status(status, body.is_object().then(|| TokenResponse::read(&Data(&body)))),
         };
         let peek = peek(subject, iat);
         let result = Object::new();
@@ -193,43 +173,6 @@ impl SessionCore {
             Reaction::Replay => 2,
             Reaction::ReplayWithNonce => 3,
         }
-    }
-
-    /// A message from another tab (structured-clone data) → `{ heard, message?, reason? }` where
-    /// `heard` is `nothing`, `adopted`, `share` (send `message`) or `signed-out`.
-    pub fn heard(&mut self, data: JsValue, clock: f64) -> JsValue {
-        let result = Object::new();
-        let heard = match message_of(&data) {
-            None => Heard::Nothing,
-            Some(message) => self.session.heard(message, time(clock), jitter()),
-        };
-        let kind = match heard {
-            Heard::Nothing => "nothing",
-            Heard::Adopted => "adopted",
-            Heard::Share(token) => {
-                let peek = self.session.held_peek().cloned().unwrap_or_default();
-                set(&result, "message", token_message(token, peek));
-                "share"
-            }
-            Heard::SignOut(reason) => {
-                set(&result, "reason", reason);
-                "signed-out"
-            }
-        };
-        set(&result, "heard", kind);
-        result.into()
-    }
-
-    /// The message a starting tab sends.
-    #[wasm_bindgen(js_name = helloMessage)]
-    pub fn hello_message() -> JsValue {
-        message_object(&TabMessage::Hello)
-    }
-
-    /// The message that signs the other tabs out.
-    #[wasm_bindgen(js_name = logoutMessage)]
-    pub fn logout_message(reason: String) -> JsValue {
-        message_object(&TabMessage::Logout(reason))
     }
 
     /// A wake-up event (visible again, online, focus).

@@ -4,20 +4,18 @@
 //! out with the runtime's crypto (see `crate::verifier::signature`), and parses the claims with
 //! `JSON.parse`.
 
+mod request;
+mod signature;
+
 use wasm_bindgen::prelude::*;
 
 use super::error::IntoJs;
 use super::time;
 use crate::error::{Error, ErrorCode};
-use crate::jose::jwk::PublicJwk;
-use crate::jose::jws::SignatureCheck;
 use crate::time::Time;
-use crate::verifier::dpop::{ProofSignature, ReplayWrite};
+use crate::verifier::dpop::ReplayWrite;
 use crate::verifier::remote::Fetch;
-use crate::verifier::signature::{RuntimeAlgorithms, Verdict};
-use crate::verifier::{
-    challenge, dpop, verified_output, Keys, RequestParts, RequestStep, Settled, Step, Verifier, VerifierOptions, VerifyOptions,
-};
+use crate::verifier::{challenge, dpop, verified_output, Keys, Step, Verifier, VerifierOptions, VerifyOptions};
 
 /// A verifier whose input and output are text.
 #[wasm_bindgen]
@@ -83,147 +81,6 @@ impl VerifierCore {
                 Ok(None)
             }
         }
-    }
-
-    /// The token algorithms whose signatures the glue checks with the runtime's crypto in
-    /// `verify` and `verifyRequest` (space-separated names; empty: none, the default).
-    #[wasm_bindgen(js_name = setRuntimeAlgorithms)]
-    pub fn set_runtime_algorithms(&mut self, names: &str) -> Result<(), JsValue> {
-        self.verifier.set_runtime_algorithms(RuntimeAlgorithms::parse(names).js()?);
-        Ok(())
-    }
-
-    /// The ticket of the signature check the last attempt handed out (`signatureAlg`, `…Key`,
-    /// `…Input`, `…Bytes`), 0 for none: check it and `settle` the ticket.
-    #[wasm_bindgen(getter, js_name = signatureTicket)]
-    pub fn signature_ticket(&self) -> u32 {
-        self.ticket
-    }
-
-    fn check<R>(&self, read: impl FnOnce(&SignatureCheck) -> R) -> Option<R> {
-        self.verifier.with_pending_check(self.ticket, read)
-    }
-
-    /// The check's algorithm (`RS256`, `ES256`, …), chosen by the core from the key.
-    #[wasm_bindgen(getter, js_name = signatureAlg)]
-    pub fn signature_alg(&self) -> Option<String> {
-        self.check(|check| check.alg.name().to_owned())
-    }
-
-    /// The check's public key as JWK JSON text (`kty`, `crv`, `x`, `y` / `n`, `e`, in RFC 7638
-    /// order: the same key is the same text).
-    #[wasm_bindgen(getter, js_name = signatureKey)]
-    pub fn signature_key(&self) -> Option<String> {
-        self.check(|check| {
-            let jwk = PublicJwk {
-                kid: None,
-                alg: None,
-                key: check.key.clone(),
-            };
-            jwk.to_json_text()
-        })
-    }
-
-    /// The signing input the check's signature covers (ASCII: a compact JWS's `header.payload`).
-    #[wasm_bindgen(getter, js_name = signatureInput)]
-    pub fn signature_input(&self) -> Option<String> {
-        self.check(|check| check.signing_input.clone())
-    }
-
-    /// The check's raw signature (its shape already checked for the key).
-    #[wasm_bindgen(getter, js_name = signatureBytes)]
-    pub fn signature_bytes(&self) -> Option<Vec<u8>> {
-        self.check(|check| check.signature.clone())
-    }
-
-    /// The glue's verdict for the check of `ticket` (1 valid, 2 invalid, 3 not checked: check it
-    /// here), and what waited for it: the claims as JSON text (of `verify`, or of
-    /// `verifyRequest` with `replayKey`/`replayTtl` set), or `undefined`: attempt again.
-    pub fn settle(&mut self, ticket: u32, verdict: u8) -> Result<Option<String>, JsValue> {
-        self.replay = None;
-        self.ticket = 0;
-        let verdict = match verdict {
-            1 => Verdict::Valid,
-            2 => Verdict::Invalid,
-            _ => Verdict::InCore,
-        };
-        match self.verifier.settle(ticket, verdict, verified_output).js()? {
-            Settled::Verified(output) => Ok(Some(dpop::without_proof(output).js()?)),
-            Settled::Request { claims, replay } => {
-                self.replay = replay;
-                Ok(Some(claims))
-            }
-            Settled::Again => Ok(None),
-        }
-    }
-
-    /// One step of `verifyRequest`: as [`VerifierCore::attempt`], for the token of an HTTP
-    /// request (its method, URL, `Authorization` and `DPoP` headers), DPoP checks included.
-    /// `binding`: the glue checks signatures (`signatureTicket`), the proof's and those of the
-    /// runtime's token algorithms; else every signature is checked here. On success,
-    /// `replayKey`/`replayTtl` say what to write to the application's replay store.
-    #[wasm_bindgen(js_name = attemptRequest)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn attempt_request(
-        &mut self,
-        method: &str,
-        url: &str,
-        authorization: Option<String>,
-        dpop: Option<String>,
-        options: &str,
-        clock: f64,
-        fetched: bool,
-        binding: bool,
-    ) -> Result<Option<String>, JsValue> {
-        self.replay = None;
-        self.ticket = 0;
-        let options = VerifyOptions::parse(options).js()?;
-        let now = options.now(time(clock)).js()?;
-        self.request_time = now;
-        let request = RequestParts {
-            method,
-            url,
-            authorization: authorization.as_deref(),
-            dpop: dpop.as_deref(),
-        };
-        let signature = if binding { ProofSignature::Binding } else { ProofSignature::InCore };
-        match self
-            .verifier
-            .attempt_request(&request, now, &options.required_scopes, fetched, signature)
-            .js()?
-        {
-            RequestStep::Done { claims, replay } => {
-                self.replay = replay;
-                Ok(Some(claims))
-            }
-            RequestStep::Fetch(fetch) => {
-                self.fetch = Some((fetch, now));
-                Ok(None)
-            }
-            RequestStep::Check(ticket) => {
-                self.ticket = ticket;
-                Ok(None)
-            }
-        }
-    }
-
-    /// The replay-store key the last `attemptRequest` asked to write, if any.
-    #[wasm_bindgen(getter, js_name = replayKey)]
-    pub fn replay_key(&self) -> Option<String> {
-        self.replay.as_ref().map(|r| r.key.clone())
-    }
-
-    /// Seconds to keep that record.
-    #[wasm_bindgen(getter, js_name = replayTtl)]
-    pub fn replay_ttl(&self) -> u32 {
-        self.replay.as_ref().map_or(0, |r| r.ttl_secs)
-    }
-
-    /// The DPoP nonce to hand out (`DPoP-Nonce`) as of the last `attemptRequest`, when the
-    /// verifier uses nonces.
-    #[wasm_bindgen(getter, js_name = dpopNonce)]
-    pub fn dpop_nonce(&self) -> Option<String> {
-        self.verifier.dpop.nonce(self.request_time)
     }
 
     #[wasm_bindgen(getter, js_name = fetchUrl)]

@@ -8,43 +8,51 @@ use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::session::message::Fields;
-use crate::session::{Peek, SharedToken, TabMessage, TokenResponse};
+use crate::session::plain::{PlainData, WrongType};
+use crate::session::{Peek, SharedToken, TabMessage};
 use crate::time::Time;
 
-/// A member of a data object: `Ok(None)` when absent or `null`, `Err(())` when of another type.
-pub(super) fn member(object: &JsValue, name: &str) -> Result<Option<JsValue>, ()> {
+/// A member of a data object: `Ok(None)` when absent or `null` (or `object` is not an object),
+/// `Err` when it cannot be read.
+fn member(object: &JsValue, name: &str) -> Result<Option<JsValue>, WrongType> {
     if !object.is_object() {
         return Ok(None);
     }
     match Reflect::get(object, &name.into()) {
         Ok(value) if value.is_undefined() || value.is_null() => Ok(None),
         Ok(value) => Ok(Some(value)),
-        Err(_) => Err(()),
+        Err(_) => Err(WrongType),
     }
 }
 
-pub(super) fn string(object: &JsValue, name: &str) -> Result<Option<String>, ()> {
-    member(object, name)?.map(|v| v.as_string().ok_or(())).transpose()
-}
+/// A plain data object (a `JSON.parse`d body, structured-clone channel data, a JSON round trip
+/// of options): reading a member runs no user code.
+pub(super) struct Data<'a>(pub &'a JsValue);
 
-pub(super) fn number(object: &JsValue, name: &str) -> Result<Option<f64>, ()> {
-    member(object, name)?.map(|v| v.as_f64().ok_or(())).transpose()
-}
-
-pub(super) fn boolean(object: &JsValue, name: &str) -> Result<Option<bool>, ()> {
-    member(object, name)?.map(|v| v.as_bool().ok_or(())).transpose()
-}
-
-pub(super) fn strings(object: &JsValue, name: &str) -> Result<Option<Vec<String>>, ()> {
-    let Some(value) = member(object, name)? else { return Ok(None) };
-    if !js_sys::Array::is_array(&value) {
-        return Err(());
+impl PlainData for Data<'_> {
+    fn string(&self, name: &str) -> Result<Option<String>, WrongType> {
+        member(self.0, name)?.map(|v| v.as_string().ok_or(WrongType)).transpose()
     }
-    js_sys::Array::from(&value)
-        .iter()
-        .map(|item| item.as_string().ok_or(()))
-        .collect::<Result<Vec<_>, ()>>()
-        .map(Some)
+
+    fn number(&self, name: &str) -> Result<Option<f64>, WrongType> {
+        member(self.0, name)?.map(|v| v.as_f64().ok_or(WrongType)).transpose()
+    }
+
+    fn boolean(&self, name: &str) -> Result<Option<bool>, WrongType> {
+        member(self.0, name)?.map(|v| v.as_bool().ok_or(WrongType)).transpose()
+    }
+
+    fn strings(&self, name: &str) -> Result<Option<Vec<String>>, WrongType> {
+        let Some(value) = member(self.0, name)? else { return Ok(None) };
+        if !js_sys::Array::is_array(&value) {
+            return Err(WrongType);
+        }
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|item| item.as_string().ok_or(WrongType))
+            .collect::<Result<Vec<_>, WrongType>>()
+            .map(Some)
+    }
 }
 
 pub(super) fn set(object: &Object, name: &str, value: impl Into<JsValue>) {
@@ -53,21 +61,6 @@ pub(super) fn set(object: &Object, name: &str, value: impl Into<JsValue>) {
 
 pub(super) fn optional_time(time: Option<Time>) -> JsValue {
     time.map_or(JsValue::NULL, |t| JsValue::from(t.millis() as f64))
-}
-
-/// A token response's members; a member of the wrong type makes the whole response empty (the
-/// core then refuses it as malformed).
-pub(super) fn token_response(data: &JsValue) -> TokenResponse {
-    let read = || -> Result<TokenResponse, ()> {
-        Ok(TokenResponse {
-            access_token: string(data, "access_token")?,
-            token_type: string(data, "token_type")?,
-            expires_in: number(data, "expires_in")?,
-            scope: string(data, "scope")?,
-            refresh_expires_in: number(data, "refresh_expires_in")?,
-        })
-    };
-    read().unwrap_or_default()
 }
 
 pub(super) fn peek(subject: Option<String>, iat: Option<f64>) -> Peek {
@@ -102,20 +95,7 @@ pub(super) fn message_object(message: &TabMessage) -> JsValue {
 }
 
 pub(super) fn message_of(data: &JsValue) -> Option<TabMessage> {
-    TabMessage::decode(Fields {
-        kind: string(data, "type").ok()?,
-        access_token: string(data, "accessToken").ok()?,
-        received_at: number(data, "receivedAt").ok()?,
-        expires_at: number(data, "expiresAt").ok()?,
-        scope: string(data, "scope").ok()?,
-        session_expires_at: number(data, "sessionExpiresAt").ok()?,
-        subject: string(data, "subject").ok()?,
-        iat: number(data, "iat").ok()?,
-        reason: string(data, "reason").ok()?,
-        jkt: string(data, "jkt").ok()?,
-        origin: string(data, "origin").ok()?,
-        nonce: string(data, "nonce").ok()?,
-    })
+    TabMessage::decode(Fields::read(&Data(data))?)
 }
 
 pub(super) fn token_message(token: SharedToken, peek: Peek) -> JsValue {
