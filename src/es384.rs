@@ -14,9 +14,9 @@
 //!   = **0.59 MB** (589,920 bytes), at most `MAX_KEY_TABLES` (4) keys: at most 1.87 + 4 × 0.59 ≈
 //!   **4.2 MB** for P-384 (on top of ES256's ≤ 5.8 MiB).
 //!
-//! Why a feature: the table path costs the verify build 4.2 kB gzip of wasm (144.3 → 148.5 kB),
-//! for ES384 `verifySync` about 7× faster (257 → 1,834 ops/s in Node; jose's `jwtVerify` 1,388
-//! in the same run). `scripts/build.sh` enables it
+//! Why a feature: the table path costs the verify build 4.2 kB gzip (142.8 → 147.0 kB with its
+//! JS), for ES384 `verifySync` about 7× faster (273 → 1,960 ops/s in Node; jose's `jwtVerify`
+//! 1,422–1,486, node:crypto's raw verify 1,576–1,595 in the same runs). `scripts/build.sh` enables it
 //! in the verify build only: the authority build (opt-level z, under a size budget, and not the
 //! fast verifier) keeps the plain path. Native builds and tests have it by default.
 
