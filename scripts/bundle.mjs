@@ -8,6 +8,7 @@
 // wasm-bindgen copies under dist/<role>/*/snippets/: the plugin below points those imports back to
 // pkg/src/errors.js, so a bundle has one copy of the class.
 import { build } from "esbuild";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 const pkg = fileURLToPath(new URL("../pkg/", import.meta.url));
@@ -20,7 +21,32 @@ const oneErrorModule = {
   },
 };
 
-const common = { bundle: true, logLevel: "warning", legalComments: "none", plugins: [oneErrorModule] };
+// wasm-bindgen (0.2.130, pinned) copies a string argument into wasm memory one UTF-16 unit at a
+// time while the units are ASCII, then finishes with TextEncoder.encodeInto. For the strings a
+// verifier is handed on every call (a token of a few hundred bytes, a DPoP proof, a URL), one
+// encodeInto into the same allocation is faster: measured in one Node process, the repeat-token
+// verifySync ran 1.41× as fast (334k -> 472k ops/s). The patch tries it first for strings longer
+// than 32 units and falls back to wasm-bindgen's own code (from the start) unless every unit was
+// read into exactly that many bytes, i.e. the string is ASCII. The build fails if the glue no
+// longer has the code this expects.
+const asciiStrings = {
+  name: "ascii-strings",
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /[\\/]tessera_(verify|authority)\.js$/ }, async ({ path }) => {
+      const glue = await readFile(path, "utf8");
+      const start = "    let len = arg.length;\n    let ptr = malloc(len, 1) >>> 0;\n";
+      if (glue.split(start).length !== 2) throw new Error(`${path}: wasm-bindgen's passStringToWasm0 is not the one scripts/bundle.mjs patches`);
+      const fast =
+        "    if (len > 32) {\n" +
+        "        const done = cachedTextEncoder.encodeInto(arg, getUint8ArrayMemory0().subarray(ptr, ptr + len));\n" +
+        "        if (done.read === len && done.written === len) { WASM_VECTOR_LEN = len; return ptr; }\n" +
+        "    }\n";
+      return { contents: glue.replace(start, start + fast), loader: "js" };
+    });
+  },
+};
+
+const common = { bundle: true, logLevel: "warning", legalComments: "none", plugins: [oneErrorModule, asciiStrings] };
 const web = { ...common, format: "esm", platform: "neutral", target: "es2022", minify: true, mainFields: ["module", "main"] };
 const node = { ...common, format: "cjs", platform: "node", target: "node20" };
 

@@ -331,3 +331,19 @@ test("remote key set failures are ERR_JWKS_FETCH and never replace a good set", 
     await server.close();
   }
 });
+
+test("strings cross into WebAssembly intact: ASCII and not, short and long, both Node builds (scripts/bundle.mjs's encodeInto path)", async () => {
+  const { Verifier: EdgeVerifier } = await import("tessera-auth/verify");
+  const texts = ["é", "x".repeat(40), "é" + "x".repeat(40), "x".repeat(40) + "é", "x".repeat(20) + "\u{1F600}" + "x".repeat(20), "x".repeat(40) + "\u{1F600}"];
+  for (const text of texts) {
+    const issuer = `${ISSUER}/${text}`;
+    const token = new Signer({ privateJwk, issuer, audience: AUDIENCE }).signSync({ sub: `user-${text}` }, { now: NOW, expiresIn: 300 });
+    for (const Kind of [Verifier, EdgeVerifier]) {
+      const claims = new Kind({ jwks, issuer, audience: AUDIENCE }).verifySync(token, { now: NOW });
+      assert.equal(claims.iss, issuer, `${Kind === Verifier ? "root" : "verify"}: ${text}`);
+      assert.equal(claims.sub, `user-${text}`);
+      const other = new Kind({ jwks, issuer: `${issuer}é`, audience: AUDIENCE });
+      assert.equal((await caught(() => other.verifySync(token, { now: NOW }))).code, "ERR_BAD_ISSUER");
+    }
+  }
+});
