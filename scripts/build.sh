@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package in pkg/: one WebAssembly build per role, from one crate (Cargo features):
 #   session   — TokenSession (browsers)                 profile `session` (opt-level z), wasm-opt -Oz
-#   verify    — Verifier, redact, errorResponse          profile `verify` (opt-level 3), wasm-opt -O3
+#   verify    — Verifier, redact, errorResponse          profile `verify` (opt-level z; ES256 at 3), wasm-opt -O3
 #   authority — Authority, Signer, stores + verify     profile `authority` (opt-level z), wasm-opt -Os
 # then wasm-bindgen per runtime (web: browsers, bundlers, workerd, Deno; nodejs: Node), one bundled
 # script per entry (esbuild, scripts/bundle.mjs), and a size line per build. Outputs go to

@@ -1,172 +1,72 @@
 //! ES256 (ECDSA on P-256 with SHA-256, RFC 7518 §3.4): the one small interface the rest of the
 //! crate uses for signatures, so faster arithmetic can replace it without touching callers.
 //!
-//! Speed comes from fixed-base tables (`tessera_curves::weierstrass`, shared with ES384; called
-//! from here with P-256, so compiled in this crate, at the verify build's opt-level 3) on p256's
-//! field arithmetic, built lazily and in slices. Memory: G's table (width [`G_WINDOW`]) is 21 windows ×
-//! 2048 entries + 16, 64 bytes each = **2.63 MiB** (2,753,536 bytes) per instance; each public key's
-//! (width [`KEY_WINDOW`]) 25 windows × 512 entries + 64 = **0.79 MiB** (823,296 bytes), at most
-//! [`MAX_KEY_TABLES`] keys, so all P-256 tables together stay below 2.63 + 4 × 0.79 ≈ 5.8 MiB.
-//! (Smaller widths trade speed for memory: a key table of width 8 is 0.25 MiB and costs 7 more
-//! additions per verification, about +10 %.)
-//!
-//! * Verification (SEC 1 §4.1.4): `R = u1·G + u2·Q` is about 22 + 26 mixed additions into one
-//!   Jacobian accumulator, no doublings, and no inversion at the end: `x(R) mod n = r` is checked
-//!   as `X = r·Z²`, or `X = (r + n)·Z²` when `r + n < p` (`x(R)` is below `p < 2n`). Before the
-//!   tables exist (a key's first verifications, one-off keys) p256's own `verify_prehash` runs.
-//! * Signing: RFC 6979 nonces exactly as p256 derives them (so signatures are byte-identical to
-//!   p256's), `k·G` from G's table in constant time (`FixedBaseTable::mul_ct`), the rest as p256
-//!   does it. The private scalar `d` never indexes anything.
+//! The arithmetic is `tessera-es256` (`crates/es256/`: fixed-base tables, p256 before a key's
+//! tables exist, RFC 6979 signing with `k·G` in constant time; its README says why it is a crate of
+//! its own: the verify build compiles it at opt-level 3 and this crate for size). Memory: at most
+//! 5.8 MiB of P-256 tables per instance (that crate's docs have the arithmetic). This module
+//! turns its answers into Tessera's errors.
 
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
-use p256::ecdsa::signature::Signer as _;
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
-use p256::elliptic_curve::ff::PrimeField as _;
-use p256::elliptic_curve::ops::{Invert, Reduce};
-use p256::elliptic_curve::point::AffineCoordinates as _;
-use p256::elliptic_curve::Curve as _;
-use p256::{FieldBytes, NistP256, NonZeroScalar, Scalar, U256};
-use sha2::{Digest, Sha256};
-use zeroize::Zeroize as _;
-
-use tessera_curves::weierstrass::curve::{Affine, Fe};
-use tessera_curves::weierstrass::precomputed;
-use tessera_curves::weierstrass::table::FixedBaseTable;
-
-/// Memory held by complete tables in this instance (thread): `(G's bytes, each key table's bytes)`.
-#[doc(hidden)]
-pub fn table_bytes() -> (usize, Vec<usize>) {
-    precomputed::table_bytes::<NistP256>()
-}
-
-pub use precomputed::{MAX_KEY_TABLES, TABLE_AFTER};
-pub use tessera_curves::es256::{G_WINDOW, KEY_WINDOW};
-
-/// Sub-window width for `k·G` when signing (divides [`G_WINDOW`]).
-const SIGN_SUB_WINDOW: u32 = 6;
+pub use tessera_es256::{table_bytes, G_WINDOW, KEY_WINDOW, MAX_KEY_TABLES, TABLE_AFTER};
 
 use crate::error::{Error, ErrorCode, Result};
 
 /// A P-256 public key known to be a valid point on the curve (not the identity).
-#[derive(Clone, Debug)]
-pub struct PublicKey {
-    key: VerifyingKey,
-    /// The same point in `weierstrass::curve` form: the key's identity for its table.
-    point: Affine<NistP256>,
-}
-
-impl PartialEq for PublicKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.key.as_affine() == other.key.as_affine()
-    }
-}
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey(tessera_es256::PublicKey);
 
 impl PublicKey {
     /// From the affine coordinates, exactly 32 big-endian bytes each.
     pub fn from_coordinates(x: &[u8], y: &[u8]) -> Result<Self> {
-        if x.len() != 32 || y.len() != 32 {
+        let (Ok(x), Ok(y)) = (<&[u8; 32]>::try_from(x), <&[u8; 32]>::try_from(y)) else {
             return Err(Error::new(ErrorCode::InvalidKey, "EC P-256 coordinates must be 32 bytes each"));
-        }
-        // Straight from the coordinates (each below p, y² = x³ − 3x + b), as SEC1 decoding of an
-        // uncompressed point checks them, without SEC1's decoder: it brings point decompression
-        // (a square root, 7 KB of wasm) that uncompressed points never need.
-        let not_on_curve = || Error::new(ErrorCode::InvalidKey, "EC P-256 point is not on the curve");
-        let point = Option::<p256::AffinePoint>::from(p256::AffinePoint::from_coordinates(
-            &FieldBytes::try_from(x).map_err(|_| not_on_curve())?,
-            &FieldBytes::try_from(y).map_err(|_| not_on_curve())?,
-        ))
-        .ok_or_else(not_on_curve)?;
-        VerifyingKey::from_affine(point)
-            .map(PublicKey::from_key)
-            .map_err(|_| not_on_curve())
-    }
-
-    fn from_key(key: VerifyingKey) -> PublicKey {
-        // A valid verifying key is never the identity, so `from_p256` succeeds; the fallback
-        // (G, which no table lookup will ever match wrongly) only keeps this panic-free.
-        let point = Affine::from_point(key.as_affine()).or_else(Affine::generator).unwrap_or(Affine {
-            x: Fe::<NistP256>::ZERO,
-            y: Fe::<NistP256>::ZERO,
-        });
-        PublicKey { key, point }
+        };
+        tessera_es256::PublicKey::from_coordinates(x, y)
+            .map(PublicKey)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "EC P-256 point is not on the curve"))
     }
 
     /// The affine coordinates `(x, y)`, 32 bytes each.
     pub fn coordinates(&self) -> ([u8; 32], [u8; 32]) {
-        let point = self.key.as_affine();
-        (point.x().into(), point.y().into())
+        self.0.coordinates()
+    }
+
+    /// Whether `signature` has the shape of an ES256 signature: 64 bytes, r and s in [1, n − 1].
+    pub fn is_signature_shape(signature: &[u8]) -> bool {
+        tessera_es256::PublicKey::is_signature_shape(signature)
     }
 
     /// Verifies a raw `r || s` signature (exactly 64 bytes, RFC 7518 §3.4) over `message`.
     /// r and s must lie in [1, n-1] (CVE-2022-21449); high-S is accepted, as JWS allows it.
     /// Every failure is the same opaque `ERR_BAD_SIGNATURE`.
-    /// Whether `signature` has the shape of an ES256 signature: 64 bytes, r and s in [1, n − 1].
-    pub fn is_signature_shape(signature: &[u8]) -> bool {
-        signature.len() == 64 && Signature::from_slice(signature).is_ok()
-    }
-
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
-        if signature.len() != 64 {
-            return Err(Error::bad_signature());
-        }
-        // `from_slice` rejects r or s equal to zero or not below the group order.
-        let signature = Signature::from_slice(signature).map_err(|_| Error::bad_signature())?;
-        let digest: [u8; 32] = Sha256::digest(message).into();
-        match precomputed::for_key(&self.point, precomputed::STEP_ENTRIES) {
-            Some((generator, key)) => verify_with_tables(&generator, &key, &digest, &signature),
-            None => self.key.verify_prehash(&digest, &signature).map_err(|_| Error::bad_signature()),
-        }
+        self.0.verify(message, signature).then_some(()).ok_or_else(Error::bad_signature)
     }
 
     /// Verifies a raw `r || s` signature over a SHA-256 `digest` on the table path, building G's
     /// and this key's tables first if needed (tests compare it with p256 on every input).
     #[doc(hidden)]
     pub fn verify_digest_with_tables(&self, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
-        let signature = Signature::from_slice(signature).map_err(|_| Error::bad_signature())?;
-        match precomputed::complete_now(Some(&self.point)) {
-            Some((generator, Some(key))) => verify_with_tables(&generator, &key, digest, &signature),
-            _ => Err(Error::bad_signature()),
-        }
-    }
-}
-
-/// ECDSA verification (SEC 1 §4.1.4) with both fixed-base tables; same decisions as p256's.
-fn verify_with_tables(
-    generator: &FixedBaseTable<NistP256>,
-    key: &FixedBaseTable<NistP256>,
-    digest: &[u8; 32],
-    signature: &Signature,
-) -> Result<()> {
-    let (r, s) = signature.split_scalars();
-    let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
-    let s_inv = *Invert::invert_vartime(&s);
-    let (u1, u2) = ((z * s_inv).to_bytes(), (*r * s_inv).to_bytes());
-    if tessera_curves::weierstrass::verify_with_tables(generator, key, &u1, &u2, &r.to_bytes()) {
-        Ok(())
-    } else {
-        Err(Error::bad_signature())
+        self.0
+            .verify_digest_with_tables(digest, signature)
+            .then_some(())
+            .ok_or_else(Error::bad_signature)
     }
 }
 
 /// A P-256 private key. `Debug` shows nothing secret; p256 zeroizes the scalar on drop.
-#[derive(Clone)]
-pub struct PrivateKey(SigningKey);
-
-impl std::fmt::Debug for PrivateKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PrivateKey(..)")
-    }
-}
+#[derive(Clone, Debug)]
+pub struct PrivateKey(tessera_es256::PrivateKey);
 
 impl PrivateKey {
     /// From the 32-byte big-endian scalar `d`, which must be in [1, n-1].
     pub fn from_scalar(d: &[u8]) -> Result<Self> {
-        if d.len() != 32 {
+        let Ok(d) = <&[u8; 32]>::try_from(d) else {
             return Err(Error::new(ErrorCode::InvalidKey, "EC P-256 private scalar must be 32 bytes"));
-        }
-        SigningKey::from_slice(d)
+        };
+        tessera_es256::PrivateKey::from_scalar(d)
             .map(PrivateKey)
-            .map_err(|_| Error::new(ErrorCode::InvalidKey, "EC P-256 private scalar is out of range"))
+            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "EC P-256 private scalar is out of range"))
     }
 
     /// A new key from 32 bytes of the platform's cryptographic random source.
@@ -175,7 +75,9 @@ impl PrivateKey {
         for _ in 0..64 {
             let mut d = [0u8; 32];
             crate::random::fill_key(&mut d)?;
-            if let Ok(key) = SigningKey::from_slice(&d) {
+            let key = tessera_es256::PrivateKey::from_scalar(&d);
+            zeroize::Zeroize::zeroize(&mut d);
+            if let Some(key) = key {
                 return Ok(PrivateKey(key));
             }
         }
@@ -183,92 +85,23 @@ impl PrivateKey {
     }
 
     pub fn scalar(&self) -> [u8; 32] {
-        self.0.to_bytes().into()
+        self.0.scalar()
     }
 
     pub fn public_key(&self) -> PublicKey {
-        PublicKey::from_key(*self.0.verifying_key())
+        PublicKey(self.0.public_key())
     }
 
     /// Signs `message` with deterministic RFC 6979 nonces; returns raw `r || s`. Byte-identical
-    /// to p256's `SigningKey::sign`, which it uses until G's table is ready.
+    /// to p256's `SigningKey::sign`.
     pub fn sign(&self, message: &[u8]) -> [u8; 64] {
-        if let Some(generator) = precomputed::for_signing::<NistP256>(precomputed::STEP_ENTRIES) {
-            if let Some(signature) = sign_with_table(&self.0, &generator, &Sha256::digest(message).into()) {
-                return signature;
-            }
-        }
-        let signature: Signature = self.0.sign(message);
-        signature.to_bytes().into()
+        self.0.sign(message)
     }
 
     /// Signs a SHA-256 `digest` on the table path, building G's table first if needed (tests).
     #[doc(hidden)]
     pub fn sign_digest_with_table(&self, digest: &[u8; 32]) -> Option<[u8; 64]> {
-        let (generator, _) = precomputed::complete_now::<NistP256>(None)?;
-        sign_with_table(&self.0, &generator, digest)
-    }
-}
-
-/// ECDSA signing (SEC 1 §4.1.3) with the RFC 6979 nonce p256 would use (HMAC-DRBG over SHA-256
-/// seeded with `d` and the digest, no extra data), and `k·G` from G's table in constant time.
-/// `None` only if something impossible happened; the caller then signs with p256.
-fn sign_with_table(key: &SigningKey, generator: &FixedBaseTable<NistP256>, digest: &[u8; 32]) -> Option<[u8; 64]> {
-    let d: &NonZeroScalar = key.as_nonzero_scalar();
-    let order: &U256 = NistP256::ORDER.as_ref();
-    let mut nonces = rfc6979::KGenerator::<Sha256, U256>::new(&d.to_repr(), digest, &[], order);
-    let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
-    // A candidate fails only if r or s is zero (probability ~2^-256 each); bounded anyway.
-    let mut k_bytes = FieldBytes::default();
-    let mut signature = None;
-    for _ in 0..8 {
-        nonces.fill_next_k(&mut k_bytes);
-        match sign_with_nonce(d, &z, &k_bytes, generator) {
-            Attempt::Signed(found) => signature = Some(found),
-            Attempt::NextNonce => continue,
-            // Leave it to p256 rather than drift from RFC 6979's sequence of nonces.
-            Attempt::Failed => {}
-        }
-        break;
-    }
-    k_bytes.as_mut_slice().zeroize();
-    signature
-}
-
-enum Attempt {
-    Signed([u8; 64]),
-    /// RFC 6979 §3.2 step h.3: this k gives r = 0 or s = 0 (or is out of range); take the next.
-    NextNonce,
-    /// An internal step failed (never expected).
-    Failed,
-}
-
-/// `r || s` for the nonce `k_bytes`.
-fn sign_with_nonce(d: &NonZeroScalar, z: &Scalar, k_bytes: &FieldBytes, generator: &FixedBaseTable<NistP256>) -> Attempt {
-    let Some(k) = Option::<NonZeroScalar>::from(NonZeroScalar::from_repr(*k_bytes)) else {
-        return Attempt::NextNonce;
-    };
-    let Some(point) = generator.mul_ct(k_bytes, SIGN_SUB_WINDOW) else {
-        return Attempt::Failed;
-    };
-    let x = if point.is_identity() {
-        // Only for a handful of k out of n (see `mul_ct`): compute k·G with p256 instead.
-        use p256::elliptic_curve::{group::Group as _, point::AffineCoordinates as _};
-        p256::ProjectivePoint::mul_by_generator(&*k).to_affine().x()
-    } else {
-        match point.affine_x() {
-            Some(x) => x.to_repr(),
-            None => return Attempt::Failed,
-        }
-    };
-    let r = <Scalar as Reduce<FieldBytes>>::reduce(&x);
-    let Some(k_inv) = Option::<Scalar>::from(k.as_ref().invert()) else {
-        return Attempt::Failed;
-    };
-    let s = k_inv * (*z + r * d.as_ref());
-    match Signature::from_scalars(r, s) {
-        Ok(signature) => Attempt::Signed(signature.to_bytes().into()),
-        Err(_) => Attempt::NextNonce,
+        self.0.sign_digest_with_table(digest)
     }
 }
 

@@ -1,7 +1,7 @@
-//! P-256's parameters for the fixed-base tables of [`crate::weierstrass`]. Tessera's `es256`
-//! calls the generic table code with [`NistP256`], so that code is compiled in the main crate
-//! (at the verify build's opt-level 3, for ES256's speed), not here; this module holds only what
-//! the orphan rule puts next to the `Curve` trait.
+//! P-256's parameters for the fixed-base tables of [`crate::weierstrass`]. `tessera-es256`
+//! (`crates/es256/`) calls the generic table code with [`NistP256`], so that code is compiled
+//! there (at the verify build's opt-level 3, for ES256's speed), not here; this module holds only
+//! what the orphan rule puts next to the `Curve` trait.
 
 use std::cell::RefCell;
 use std::thread::LocalKey;

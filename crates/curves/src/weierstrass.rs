@@ -5,8 +5,8 @@
 //! `FieldArithmetic`).
 //!
 //! Why here and generic: generic code is compiled in the crate that names the curve, at that
-//! crate's opt-level. Tessera's `es256` names P-256, so ES256 runs it at the verify build's
-//! opt-level 3 (and the authority build's z), exactly as when this code lived in Tessera;
+//! crate's opt-level. `tessera-es256` names P-256, so ES256 runs it at the verify build's
+//! opt-level 3 (and the authority build's z);
 //! `es384::tables` names P-384 here, so ES384's copy is compiled for size (`s`, the main
 //! `Cargo.toml`): measured in the verify build, 3.8 kB gzip instead of 7.5 kB at opt-level 3, for
 //! 1,834 instead of 2,385 ES384 verifications a second (jose: 1,388 in the same runs).
