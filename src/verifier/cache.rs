@@ -12,7 +12,8 @@
 //! entry: the byte comparison decides, so a collision, by chance or crafted, costs one full
 //! verification (and on insert evicts the other entry), never a wrong hit. Only verified tokens
 //! are inserted, so crafted collisions cannot fill the cache. (SHA-256 of the signing input, the
-//! earlier index, took more time than the rest of a hit together.)
+//! earlier index, took more time than the rest of a hit together. foldhash instead measured no
+//! faster in the verify build, for 1.2 kB gzip more.)
 //!
 //! An entry holds the verified header and claims (parsed, for the claim checks) and the claims'
 //! JSON text (so a binding can rebuild a fresh claims object per call, for example with
@@ -85,7 +86,12 @@ impl TokenCache {
     /// The index of a compact token's entry: a hash of its signing input (all but the last
     /// segment).
     fn index(&self, token: &str) -> u64 {
-        let signing_input = token.rsplit_once('.').map_or(token, |(signing_input, _)| signing_input);
+        let bytes = token.as_bytes();
+        let signing_input = bytes
+            .iter()
+            .rposition(|&b| b == b'.')
+            .and_then(|dot| bytes.get(..dot))
+            .unwrap_or(bytes);
         self.hasher.hash_one(signing_input)
     }
 
