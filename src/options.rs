@@ -10,6 +10,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::jose::json;
 
 /// The options of one API call, taken one by one.
 pub struct Options {
@@ -42,8 +43,9 @@ impl Options {
         if text.is_empty() {
             return Options::new(Value::Null, what);
         }
-        // serde_json refuses nesting deeper than 128 levels: a bound on work, with an error.
-        let value = serde_json::from_str(text).map_err(|_| Error::invalid_options(concat(&[what, " options must be JSON-compatible"])))?;
+        // The strict parser (no duplicate names, which JSON.stringify never writes); serde_json
+        // refuses nesting deeper than 128 levels: a bound on work, with an error.
+        let value = json::parse_value(text).ok_or_else(|| Error::invalid_options(concat(&[what, " options must be JSON-compatible"])))?;
         Options::new(value, what)
     }
 

@@ -1,6 +1,6 @@
 //! Strict JSON: RFC 8259 text as `serde_json` reads it, plus two rules JOSE needs
 //! (RFC 7515 §5.2, RFC 8725 §3.1): duplicate member names are rejected at every depth (never
-//! "last wins"), and the top level must be an object.
+//! "last wins"), and (`parse_object`) the top level must be an object.
 
 use std::fmt;
 
@@ -17,6 +17,42 @@ pub fn parse_object(bytes: &[u8], what: &'static str) -> Result<Map<String, Valu
         Ok(Strict(Value::Object(map))) => Ok(map),
         _ => Err(Error::malformed(what)),
     }
+}
+
+/// Parses `text` as one JSON value of any kind with no duplicate member names at any depth (an
+/// options object, which may also be `null` or of the wrong type: the caller says which).
+pub fn parse_value(text: &str) -> Option<Value> {
+    serde_json::from_str::<Strict>(text).ok().map(|Strict(value)| value)
+}
+
+/// Appends `text` as a JSON string with the minimal escaping of RFC 8259 §7 as `serde_json`
+/// writes it (and RFC 7638 §3.3 expects of a thumbprint's input): `\"`, `\\`, the short escapes
+/// `\b \f \n \r \t`, other control characters as `\u00XX`, everything else as is. Written out
+/// here: nothing in the verify build serializes JSON with serde_json, whose serializer brought
+/// float formatting along (25 KB of wasm, measured once) and, for strings alone, its own escaper.
+pub fn push_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if u32::from(c) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let byte = u32::from(c) as usize;
+                out.push_str("\\u00");
+                for digit in [byte >> 4, byte & 15] {
+                    out.push(char::from(HEX.get(digit).copied().unwrap_or(b'0')));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// The largest integer magnitude an IEEE 754 double holds exactly: 2^53 − 1
@@ -128,6 +164,24 @@ impl<'de> Visitor<'de> for StrictVisitor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_as_serde_json_writes_them() {
+        let all_controls: String = (0u8..0x20).map(char::from).collect();
+        for text in [
+            "",
+            "plain",
+            "q\"uote",
+            "back\\slash",
+            "\u{7f}\u{2028}é😀",
+            "</script>",
+            all_controls.as_str(),
+        ] {
+            let mut ours = String::new();
+            push_string(&mut ours, text);
+            assert_eq!(ours, Value::from(text).to_string(), "{text:?}");
+        }
+    }
 
     #[test]
     fn accepts_objects() {

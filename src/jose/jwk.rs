@@ -24,8 +24,8 @@
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::b64;
 use super::jwa::{Algorithm, Family};
+use super::{b64, json};
 use crate::error::{Error, ErrorCode, Result};
 use crate::es256::{PrivateKey, PublicKey};
 use crate::{eddsa, es384, rsassa};
@@ -354,7 +354,6 @@ pub fn parse_public(jwk: &Map<String, Value>) -> Result<Option<PublicJwk>> {
 impl PublicJwk {
     /// The public JWK as JSON text: the key's members, then `kid` and `alg` when present.
     pub fn to_json_text(&self) -> String {
-        let string = |text: &str| serde_json::to_string(text).unwrap_or_default();
         let mut out = String::from("{");
         let members = self.key.members();
         let optional = [("kid", self.kid.as_deref()), ("alg", self.alg.map(Algorithm::name))];
@@ -366,7 +365,7 @@ impl PublicJwk {
             out.push('"');
             out.push_str(name);
             out.push_str("\":");
-            out.push_str(&string(value));
+            json::push_string(&mut out, value);
         }
         out.push('}');
         out
@@ -463,35 +462,6 @@ impl Jwk {
     }
 }
 
-/// `text` as a JSON string with the minimal escaping RFC 7638 §3.3 expects (that of RFC 8259
-/// §7 as JSON serializers write it: `\"`, `\\`, the short escapes, `\u00XX` for the other
-/// control characters). Written out here: serde_json's serializer brings float formatting into
-/// every build that calls it (25 KB of wasm in the verify build, measured).
-fn push_json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if u32::from(c) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let byte = u32::from(c) as usize;
-                out.push_str("\\u00");
-                for digit in [byte >> 4, byte & 15] {
-                    out.push(char::from(HEX.get(digit).copied().unwrap_or(b'0')));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 /// RFC 7638 §3: SHA-256 over the required members of the key type, in lexicographic order,
 /// without whitespace. Works for any `kty` it knows (EC, RSA, OKP, oct), not only P-256.
 pub fn thumbprint(jwk: &Map<String, Value>) -> Result<String> {
@@ -508,9 +478,9 @@ pub fn thumbprint(jwk: &Map<String, Value>) -> Result<String> {
         if i > 0 {
             canonical.push(',');
         }
-        push_json_string(&mut canonical, name);
+        json::push_string(&mut canonical, name);
         canonical.push(':');
-        push_json_string(&mut canonical, value);
+        json::push_string(&mut canonical, value);
     }
     canonical.push('}');
     Ok(b64::encode(&Sha256::digest(canonical.as_bytes())))
@@ -519,24 +489,6 @@ pub fn thumbprint(jwk: &Map<String, Value>) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn json_strings_as_serde_json_writes_them() {
-        let all_controls: String = (0u8..0x20).map(char::from).collect();
-        for text in [
-            "",
-            "plain",
-            "q\"uote",
-            "back\\slash",
-            "\u{7f}\u{2028}é😀",
-            "</script>",
-            all_controls.as_str(),
-        ] {
-            let mut ours = String::new();
-            push_json_string(&mut ours, text);
-            assert_eq!(ours, Value::from(text).to_string(), "{text:?}");
-        }
-    }
 
     fn object(value: Value) -> Map<String, Value> {
         match value {

@@ -318,10 +318,10 @@ impl RemoteJwks {
     /// in the verify build serializes JSON values, which would bring float formatting along.)
     pub fn export(&self) -> String {
         let mut text = String::from("{\"url\":");
-        text.push_str(&serde_json::to_string(self.url.as_str()).unwrap_or_default());
+        json::push_string(&mut text, self.url.as_str());
         if let Some(discovery) = &self.discovery {
             text.push_str(",\"issuer\":");
-            text.push_str(&serde_json::to_string(discovery.issuer()).unwrap_or_default());
+            json::push_string(&mut text, discovery.issuer());
         }
         text.push_str(",\"fetchedAt\":");
         text.push_str(itoa::Buffer::new().format(self.fetched_at.secs()));
