@@ -69,7 +69,7 @@ pub mod fuzzing {
 
     /// `jose::json` (crate-private): its items.
     pub mod json {
-        pub use crate::jose::json::{check_exact_integers, parse_object, MAX_EXACT_INTEGER};
+        pub use crate::jose::json::{check_exact_integers, parse_object, parse_value, push_string, MAX_EXACT_INTEGER};
     }
 }
 

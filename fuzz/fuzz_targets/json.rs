@@ -1,5 +1,5 @@
-//! The strict JSON reader every other parser sits on: `json::parse_object` against plain
-//! `serde_json`. An accepted text is an object serde_json reads to the same value; anything
+//! The strict JSON reader every other parser sits on: `json::parse_object` (and `parse_value`,
+//! the same reader for option texts of any kind) against plain `serde_json`. An accepted text is an object serde_json reads to the same value; anything
 //! serde_json writes for an object is accepted back (no false duplicate) with the same
 //! structure, strings and integers.
 //!
@@ -134,6 +134,18 @@ fuzz_target!(|data: &[u8]| {
             (Err(e), None) => panic!("check_exact_integers refused an object whose numbers are all within 2^53 - 1: {e}"),
             (Err(e), Some(_)) => assert_eq!(e.code(), tessera::ErrorCode::Malformed),
             (Ok(()), None) => {}
+        }
+    }
+    // `parse_value` (option texts) is the same reader for values of any kind: an object exactly
+    // when `parse_object` accepts, and otherwise what serde_json reads, if the text has no
+    // duplicate member name (which serde_json would take, last one winning).
+    if let Ok(text) = std::str::from_utf8(data) {
+        match (json::parse_value(text), &strict) {
+            (Some(Value::Object(map)), Ok(object)) => assert_eq!(&map, object, "parse_value and parse_object differ"),
+            (Some(Value::Object(_)), Err(_)) => panic!("parse_value read an object that parse_object refuses"),
+            (_, Ok(_)) => panic!("parse_object accepted what parse_value reads as no object"),
+            (Some(value), Err(_)) => assert_eq!(plain.as_ref().ok(), Some(&value), "parse_value and serde_json differ"),
+            (None, Err(_)) => {}
         }
     }
     if let Ok(value @ Value::Object(_)) = &plain {

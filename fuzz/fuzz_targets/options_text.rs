@@ -19,6 +19,7 @@ use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
 use tessera::authority::signer::{KeyPairOptions, SignOptions, SignerOptions};
 use tessera::authority::{Authority, AuthorityOptions, LoginOptions};
+use tessera::fuzzing::json;
 use tessera::{Error, ErrorCode, Result, Signer, Verifier, VerifierOptions, VerifyOptions};
 
 #[path = "../common/mod.rs"]
@@ -64,7 +65,8 @@ fn cut(name: &str) -> String {
     name.chars().take(64).collect()
 }
 
-/// The checks above, for one reader's error on `text` (`value`: the text as serde_json reads it).
+/// The checks above, for one reader's error on `text` (`value`: the text as the strict reader
+/// reads it).
 fn check_error(e: &Error, what: &str, known: &[&str], text: &str, value: Option<&Value>) {
     assert_eq!(e.code(), ErrorCode::InvalidOptions, "{what}: {e}");
     let message = e.message();
@@ -128,7 +130,9 @@ fn constructor_error(e: &Error, what: &str) {
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let value = serde_json::from_str::<Value>(text).ok();
+    // The text as the readers read it: strict JSON (json::parse_value; the `json` target checks
+    // that reader against serde_json), so a text with a duplicate member name is no object.
+    let value = json::parse_value(text);
     let value = value.as_ref();
 
     if let Some(options) = read(text, value, "Verifier", VERIFIER, VerifierOptions::parse) {
