@@ -1,7 +1,7 @@
 //! The strict JSON reader every other parser sits on: `json::parse_object` (and `parse_value`,
-//! the same reader for option texts of any kind) against plain `serde_json`. An accepted text is an object serde_json reads to the same value; anything
-//! serde_json writes for an object is accepted back (no false duplicate) with the same
-//! structure, strings and integers.
+//! the same reader for option texts of any kind) against plain `serde_json`. An accepted text
+//! is an object serde_json reads to the same value; anything serde_json writes for an object is
+//! accepted back (no false duplicate) with the same structure, strings and integers.
 //!
 //! Numbers: `json::check_exact_integers` must refuse an accepted object exactly when one of its
 //! number literals has a magnitude beyond 2^53 − 1 (`Number.MAX_SAFE_INTEGER`), whatever its
