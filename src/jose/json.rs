@@ -10,7 +10,8 @@
 //!   surrogates only as a high–low pair (a lone one is refused, as serde_json does).
 //! * Numbers: RFC 8259's grammar. An integer literal is a `u64` or `i64` when it fits (`-0` is the
 //!   double −0.0, as in serde_json), otherwise a double: its leading digits that fit in 64 bits
-//!   times a power of ten from a table, the way serde_json reads them without its
+//!   (the integer's, then the fraction's, each part while it fits) times a power of ten from a
+//!   table, the way serde_json reads them without its
 //!   `float_roundtrip` feature (the same double, which the `json` fuzz target checks): exactly
 //!   rounded when the digits fit in 53 bits and the power is at most 10^22 (every NumericDate a
 //!   token carries), within a unit or two in the last place otherwise. A literal whose magnitude
@@ -296,14 +297,18 @@ impl<'a> Reader<'a> {
 fn decimal(integer: &str, fraction: &str, exponent: i64) -> Option<f64> {
     let mut mantissa: u64 = 0;
     let mut scale = exponent - fraction.len() as i64;
-    let mut full = false;
-    for digit in integer.bytes().chain(fraction.bytes()) {
-        match mantissa.checked_mul(10).and_then(|m| m.checked_add(u64::from(digit - b'0'))) {
-            Some(next) if !full => mantissa = next,
-            // A digit beyond those kept (dropped): the kept ones stand one power of ten higher.
-            _ => {
-                full = true;
-                scale += 1;
+    // The integer's digits, then the fraction's, each while they fit (serde_json's reading: once
+    // an integer digit is dropped the integer's others are too, but the fraction starts over).
+    for part in [integer, fraction] {
+        let mut full = false;
+        for digit in part.bytes() {
+            match mantissa.checked_mul(10).and_then(|m| m.checked_add(u64::from(digit - b'0'))) {
+                Some(next) if !full => mantissa = next,
+                // A digit beyond those kept (dropped): the kept ones stand one power of ten higher.
+                _ => {
+                    full = true;
+                    scale += 1;
+                }
             }
         }
     }
@@ -474,6 +479,10 @@ mod tests {
             "184467440737095516195",
             "18446744073709551619.5e3",
             "0.184467440737095516195",
+            // Fuzz finding: the integer's 20th digit dropped, the fraction's first kept (as serde_json).
+            "18446744073709551619.5E210",
+            "-92231616192.5e10",
+            "446744073709551616192.5e10",
             "01",
             "-01",
             "1.",
