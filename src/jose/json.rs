@@ -138,46 +138,45 @@ impl<'a> Reader<'a> {
     /// After `{`.
     fn object(&mut self, depth: usize) -> Option<Value> {
         let mut map = Map::new();
-        self.skip_whitespace();
-        if self.eat(b'}') {
-            return Some(Value::Object(map));
-        }
-        loop {
-            self.skip_whitespace();
-            if !self.eat(b'"') {
+        self.list(b'}', |reader| {
+            reader.skip_whitespace();
+            if !reader.eat(b'"') {
                 return None;
             }
-            let name = self.string()?;
-            self.skip_whitespace();
-            if !self.eat(b':') {
+            let name = reader.string()?;
+            reader.skip_whitespace();
+            if !reader.eat(b':') {
                 return None;
             }
-            let value = self.value(depth)?;
-            if map.insert(name, value).is_some() {
-                return None;
-            }
-            self.skip_whitespace();
-            match self.next()? {
-                b',' => {}
-                b'}' => return Some(Value::Object(map)),
-                _ => return None,
-            }
-        }
+            let value = reader.value(depth)?;
+            // A duplicate name.
+            map.insert(name, value).is_none().then_some(())
+        })?;
+        Some(Value::Object(map))
     }
 
     /// After `[`.
     fn array(&mut self, depth: usize) -> Option<Value> {
         let mut items = Vec::new();
+        self.list(b']', |reader| {
+            items.push(reader.value(depth)?);
+            Some(())
+        })?;
+        Some(Value::Array(items))
+    }
+
+    /// Comma-separated items, each read by `item`, up to `close` (after the opening bracket).
+    fn list(&mut self, close: u8, mut item: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
         self.skip_whitespace();
-        if self.eat(b']') {
-            return Some(Value::Array(items));
+        if self.eat(close) {
+            return Some(());
         }
         loop {
-            items.push(self.value(depth)?);
+            item(self)?;
             self.skip_whitespace();
             match self.next()? {
                 b',' => {}
-                b']' => return Some(Value::Array(items)),
+                byte if byte == close => return Some(()),
                 _ => return None,
             }
         }
@@ -558,15 +557,23 @@ mod tests {
         assert!(parse_value(&deep(127, "[", "", "]")).is_some() && parse_value(&deep(128, "[", "", "]")).is_none());
     }
 
+    /// A deterministic xorshift sequence.
+    fn xorshift(mut state: u64) -> impl FnMut() -> u64 {
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
     #[test]
     fn doubles_in_the_exact_range_are_exactly_rounded() {
         // NumericDates with fractions, and other literals whose digits fit 53 bits and whose power
         // of ten is at most 10^22: the same double as Rust's exactly rounded parse.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = next();
             let digits = state % (1 << 53);
             let point = (state >> 56) % 17;
             let text = digits.to_string();
@@ -587,12 +594,9 @@ mod tests {
 
     #[test]
     fn other_doubles_are_within_a_few_units_in_the_last_place() {
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let value = f64::from_bits(state >> 1);
+            let value = f64::from_bits(next() >> 1);
             if !value.is_finite() {
                 continue;
             }
