@@ -26,22 +26,8 @@
 use crate::error::{Error, ErrorCode, Result};
 
 /// A P-384 public key known to be a valid point on the curve (not the identity).
-#[derive(Clone, Debug)]
-pub struct PublicKey {
-    key: tessera_curves::es384::PublicKey,
-    /// The same point in `weierstrass::curve` form: the key's identity for its table (`None`
-    /// never happens for a valid key; the plain path serves then).
-    #[cfg(feature = "es384-tables")]
-    point: Option<tables::Point>,
-}
-
-impl PartialEq for PublicKey {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-
-impl Eq for PublicKey {}
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicKey(tessera_curves::es384::PublicKey);
 
 impl PublicKey {
     /// From the affine coordinates, exactly 48 big-endian bytes each (RFC 7518 §6.2.1.2).
@@ -49,28 +35,24 @@ impl PublicKey {
         let (Ok(x), Ok(y)) = (<&[u8; 48]>::try_from(x), <&[u8; 48]>::try_from(y)) else {
             return Err(Error::new(ErrorCode::InvalidKey, "EC P-384 coordinates must be 48 bytes each"));
         };
-        let key = tessera_curves::es384::PublicKey::from_coordinates(x, y)
-            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "EC P-384 point is not on the curve"))?;
-        Ok(PublicKey {
-            key,
-            #[cfg(feature = "es384-tables")]
-            point: tables::point(x, y),
-        })
+        tessera_curves::es384::PublicKey::from_coordinates(x, y)
+            .map(PublicKey)
+            .ok_or_else(|| Error::new(ErrorCode::InvalidKey, "EC P-384 point is not on the curve"))
     }
 
     /// The affine coordinates `(x, y)`, 48 bytes each.
     pub fn coordinates(&self) -> ([u8; 48], [u8; 48]) {
-        self.key.coordinates()
+        self.0.coordinates()
     }
 
     /// Verifies a raw `r || s` signature over `message`. Every failure is the same opaque
     /// `ERR_BAD_SIGNATURE`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
         #[cfg(feature = "es384-tables")]
-        if let Some(verdict) = self.point.as_ref().and_then(|point| tables::verify(point, message, signature)) {
+        if let Some(verdict) = tables::verify(self.0.point(), message, signature) {
             return verdict.then_some(()).ok_or_else(Error::bad_signature);
         }
-        if self.key.verify(message, signature) {
+        if self.0.verify(message, signature) {
             Ok(())
         } else {
             Err(Error::bad_signature())
@@ -81,7 +63,7 @@ impl PublicKey {
     /// one a key's first verifications take (tests compare it with p384 on every input).
     #[doc(hidden)]
     pub fn verify_digest_without_tables(&self, digest: &[u8; 48], signature: &[u8]) -> Result<()> {
-        self.key
+        self.0
             .verify_digest(digest, signature)
             .then_some(())
             .ok_or_else(Error::bad_signature)
@@ -92,7 +74,7 @@ impl PublicKey {
     #[cfg(feature = "es384-tables")]
     #[doc(hidden)]
     pub fn build_tables_now(&self) -> bool {
-        self.point.as_ref().is_some_and(tables::build_now)
+        tables::build_now(self.0.point())
     }
 
     /// Verifies a raw `r || s` signature over a SHA-384 `digest` on the table path, building the
@@ -100,11 +82,9 @@ impl PublicKey {
     #[cfg(feature = "es384-tables")]
     #[doc(hidden)]
     pub fn verify_digest_with_tables(&self, digest: &[u8; 48], signature: &[u8]) -> Result<()> {
-        let tabled = self
-            .point
-            .as_ref()
-            .is_some_and(|point| tables::verify_digest_now(point, digest, signature));
-        tabled.then_some(()).ok_or_else(Error::bad_signature)
+        tables::verify_digest_now(self.0.point(), digest, signature)
+            .then_some(())
+            .ok_or_else(Error::bad_signature)
     }
 }
 

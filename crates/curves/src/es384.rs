@@ -38,6 +38,11 @@ impl PublicKey {
         (self.point.x.to_repr().into(), self.point.y.to_repr().into())
     }
 
+    /// The point, in the form the tables take ([`tables`]).
+    pub fn point(&self) -> &Affine<NistP384> {
+        &self.point
+    }
+
     /// Whether `signature`, raw `r || s` of exactly 96 bytes with r and s in [1, n − 1], is valid
     /// for `message`. High-S is accepted, as JWS allows it.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
@@ -108,11 +113,6 @@ pub mod tables {
             }
             &TABLES
         }
-    }
-
-    /// The key's point, from coordinates known to be on the curve (a parsed key).
-    pub fn point(x: &[u8; 48], y: &[u8; 48]) -> Option<Point> {
-        Affine::from_coordinates(&FieldBytes::from(*x), &FieldBytes::from(*y))
     }
 
     /// The table path's verdict once both tables exist; `None` (verify the plain way) before, the
