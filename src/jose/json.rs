@@ -11,16 +11,15 @@
 //! * Numbers: RFC 8259's grammar. An integer literal is a `u64` or `i64` when it fits (`-0` is the
 //!   double −0.0, as in serde_json), otherwise a double: its leading digits that fit in 64 bits
 //!   (the integer's, then the fraction's, each part while it fits) times a power of ten from a
-//!   table, the way serde_json reads them without its
-//!   `float_roundtrip` feature (the same double, which the `json` fuzz target checks): exactly
-//!   rounded when the digits fit in 53 bits and the power is at most 10^22 (every NumericDate a
-//!   token carries), within a unit or two in the last place otherwise. A literal whose magnitude
-//!   is beyond the doubles (`1e400`) is refused, as serde_json does. The JavaScript
-//!   side reads claims from the token's own JSON text, so these doubles serve only the checks
-//!   made here (times, claim values, [`check_exact_integers`]).
+//!   table, the way serde_json reads them without its `float_roundtrip` feature (the same double,
+//!   which the `json` fuzz target checks): exactly rounded when the digits fit in 53 bits and the
+//!   power is at most 10^22 (every NumericDate a token carries), within a unit or two in the last
+//!   place otherwise. A literal whose magnitude is beyond the doubles (`1e400`) is refused, as
+//!   serde_json does. The JavaScript side reads claims from the token's own JSON text, so these
+//!   doubles serve only the checks made here (times, claim values, [`check_exact_integers`]).
 //!
-//! Why not serde_json's parser: this reader is about 4 kB gzip smaller in the verify build than
-//! serde_json's deserializer with a duplicate-refusing visitor, which it replaces.
+//! Why not serde_json's parser: the verify build is 3.5 kB gzip smaller with this reader than
+//! with serde_json's deserializer and a duplicate-refusing visitor, which it replaces (measured).
 
 use serde_json::{Map, Number, Value};
 
