@@ -271,7 +271,10 @@ fn remove_dot_segments(path: &str) -> String {
 /// query and fragment removed. `None` for anything else (relative references, other schemes,
 /// user information, a bad port or escape).
 pub fn normalize_htu(url: &str) -> Option<String> {
-    let (scheme, rest) = url.split_once("://")?;
+    // The scheme ends at the first colon (a character search: `split_once("://")` brought a
+    // substring searcher of 1.8 kB of wasm).
+    let (scheme, rest) = url.split_once(':')?;
+    let rest = rest.strip_prefix("//")?;
     let scheme = scheme.to_ascii_lowercase();
     let default_port = match scheme.as_str() {
         "http" => "80",
