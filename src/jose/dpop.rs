@@ -377,6 +377,12 @@ mod tests {
             "https://[::1/",
             "https://[]/",
             "https://a[b]/",
+            // The scheme ends at the first colon, and `//` must follow it.
+            "https:/a.example/",
+            "https:a.example/",
+            "https:x://a.example/",
+            "ht:tps://a.example/",
+            "https//a.example/",
         ] {
             assert_eq!(normalize_htu(bad), None, "{bad:?}");
         }
