@@ -29,10 +29,6 @@ impl PublicKey {
     /// Verifies a 64-byte signature over `message`; every failure is the same opaque
     /// `ERR_BAD_SIGNATURE`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
-        if self.0.verify(message, signature) {
-            Ok(())
-        } else {
-            Err(Error::bad_signature())
-        }
+        Error::signature_verdict(self.0.verify(message, signature))
     }
 }

@@ -190,6 +190,15 @@ impl Error {
         Error::new(ErrorCode::BadSignature, "signature verification failed")
     }
 
+    /// A signature check's verdict as a result: `Ok` when valid, [`Error::bad_signature`] if not.
+    pub fn signature_verdict(valid: bool) -> Result<()> {
+        if valid {
+            Ok(())
+        } else {
+            Err(Error::bad_signature())
+        }
+    }
+
     pub fn invalid_options(message: impl Into<Cow<'static, str>>) -> Self {
         Error::new(ErrorCode::InvalidOptions, message)
     }

@@ -40,27 +40,21 @@ impl PublicKey {
     /// r and s must lie in [1, n-1] (CVE-2022-21449); high-S is accepted, as JWS allows it.
     /// Every failure is the same opaque `ERR_BAD_SIGNATURE`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
-        self.0.verify(message, signature).then_some(()).ok_or_else(Error::bad_signature)
+        Error::signature_verdict(self.0.verify(message, signature))
     }
 
     /// Verifies a raw `r || s` signature over a SHA-256 `digest` on the path without tables, the
     /// one a key's first verifications take (tests compare it with p256 on every input).
     #[doc(hidden)]
     pub fn verify_digest_without_tables(&self, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
-        self.0
-            .verify_digest_without_tables(digest, signature)
-            .then_some(())
-            .ok_or_else(Error::bad_signature)
+        Error::signature_verdict(self.0.verify_digest_without_tables(digest, signature))
     }
 
     /// Verifies a raw `r || s` signature over a SHA-256 `digest` on the table path, building G's
     /// and this key's tables first if needed (tests compare it with p256 on every input).
     #[doc(hidden)]
     pub fn verify_digest_with_tables(&self, digest: &[u8; 32], signature: &[u8]) -> Result<()> {
-        self.0
-            .verify_digest_with_tables(digest, signature)
-            .then_some(())
-            .ok_or_else(Error::bad_signature)
+        Error::signature_verdict(self.0.verify_digest_with_tables(digest, signature))
     }
 }
 

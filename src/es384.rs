@@ -50,23 +50,16 @@ impl PublicKey {
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
         #[cfg(feature = "es384-tables")]
         if let Some(verdict) = tables::verify(self.0.point(), message, signature) {
-            return verdict.then_some(()).ok_or_else(Error::bad_signature);
+            return Error::signature_verdict(verdict);
         }
-        if self.0.verify(message, signature) {
-            Ok(())
-        } else {
-            Err(Error::bad_signature())
-        }
+        Error::signature_verdict(self.0.verify(message, signature))
     }
 
     /// Verifies a raw `r || s` signature over a SHA-384 `digest` on the path without tables, the
     /// one a key's first verifications take (tests compare it with p384 on every input).
     #[doc(hidden)]
     pub fn verify_digest_without_tables(&self, digest: &[u8; 48], signature: &[u8]) -> Result<()> {
-        self.0
-            .verify_digest(digest, signature)
-            .then_some(())
-            .ok_or_else(Error::bad_signature)
+        Error::signature_verdict(self.0.verify_digest(digest, signature))
     }
 
     /// Builds G's and this key's tables now, whatever the counts, so that [`PublicKey::verify`]
@@ -82,9 +75,7 @@ impl PublicKey {
     #[cfg(feature = "es384-tables")]
     #[doc(hidden)]
     pub fn verify_digest_with_tables(&self, digest: &[u8; 48], signature: &[u8]) -> Result<()> {
-        tables::verify_digest_now(self.0.point(), digest, signature)
-            .then_some(())
-            .ok_or_else(Error::bad_signature)
+        Error::signature_verdict(tables::verify_digest_now(self.0.point(), digest, signature))
     }
 }
 

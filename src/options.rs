@@ -43,8 +43,8 @@ impl Options {
         if text.is_empty() {
             return Options::new(Value::Null, what);
         }
-        // The strict parser (no duplicate names, which JSON.stringify never writes); serde_json
-        // refuses nesting deeper than 128 levels: a bound on work, with an error.
+        // The strict reader (no duplicate names, which JSON.stringify never writes; at most 127
+        // levels of nesting: a bound on work, with an error).
         let value = json::parse_value(text).ok_or_else(|| Error::invalid_options(concat(&[what, " options must be JSON-compatible"])))?;
         Options::new(value, what)
     }

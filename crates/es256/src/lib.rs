@@ -188,6 +188,7 @@ impl PrivateKey {
         sign_with_table(&self.0, &generator, digest)
     }
 }
+
 /// ECDSA signing (SEC 1 §4.1.3) with the RFC 6979 nonce p256 would use (HMAC-DRBG over SHA-256
 /// seeded with `d` and the digest, no extra data), and `k·G` from G's table in constant time.
 /// `None` only if something impossible happened; the caller then signs with p256.
