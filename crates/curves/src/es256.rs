@@ -9,6 +9,7 @@ use std::thread::LocalKey;
 use p256::NistP256;
 
 use crate::weierstrass::precomputed::State;
+use crate::weierstrass::curve::Fe;
 use crate::weierstrass::Curve;
 
 /// Window width of the generator's table: 21 windows × 2048 entries + 16, 64 bytes each =
@@ -35,5 +36,9 @@ impl Curve for NistP256 {
             static TABLES: RefCell<State<NistP256>> = RefCell::new(State::default());
         }
         &TABLES
+    }
+
+    fn invert_vartime(value: &Fe<NistP256>) -> Option<Fe<NistP256>> {
+        Option::from(value.invert_vartime())
     }
 }

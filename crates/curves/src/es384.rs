@@ -9,12 +9,14 @@
 
 use p384::ecdsa::Signature;
 use p384::elliptic_curve::ff::PrimeField as _;
-use p384::elliptic_curve::ops::{Invert, Reduce};
+use p384::elliptic_curve::ops::Reduce;
 use p384::elliptic_curve::point::AffineCoordinates as _;
-use p384::{AffinePoint, FieldBytes, NistP384, Scalar};
+use p384::elliptic_curve::Curve as _;
+use p384::{AffinePoint, FieldBytes, NistP384, Scalar, U384};
 use sha2::{Digest, Sha384};
 
 use crate::weierstrass::curve::Affine;
+use crate::weierstrass::invert::invert_vartime;
 
 /// A P-384 public key known to be a point on the curve, not the identity.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,9 +64,15 @@ fn scalars(digest: &[u8; 48], signature: &[u8]) -> Option<(FieldBytes, FieldByte
     let signature = Signature::from_slice(signature).ok()?;
     let (r, s) = signature.split_scalars();
     let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
-    let s_inv = *Invert::invert_vartime(&s);
+    let s_inv = Option::<Scalar>::from(Scalar::from_uint(&invert_vartime(&s.to_canonical(), NistP384::ORDER.as_ref())?))?;
     Some(((z * s_inv).to_bytes(), (*r * s_inv).to_bytes(), r.to_bytes()))
 }
+
+/// P-384's field modulus p = 2³⁸⁴ − 2¹²⁸ − 2⁹⁶ + 2³² − 1, for the field inversions of
+/// [`crate::weierstrass::invert`] (which replaces p384's safegcd here: see there).
+const P: U384 = U384::from_be_hex(
+    "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+);
 
 /// ES384 on the fixed-base tables of [`crate::weierstrass`] (Tessera's `es384` says when, and
 /// the memory). Concrete functions, so the generic table code is compiled here for P-384, at
@@ -77,7 +85,8 @@ pub mod tables {
     use p384::{FieldBytes, NistP384};
     use sha2::{Digest, Sha384};
 
-    use crate::weierstrass::curve::Affine;
+    use crate::weierstrass::curve::{Affine, Fe};
+    use crate::weierstrass::invert::invert_vartime;
     use crate::weierstrass::precomputed::{self, State};
     use crate::weierstrass::table::FixedBaseTable;
     use crate::weierstrass::{verify_with_tables, Curve};
@@ -112,6 +121,10 @@ pub mod tables {
                 static TABLES: RefCell<State<NistP384>> = RefCell::new(State::default());
             }
             &TABLES
+        }
+
+        fn invert_vartime(value: &Fe<NistP384>) -> Option<Fe<NistP384>> {
+            Option::from(Fe::<NistP384>::from_uint(&invert_vartime(&value.to_canonical(), &super::P)?))
         }
     }
 

@@ -28,6 +28,7 @@
 //! compute `u1 = z·s⁻¹` and `u2 = r·s⁻¹` with their curve's scalar type.
 
 pub mod curve;
+pub mod invert;
 pub mod precomputed;
 pub mod table;
 
@@ -55,6 +56,8 @@ pub trait Curve: FieldArithmetic + Copy + std::fmt::Debug + PartialEq + 'static 
     const P_MINUS_N: &'static [u8];
     /// This curve's tables in this instance (thread).
     fn tables() -> &'static LocalKey<RefCell<State<Self>>>;
+    /// `1 / value` in variable time (public values only); `None` for zero.
+    fn invert_vartime(value: &curve::Fe<Self>) -> Option<curve::Fe<Self>>;
 }
 
 /// Accepts iff `R = u1·G + u2·Q` is not the identity and `x(R) mod n = r`. `u1`, `u2` and `r`

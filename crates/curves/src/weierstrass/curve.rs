@@ -16,7 +16,6 @@
 //! `expose-field` feature).
 
 use p384::elliptic_curve::ff::{Field as _, PrimeField as _};
-use p384::elliptic_curve::ops::Invert as _;
 use p384::elliptic_curve::point::AffineCoordinates as _;
 use p384::elliptic_curve::subtle::{Choice, ConditionallySelectable, ConstantTimeEq as _};
 use p384::elliptic_curve::{CurveAffine as _, FieldBytes};
@@ -219,7 +218,7 @@ pub fn batch_to_affine<C: Curve>(points: &[Jacobian<C>]) -> Option<Vec<Affine<C>
         prefix.push(product);
         product *= point.z;
     }
-    let mut inverse = Option::<Fe<C>>::from(product.invert_vartime())?;
+    let mut inverse = C::invert_vartime(&product)?;
     let mut out = vec![
         Affine::<C> {
             x: Fe::<C>::ZERO,
