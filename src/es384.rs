@@ -24,6 +24,7 @@
 //! fast verifier) keeps the plain path. Native builds and tests have it by default.
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::rsassa::Hash;
 
 /// A P-384 public key known to be a valid point on the curve (not the identity).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,11 +49,15 @@ impl PublicKey {
     /// Verifies a raw `r || s` signature over `message`. Every failure is the same opaque
     /// `ERR_BAD_SIGNATURE`.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
+        // RS384's and PS384's SHA-384 (`rsassa::Hash`), so that the build has one instance of it:
+        // 0.4 kB gzip less than tessera-curves hashing with its own.
+        let digest = Hash::Sha384.digest(&[message]);
+        let digest: &[u8; 48] = digest.as_slice().try_into().map_err(|_| Error::bad_signature())?;
         #[cfg(feature = "es384-tables")]
-        if let Some(verdict) = tables::verify(self.0.point(), message, signature) {
+        if let Some(verdict) = tables::verify(self.0.point(), digest, signature) {
             return Error::signature_verdict(verdict);
         }
-        Error::signature_verdict(self.0.verify(message, signature))
+        Error::signature_verdict(self.0.verify_digest(digest, signature))
     }
 
     /// Verifies a raw `r || s` signature over a SHA-384 `digest` on the path without tables, the

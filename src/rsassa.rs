@@ -73,8 +73,9 @@ impl Hash {
         }
     }
 
-    /// The hash of the concatenation of `parts`.
-    fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
+    /// The hash of the concatenation of `parts` (ES384 hashes with it too: one SHA-384 in the
+    /// build).
+    pub(crate) fn digest(self, parts: &[&[u8]]) -> Vec<u8> {
         fn run<D: Digest>(parts: &[&[u8]]) -> Vec<u8> {
             let mut hasher = D::new();
             for part in parts {

@@ -7,13 +7,11 @@
 //! p384's `verify_prehash`: its projective arithmetic, with p256's for ES256, measured 7.2 kB gzip
 //! of the verify build.
 
-use p384::ecdsa::Signature;
 use p384::elliptic_curve::ff::PrimeField as _;
 use p384::elliptic_curve::ops::Reduce;
 use p384::elliptic_curve::point::AffineCoordinates as _;
 use p384::elliptic_curve::Curve as _;
 use p384::{AffinePoint, FieldBytes, NistP384, Scalar, U384};
-use sha2::{Digest, Sha384};
 
 use crate::weierstrass::curve::Affine;
 use crate::weierstrass::invert::invert_vartime;
@@ -46,12 +44,8 @@ impl PublicKey {
     }
 
     /// Whether `signature`, raw `r || s` of exactly 96 bytes with r and s in [1, n − 1], is valid
-    /// for `message`. High-S is accepted, as JWS allows it.
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
-        self.verify_digest(&Sha384::digest(message).into(), signature)
-    }
-
-    /// [`PublicKey::verify`] over a SHA-384 `digest`.
+    /// for the message whose SHA-384 `digest` this is (the caller hashes: Tessera has one SHA-384
+    /// for every algorithm). High-S is accepted, as JWS allows it.
     pub fn verify_digest(&self, digest: &[u8; 48], signature: &[u8]) -> bool {
         scalars(digest, signature).is_some_and(|(u1, u2, r)| crate::weierstrass::verify_without_tables(&self.point, &u1, &u2, &r))
     }
@@ -59,13 +53,19 @@ impl PublicKey {
 
 /// ECDSA verification's scalars (SEC 1 §4.1.4 steps 4–5) for a SHA-384 `digest`: `u1 = z·s⁻¹`,
 /// `u2 = r·s⁻¹` and `r`, big-endian. `None` unless `signature` is exactly 96 bytes with r and s in
-/// [1, n − 1] (`Signature::from_slice`).
+/// [1, n − 1]: the checks of `ecdsa::Signature::from_slice`, without its generic code (1 KB of
+/// wasm in the verify build; ES256 keeps it, in `tessera-es256`).
 fn scalars(digest: &[u8; 48], signature: &[u8]) -> Option<(FieldBytes, FieldBytes, FieldBytes)> {
-    let signature = Signature::from_slice(signature).ok()?;
-    let (r, s) = signature.split_scalars();
+    let signature: &[u8; 96] = signature.try_into().ok()?;
+    let (r_bytes, s_bytes) = signature.split_at(48);
+    let nonzero = |bytes: &[u8]| {
+        let scalar = Option::<Scalar>::from(Scalar::from_repr(FieldBytes::try_from(bytes).ok()?))?;
+        (!bool::from(scalar.is_zero())).then_some(scalar)
+    };
+    let (r, s) = (nonzero(r_bytes)?, nonzero(s_bytes)?);
     let z = <Scalar as Reduce<FieldBytes>>::reduce(&FieldBytes::from(*digest));
     let s_inv = Option::<Scalar>::from(Scalar::from_uint(&invert_vartime(&s.to_canonical(), NistP384::ORDER.as_ref())?))?;
-    Some(((z * s_inv).to_bytes(), (*r * s_inv).to_bytes(), r.to_bytes()))
+    Some(((z * s_inv).to_bytes(), (r * s_inv).to_bytes(), FieldBytes::try_from(r_bytes).ok()?))
 }
 
 /// P-384's field modulus p = 2³⁸⁴ − 2¹²⁸ − 2⁹⁶ + 2³² − 1, for the field inversions of
@@ -83,7 +83,6 @@ pub mod tables {
     use std::thread::LocalKey;
 
     use p384::{FieldBytes, NistP384};
-    use sha2::{Digest, Sha384};
 
     use crate::weierstrass::curve::{Affine, Fe};
     use crate::weierstrass::invert::invert_vartime;
@@ -128,11 +127,11 @@ pub mod tables {
         }
     }
 
-    /// The table path's verdict once both tables exist; `None` (verify the plain way) before, the
-    /// call having counted the use and built one slice of a missing table.
-    pub fn verify(point: &Point, message: &[u8], signature: &[u8]) -> Option<bool> {
+    /// The table path's verdict over a SHA-384 `digest` once both tables exist; `None` (verify the
+    /// plain way) before, the call having counted the use and built one slice of a missing table.
+    pub fn verify(point: &Point, digest: &[u8; 48], signature: &[u8]) -> Option<bool> {
         let (generator, key) = precomputed::for_key(point, STEP_ENTRIES)?;
-        Some(verify_digest(&generator, &key, &Sha384::digest(message), signature))
+        Some(verify_digest(&generator, &key, &FieldBytes::from(*digest), signature))
     }
 
     /// Builds G's and the key's tables now, whatever the counts (tests); whether both exist.
@@ -156,5 +155,49 @@ pub mod tables {
     /// Memory held by complete P-384 tables in this instance: `(G's bytes, each key table's bytes)`.
     pub fn table_bytes() -> (usize, Vec<usize>) {
         precomputed::table_bytes::<NistP384>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tables::Point;
+    use super::*;
+    use crate::weierstrass::curve::Fe;
+    use crate::weierstrass::Curve as _;
+
+    fn signature(r: &[u8], s: &[u8]) -> Vec<u8> {
+        [r, s].concat()
+    }
+
+    #[test]
+    fn signature_scalars_must_be_in_1_to_n_minus_1() {
+        let n = NistP384::ORDER_BYTES;
+        let mut n_minus_1 = n.to_vec();
+        n_minus_1[47] -= 1;
+        let zero = [0u8; 48];
+        let mut one = [0u8; 48];
+        one[47] = 1;
+        let digest = [7u8; 48];
+        for (r, s) in [(&one[..], &one[..]), (&n_minus_1, &n_minus_1), (&one, &n_minus_1)] {
+            assert!(scalars(&digest, &signature(r, s)).is_some());
+        }
+        for (r, s) in [(&zero[..], &one[..]), (&one, &zero), (n, &one), (&one, n), (&[0xff; 48], &one), (&one, &[0xff; 48])] {
+            assert_eq!(scalars(&digest, &signature(r, s)), None);
+        }
+        for len in [0, 48, 95, 97, 192] {
+            assert_eq!(scalars(&digest, &vec![1u8; len]), None);
+        }
+        // The returned r is the signature's.
+        let (_, _, r) = scalars(&digest, &signature(&n_minus_1, &one)).unwrap();
+        assert_eq!(r.as_slice(), n_minus_1.as_slice());
+    }
+
+    #[test]
+    fn the_field_inversion_is_the_inverse() {
+        let point: &Point = &Affine::<NistP384>::generator().unwrap();
+        for value in [point.x, point.y, point.x * point.y, -point.x] {
+            assert_eq!(NistP384::invert_vartime(&value).map(|inverse| inverse * value), Some(Fe::<NistP384>::ONE));
+        }
+        assert_eq!(NistP384::invert_vartime(&Fe::<NistP384>::ZERO), None);
     }
 }
