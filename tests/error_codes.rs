@@ -41,6 +41,9 @@ const SCOPE_SECRET: &str = "scope-distinctive-zz";
 // ---------------------------------------------------------------------------------------------
 // Recording and leak checks
 
+/// A boundary case: its name, the token's claims, and the refusal expected (`None`: accepted).
+type ClaimCase<'a> = (&'a str, Value, Option<(ErrorCode, &'a str)>);
+
 struct Recorder {
     seen: HashSet<ErrorCode>,
     forbidden: Vec<String>,
@@ -160,6 +163,19 @@ impl Recorder {
     fn accept(&mut self, what: &str, verifier: &Verifier, token: &str, now: f64, scopes: &[&str]) -> Map<String, Value> {
         self.checks += 1;
         verify_at(verifier, token, now, scopes).unwrap_or_else(|error| panic!("{what}: expected success, got {error}"))
+    }
+
+    /// A table of boundary cases at `NOW`, without required scopes: the token of each case's
+    /// claims (over the fixture's defaults, signed by k1) is accepted (`None`) or refused with
+    /// the code and claim name given.
+    fn claim_cases(&mut self, f: &Fixture, verifier: &Verifier, cases: &[ClaimCase]) {
+        for (what, claims, refusal) in cases {
+            let token = f.token(claims.clone());
+            match refusal {
+                None => drop(self.accept(what, verifier, &token, NOW, &[])),
+                Some(expected) => drop(self.reject_claim(what, verifier, &token, NOW, &[], *expected)),
+            }
+        }
     }
 }
 
@@ -1097,113 +1113,58 @@ fn group_time(f: &Fixture, r: &mut Recorder) {
         }
     }
 
-    // exp: expired iff exp <= now - tolerance.
-    let e = ErrorCode::Expired;
-    r.reject_claim("exp == now", &v, &f.token(json!({ "exp": NOW_I })), NOW, &[], (e, "exp"));
-    r.reject_claim("exp == now - 1", &v, &f.token(json!({ "exp": NOW_I - 1 })), NOW, &[], (e, "exp"));
-    r.reject_claim("exp == now - 0.5", &v, &f.token(json!({ "exp": NOW - 0.5 })), NOW, &[], (e, "exp"));
-    r.reject_claim("exp == 0", &v, &f.token(json!({ "exp": 0, "iat": null })), NOW, &[], (e, "exp"));
-    r.reject_claim(
-        "exp negative",
-        &v,
-        &f.token(json!({ "exp": -1, "iat": null })),
-        NOW,
-        &[],
-        (e, "exp"),
-    );
-    r.accept("exp == now + 1", &v, &f.token(json!({ "exp": NOW_I + 1 })), NOW, &[]);
-    r.accept("exp == now + 0.5", &v, &f.token(json!({ "exp": NOW + 0.5 })), NOW, &[]);
-    r.accept(
-        "no exp (not required unless configured)",
-        &v,
-        &f.token(json!({ "exp": null })),
-        NOW,
-        &[],
-    );
-    r.accept("exp far in the future", &v, &f.token(json!({ "exp": 1e15 })), NOW, &[]);
     let lenient = f.verifier(json!({ "clockTolerance": 30 }));
-    r.accept(
-        "exp == now - 29, tolerance 30",
-        &lenient,
-        &f.token(json!({ "exp": NOW_I - 29 })),
-        NOW,
-        &[],
+    let (e, nyv, fut, old) = (
+        Some((ErrorCode::Expired, "exp")),
+        Some((ErrorCode::NotYetValid, "nbf")),
+        Some((ErrorCode::IssuedInFuture, "iat")),
+        Some((ErrorCode::TooOld, "iat")),
     );
-    r.reject_claim(
-        "exp == now - 30, tolerance 30",
-        &lenient,
-        &f.token(json!({ "exp": NOW_I - 30 })),
-        NOW,
-        &[],
-        (e, "exp"),
-    );
-
-    // nbf: not yet valid iff nbf > now + tolerance.
-    let nyv = ErrorCode::NotYetValid;
-    r.accept("nbf == now", &v, &f.token(json!({ "nbf": NOW_I })), NOW, &[]);
-    r.reject_claim("nbf == now + 1", &v, &f.token(json!({ "nbf": NOW_I + 1 })), NOW, &[], (nyv, "nbf"));
-    r.reject_claim(
-        "nbf == now + 0.5",
+    // exp: expired iff exp <= now - tolerance. nbf: not yet valid iff nbf > now + tolerance. iat:
+    // in the future iff iat > now + tolerance.
+    r.claim_cases(
+        f,
         &v,
-        &f.token(json!({ "nbf": NOW + 0.5 })),
-        NOW,
-        &[],
-        (nyv, "nbf"),
+        &[
+            ("exp == now", json!({ "exp": NOW_I }), e),
+            ("exp == now - 1", json!({ "exp": NOW_I - 1 }), e),
+            ("exp == now - 0.5", json!({ "exp": NOW - 0.5 }), e),
+            ("exp == 0", json!({ "exp": 0, "iat": null }), e),
+            ("exp negative", json!({ "exp": -1, "iat": null }), e),
+            ("exp == now + 1", json!({ "exp": NOW_I + 1 }), None),
+            ("exp == now + 0.5", json!({ "exp": NOW + 0.5 }), None),
+            ("no exp (not required unless configured)", json!({ "exp": null }), None),
+            ("exp far in the future", json!({ "exp": 1e15 }), None),
+            ("nbf == now", json!({ "nbf": NOW_I }), None),
+            ("nbf == now + 1", json!({ "nbf": NOW_I + 1 }), nyv),
+            ("nbf == now + 0.5", json!({ "nbf": NOW + 0.5 }), nyv),
+            ("iat == now", json!({ "iat": NOW_I }), None),
+            ("iat == now + 1", json!({ "iat": NOW_I + 1 }), fut),
+        ],
     );
-    r.accept(
-        "nbf == now + 30, tolerance 30",
+    r.claim_cases(
+        f,
         &lenient,
-        &f.token(json!({ "nbf": NOW_I + 30 })),
-        NOW,
-        &[],
-    );
-    r.reject_claim(
-        "nbf == now + 31, tolerance 30",
-        &lenient,
-        &f.token(json!({ "nbf": NOW_I + 31 })),
-        NOW,
-        &[],
-        (nyv, "nbf"),
-    );
-
-    // iat in the future.
-    let fut = ErrorCode::IssuedInFuture;
-    r.accept("iat == now", &v, &f.token(json!({ "iat": NOW_I })), NOW, &[]);
-    r.reject_claim("iat == now + 1", &v, &f.token(json!({ "iat": NOW_I + 1 })), NOW, &[], (fut, "iat"));
-    r.accept(
-        "iat == now + 30, tolerance 30",
-        &lenient,
-        &f.token(json!({ "iat": NOW_I + 30 })),
-        NOW,
-        &[],
-    );
-    r.reject_claim(
-        "iat == now + 31, tolerance 30",
-        &lenient,
-        &f.token(json!({ "iat": NOW_I + 31 })),
-        NOW,
-        &[],
-        (fut, "iat"),
+        &[
+            ("exp == now - 29, tolerance 30", json!({ "exp": NOW_I - 29 }), None),
+            ("exp == now - 30, tolerance 30", json!({ "exp": NOW_I - 30 }), e),
+            ("nbf == now + 30, tolerance 30", json!({ "nbf": NOW_I + 30 }), None),
+            ("nbf == now + 31, tolerance 30", json!({ "nbf": NOW_I + 31 }), nyv),
+            ("iat == now + 30, tolerance 30", json!({ "iat": NOW_I + 30 }), None),
+            ("iat == now + 31, tolerance 30", json!({ "iat": NOW_I + 31 }), fut),
+        ],
     );
 
     // maxTokenAge: too old iff now - iat > maxTokenAge + tolerance; it makes iat required.
     let aged = f.verifier(json!({ "maxTokenAge": 60 }));
-    r.accept("age == maxTokenAge", &aged, &f.token(json!({ "iat": NOW_I - 60 })), NOW, &[]);
-    r.reject_claim(
-        "age == maxTokenAge + 1",
+    r.claim_cases(
+        f,
         &aged,
-        &f.token(json!({ "iat": NOW_I - 61 })),
-        NOW,
-        &[],
-        (ErrorCode::TooOld, "iat"),
-    );
-    r.reject_claim(
-        "maxTokenAge without iat",
-        &aged,
-        &f.token(json!({ "iat": null })),
-        NOW,
-        &[],
-        (ErrorCode::MissingClaim, "iat"),
+        &[
+            ("age == maxTokenAge", json!({ "iat": NOW_I - 60 }), None),
+            ("age == maxTokenAge + 1", json!({ "iat": NOW_I - 61 }), old),
+            ("maxTokenAge without iat", json!({ "iat": null }), Some((ErrorCode::MissingClaim, "iat"))),
+        ],
     );
     r.reject_claim(
         "maxTokenAge with iat as a string",
@@ -1214,30 +1175,22 @@ fn group_time(f: &Fixture, r: &mut Recorder) {
         (ic, "iat"),
     );
     let aged_lenient = f.verifier(json!({ "maxTokenAge": 60, "clockTolerance": 5 }));
-    r.accept(
-        "age == 65, maxTokenAge 60, tolerance 5",
+    r.claim_cases(
+        f,
         &aged_lenient,
-        &f.token(json!({ "iat": NOW_I - 65 })),
-        NOW,
-        &[],
-    );
-    r.reject_claim(
-        "age == 66, maxTokenAge 60, tolerance 5",
-        &aged_lenient,
-        &f.token(json!({ "iat": NOW_I - 66 })),
-        NOW,
-        &[],
-        (ErrorCode::TooOld, "iat"),
+        &[
+            ("age == 65, maxTokenAge 60, tolerance 5", json!({ "iat": NOW_I - 65 }), None),
+            ("age == 66, maxTokenAge 60, tolerance 5", json!({ "iat": NOW_I - 66 }), old),
+        ],
     );
     let zero_age = f.verifier(json!({ "maxTokenAge": 0 }));
-    r.accept("maxTokenAge 0, iat == now", &zero_age, &f.token(json!({})), NOW, &[]);
-    r.reject_claim(
-        "maxTokenAge 0, iat == now - 1",
+    r.claim_cases(
+        f,
         &zero_age,
-        &f.token(json!({ "iat": NOW_I - 1 })),
-        NOW,
-        &[],
-        (ErrorCode::TooOld, "iat"),
+        &[
+            ("maxTokenAge 0, iat == now", json!({}), None),
+            ("maxTokenAge 0, iat == now - 1", json!({ "iat": NOW_I - 1 }), old),
+        ],
     );
 
     // Signer-made tokens: exp = now + expiresIn.
@@ -1255,8 +1208,8 @@ fn group_time(f: &Fixture, r: &mut Recorder) {
         ),
     );
     r.accept("signer token at now + 299", &v, &token, NOW + 299.0, &[]);
-    r.reject_claim("signer token at now + 300", &v, &token, NOW + 300.0, &[], (e, "exp"));
-    r.reject_claim("signer token before iat", &v, &token, NOW - 1.0, &[], (fut, "iat"));
+    r.reject_claim("signer token at now + 300", &v, &token, NOW + 300.0, &[], (ErrorCode::Expired, "exp"));
+    r.reject_claim("signer token before iat", &v, &token, NOW - 1.0, &[], (ErrorCode::IssuedInFuture, "iat"));
 }
 
 // ---------------------------------------------------------------------------------------------
