@@ -1163,7 +1163,11 @@ fn group_time(f: &Fixture, r: &mut Recorder) {
         &[
             ("age == maxTokenAge", json!({ "iat": NOW_I - 60 }), None),
             ("age == maxTokenAge + 1", json!({ "iat": NOW_I - 61 }), old),
-            ("maxTokenAge without iat", json!({ "iat": null }), Some((ErrorCode::MissingClaim, "iat"))),
+            (
+                "maxTokenAge without iat",
+                json!({ "iat": null }),
+                Some((ErrorCode::MissingClaim, "iat")),
+            ),
         ],
     );
     r.reject_claim(
@@ -1208,8 +1212,22 @@ fn group_time(f: &Fixture, r: &mut Recorder) {
         ),
     );
     r.accept("signer token at now + 299", &v, &token, NOW + 299.0, &[]);
-    r.reject_claim("signer token at now + 300", &v, &token, NOW + 300.0, &[], (ErrorCode::Expired, "exp"));
-    r.reject_claim("signer token before iat", &v, &token, NOW - 1.0, &[], (ErrorCode::IssuedInFuture, "iat"));
+    r.reject_claim(
+        "signer token at now + 300",
+        &v,
+        &token,
+        NOW + 300.0,
+        &[],
+        (ErrorCode::Expired, "exp"),
+    );
+    r.reject_claim(
+        "signer token before iat",
+        &v,
+        &token,
+        NOW - 1.0,
+        &[],
+        (ErrorCode::IssuedInFuture, "iat"),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------

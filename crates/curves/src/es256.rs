@@ -8,8 +8,8 @@ use std::thread::LocalKey;
 
 use p256::NistP256;
 
-use crate::weierstrass::precomputed::State;
 use crate::weierstrass::curve::Fe;
+use crate::weierstrass::precomputed::State;
 use crate::weierstrass::Curve;
 
 /// Window width of the generator's table: 21 windows × 2048 entries + 16, 64 bytes each =

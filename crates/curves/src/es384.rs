@@ -70,9 +70,7 @@ fn scalars(digest: &[u8; 48], signature: &[u8]) -> Option<(FieldBytes, FieldByte
 
 /// P-384's field modulus p = 2³⁸⁴ − 2¹²⁸ − 2⁹⁶ + 2³² − 1, for the field inversions of
 /// [`crate::weierstrass::invert`] (which replaces p384's safegcd here: see there).
-const P: U384 = U384::from_be_hex(
-    "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
-);
+const P: U384 = U384::from_be_hex("fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff");
 
 /// ES384 on the fixed-base tables of [`crate::weierstrass`] (Tessera's `es384` says when, and
 /// the memory). Concrete functions, so the generic table code is compiled here for P-384, at
@@ -181,7 +179,14 @@ mod tests {
         for (r, s) in [(&one[..], &one[..]), (&n_minus_1, &n_minus_1), (&one, &n_minus_1)] {
             assert!(scalars(&digest, &signature(r, s)).is_some());
         }
-        for (r, s) in [(&zero[..], &one[..]), (&one, &zero), (n, &one), (&one, n), (&[0xff; 48], &one), (&one, &[0xff; 48])] {
+        for (r, s) in [
+            (&zero[..], &one[..]),
+            (&one, &zero),
+            (n, &one),
+            (&one, n),
+            (&[0xff; 48], &one),
+            (&one, &[0xff; 48]),
+        ] {
             assert_eq!(scalars(&digest, &signature(r, s)), None);
         }
         for len in [0, 48, 95, 97, 192] {
@@ -196,7 +201,10 @@ mod tests {
     fn the_field_inversion_is_the_inverse() {
         let point: &Point = &Affine::<NistP384>::generator().unwrap();
         for value in [point.x, point.y, point.x * point.y, -point.x] {
-            assert_eq!(NistP384::invert_vartime(&value).map(|inverse| inverse * value), Some(Fe::<NistP384>::ONE));
+            assert_eq!(
+                NistP384::invert_vartime(&value).map(|inverse| inverse * value),
+                Some(Fe::<NistP384>::ONE)
+            );
         }
         assert_eq!(NistP384::invert_vartime(&Fe::<NistP384>::ZERO), None);
     }

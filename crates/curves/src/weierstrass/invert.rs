@@ -79,9 +79,7 @@ mod tests {
     use p384::{FieldBytes, Scalar};
     use sha2::{Digest, Sha384};
 
-    const N: U384 = U384::from_be_hex(
-        "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
-    );
+    const N: U384 = U384::from_be_hex("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973");
 
     fn scalar_bytes(value: &Scalar) -> U384 {
         U384::from_be_slice(&value.to_repr())
@@ -94,7 +92,13 @@ mod tests {
             .filter(|s| !bool::from(s.is_zero()))
             .collect();
         // 1, 2, n − 1, n − 2, (n + 1) / 2, powers of two.
-        values.extend([Scalar::ONE, Scalar::from(2u64), -Scalar::ONE, -Scalar::from(2u64), Scalar::from(2u64).invert().unwrap()]);
+        values.extend([
+            Scalar::ONE,
+            Scalar::from(2u64),
+            -Scalar::ONE,
+            -Scalar::from(2u64),
+            Scalar::from(2u64).invert().unwrap(),
+        ]);
         values.extend((0..383).scan(Scalar::ONE, |power, _| {
             *power = power.double();
             Some(*power)
