@@ -8,7 +8,7 @@
 //! limbs is 3.6 KB of wasm there, against 1.4 KB for this loop, which only needs addition,
 //! subtraction, a one-bit shift and comparison. Measured in the verify build: 110,835 → 109,940
 //! bytes gzip. It is slower (one bit per step, where safegcd works on 62 bits at a time): ES384
-//! `verifySync` 3–6 % slower in one Node process, still well above jose (`bench/RESULTS.md`).
+//! `verifySync` 6–10 % slower in an A/B in one Node process, still 1.5× jose (`bench/README.md`).
 //! P-256 keeps p256's own inversion: ES256 is the hot path, and its 4-limb safegcd stays in the
 //! build for it anyway.
 //!
@@ -46,7 +46,7 @@ pub fn invert_vartime<const L: usize>(a: &Uint<L>, m: &Uint<L>) -> Option<Uint<L
             difference
         }
     };
-    // Pairs (u, x) with u ≡ x·a (mod m), u positive; the two u's have gcd(a, m).
+    // Pairs (u, x) with u ≡ x·a (mod m) and u positive; gcd of the two u's = gcd(a, m).
     let mut pairs = [(*a, Uint::<L>::ONE), (*m, Uint::<L>::ZERO)];
     loop {
         for (u, x) in pairs.iter_mut() {
